@@ -1,0 +1,214 @@
+"""The graph store protocol: the one interface the rest of the product talks to.
+
+It is shaped around what callers need (ingest writes batches with provenance and retracts what a source
+record contributed; search asks for lexical and vector hits; analytics iterates nodes and relationships to
+build a networkx projection), not around SQL, so the embedded SQLite store and the Neo4j store can both
+implement it and pass the same contract suite (``tests/contract``).
+
+Provenance model: every node and relationship carries the set of *sources* (strings such as
+``people:/data/users.json#u123``) that asserted it. Upserting adds a source; :meth:`GraphStore.retract_source`
+removes one, and a node or relationship with no sources left is deleted (with its relationships, as Cypher's
+``DETACH DELETE`` would). Shared nodes such as a Department therefore live as long as any record mentions them.
+
+Ids are deterministic strings chosen by ingest; relationship ids are derived from (type, start, end, key) by
+:func:`rel_id`, so asserting the same fact twice never duplicates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+def rel_id(rel_type: str, start: str, end: str, key: str = "") -> str:
+    """Deterministic relationship id: the same fact always gets the same id."""
+    digest = hashlib.blake2b(f"{rel_type}\x1f{start}\x1f{end}\x1f{key}".encode(), digest_size=12)
+    return f"r:{digest.hexdigest()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node to write: ``id`` is deterministic, ``label`` from :mod:`graph.schema`, ``props`` JSON-able."""
+
+    id: str
+    label: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rel:
+    """A relationship to write. ``key`` tells apart parallel facts (e.g. two completions of one course)."""
+
+    type: str
+    start: str
+    end: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    key: str = ""
+
+    @property
+    def id(self) -> str:
+        return rel_id(self.type, self.start, self.end, self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNode:
+    """A node as read back, with its sources."""
+
+    id: str
+    label: str
+    props: dict[str, Any]
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRel:
+    """A relationship as read back, with its sources."""
+
+    id: str
+    type: str
+    start: str
+    end: str
+    props: dict[str, Any]
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NodeView:
+    """A node with all its relationships: what a profile page or an evidence trail needs in one read."""
+
+    node: StoredNode
+    outgoing: tuple[StoredRel, ...]
+    incoming: tuple[StoredRel, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A search hit: a text-bearing node and its score (higher is better; scales differ per method)."""
+
+    id: str
+    label: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRel:
+    """A relationship whose person end did not resolve yet; kept until the directory catches up.
+
+    ``ref`` is the unresolved reference (``email:alice@x.org``, ``employee_number:42``, ...); ``side`` says
+    which end of ``rel`` it replaces (``start`` or ``end``); ``source`` is the record that asserted it.
+    """
+
+    source: str
+    side: str
+    ref: str
+    rel: Rel
+
+    @property
+    def id(self) -> str:
+        return rel_id("PENDING", self.source, self.ref, self.rel.id)
+
+
+@dataclass(frozen=True, slots=True)
+class TextToEmbed:
+    """A text-bearing node whose current text has no vector for the active model yet."""
+
+    id: str
+    label: str
+    text: str
+    text_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class RetractStats:
+    nodes_deleted: int = 0
+    rels_deleted: int = 0
+    pending_deleted: int = 0
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every backend implements. All writes happen inside :meth:`transaction`."""
+
+    url: str
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def setup_schema(self) -> None:
+        """Create tables/constraints/indexes if missing. Idempotent."""
+
+    def close(self) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes atomically: all land or none do. Nested use joins the outer transaction."""
+
+    # -- writes ----------------------------------------------------------------------------------
+    def upsert_nodes(self, nodes: Iterable[Node], *, source: str) -> int:
+        """Create or update nodes (props are replaced), adding ``source`` to their sources."""
+
+    def upsert_rels(self, rels: Iterable[Rel], *, source: str) -> int:
+        """Create or update relationships; both ends must exist (else :class:`StoreError`)."""
+
+    def retract_source(self, source: str) -> RetractStats:
+        """Remove ``source`` from everything it asserted; delete what no source holds any more."""
+
+    def add_pending(self, pending: Iterable[PendingRel]) -> int: ...
+
+    def pending(self) -> list[PendingRel]: ...
+
+    def delete_pending(self, ids: Iterable[str]) -> int: ...
+
+    # -- source ledger: what each ingested record looked like last time ----------------------------
+    def ledger(self, feed: str) -> dict[str, str]:
+        """``{source: content_hash}`` of the records last ingested from ``feed``."""
+
+    def ledger_lookup(self, sources: Sequence[str]) -> dict[str, str]:
+        """``{source: content_hash}`` for those of ``sources`` that any feed recorded."""
+
+    def record_ledger(self, feed: str, entries: Mapping[str, str]) -> None: ...
+
+    def forget_ledger(self, sources: Iterable[str]) -> None: ...
+
+    def feed_state(self, feed: str) -> str | None:
+        """The file-level hash recorded for ``feed`` by the last complete ingest, if any."""
+
+    def set_feed_state(self, feed: str, file_hash: str) -> None: ...
+
+    # -- reads -----------------------------------------------------------------------------------
+    def get_node(self, node_id: str) -> NodeView | None: ...
+
+    def get_nodes(self, node_ids: Sequence[str]) -> dict[str, StoredNode]: ...
+
+    def iter_nodes(self, label: str | None = None) -> Iterator[StoredNode]: ...
+
+    def iter_rels(self, rel_type: str | None = None) -> Iterator[StoredRel]: ...
+
+    def counts(self) -> dict[str, int]:
+        """Node counts per label and relationship counts per type (zeros included)."""
+
+    # -- search ----------------------------------------------------------------------------------
+    def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
+        """BM25 lexical search over the ``text`` of text-bearing nodes (:data:`graph.schema.TEXT_LABELS`)."""
+
+    def texts_to_embed(self, model: str, *, labels: Sequence[str] | None = None) -> Iterator[TextToEmbed]:
+        """Text-bearing nodes with no vector for ``model`` and their current text (cached vectors reused)."""
+
+    def cached_vectors(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def set_vectors(self, model: str, items: Iterable[tuple[str, str, np.ndarray]]) -> int:
+        """Store ``(node_id, text_hash, vector)`` triples for ``model``; vectors are cached by text hash."""
+
+    def search_vector(
+        self, model: str, vector: np.ndarray, *, labels: Sequence[str] | None = None, limit: int = 50
+    ) -> list[Hit]:
+        """Cosine nearest neighbours of ``vector`` among nodes embedded with ``model``."""
+
+    # -- runs ------------------------------------------------------------------------------------
+    def record_run(self, run: Mapping[str, Any]) -> None:
+        """Keep an ingest report (a JSON-able mapping with at least ``run_id`` and ``started``)."""
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Most recent ingest reports first."""

@@ -1,0 +1,1 @@
+"""Ingestion: readers turn exports (files) into typed records; the pipeline writes them into the graph store."""

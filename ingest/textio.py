@@ -1,0 +1,131 @@
+"""Shared low-level reading: decoding bytes to text and CSV rows with line numbers.
+
+Readers take binary file objects so that encoding problems are found and reported here (with the line and
+byte where decoding failed) instead of surfacing as a ``UnicodeDecodeError`` deep inside a parser.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ingest.records import Where
+from ingest.report import Rejection
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def decode(data: bytes, name: str) -> tuple[str | None, Rejection | None]:
+    """Decode UTF-8 (a BOM is accepted); on failure say where and suggest the fix."""
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Rejection(
+            Where(name, line=line),
+            None,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            "UTF-8 text; re-export the file as UTF-8 (for example: iconv -f latin1 -t utf-8)",
+            fatal=True,
+        )
+
+
+def read_text(fp: BinaryIO, name: str) -> tuple[str | None, Rejection | None]:
+    """Read a whole binary file object as UTF-8 text."""
+    return decode(fp.read(), name)
+
+
+def iter_text_lines(fp: BinaryIO, name: str) -> Iterator[tuple[int, str] | Rejection]:
+    """Yield ``(line_number, line)`` for each line; a line that is not UTF-8 is rejected and skipped."""
+    for number, raw in enumerate(fp, start=1):
+        if number == 1 and raw.startswith(UTF8_BOM):
+            raw = raw[len(UTF8_BOM) :]
+        try:
+            yield number, raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            yield Rejection(
+                Where(name, line=number),
+                None,
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                "UTF-8 text; re-export the file as UTF-8",
+            )
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """Tab if the header has tabs and no commas outside quotes, else comma."""
+    return "\t" if header_line.count("\t") > header_line.count(",") else ","
+
+
+def iter_csv_rows(
+    fp: BinaryIO,
+    name: str,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+) -> Iterator[tuple[Where, dict[str, str]] | Rejection]:
+    """Yield ``(where, row)`` for each data row of a CSV/TSV file with a header.
+
+    Header names are matched case-insensitively with surrounding spaces removed. A missing required column
+    is a fatal rejection (nothing can be read); unknown extra columns are reported once and ignored; a row
+    with more or fewer cells than the header is rejected with its line number. Undecodable lines are
+    rejected one by one so the rest of the file still lands.
+    """
+    header: list[str] | None = None
+    delimiter = ","
+    known = set(required) | set(optional)
+    any_rows = False
+    for item in iter_text_lines(fp, name):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        number, line = item
+        if header is None:
+            if not line.strip():
+                continue
+            delimiter = sniff_delimiter(line)
+            header = [h.strip().lower() for h in next(csv.reader([line], delimiter=delimiter))]
+            missing = [c for c in required if c not in header]
+            if missing:
+                yield Rejection(
+                    Where(name, line=number),
+                    ", ".join(missing),
+                    f"header lacks required column(s) {', '.join(missing)}; found {', '.join(header)}",
+                    f"a header with columns {', '.join(required)}"
+                    + (f" (optional: {', '.join(optional)})" if optional else ""),
+                    fatal=True,
+                )
+                return
+            extra = [c for c in header if c not in known]
+            if extra:
+                yield Rejection(
+                    Where(name, line=number),
+                    ", ".join(extra),
+                    f"unknown column(s) {', '.join(extra)} ignored",
+                    f"only {', '.join((*required, *optional))}",
+                )
+            continue
+        if not line.strip():
+            continue
+        any_rows = True
+        try:
+            cells = next(csv.reader(io.StringIO(line), delimiter=delimiter))
+        except csv.Error as exc:  # pragma: no cover - csv rarely raises on one line
+            yield Rejection(Where(name, line=number), None, f"unparseable CSV: {exc}", "a CSV row")
+            continue
+        if len(cells) != len(header):
+            yield Rejection(
+                Where(name, line=number),
+                None,
+                f"row has {len(cells)} cells but the header has {len(header)}",
+                f"{len(header)} cells ({', '.join(header)}); quote values that contain '{delimiter}'",
+            )
+            continue
+        yield Where(name, line=number), {h: c.strip() for h, c in zip(header, cells, strict=True)}
+    if header is None:
+        yield Rejection(Where(name), None, "file is empty", "a header line and data rows", fatal=True)
+    elif not any_rows:
+        yield Rejection(Where(name), None, "file has a header but no data rows", "at least one data row")

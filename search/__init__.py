@@ -1,0 +1,1 @@
+"""Search: embeddings, lexical + vector retrieval, expert ranking with evidence, document search."""
