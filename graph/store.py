@@ -155,6 +155,9 @@ class GraphStore(Protocol):
     def retract_source(self, source: str) -> RetractStats:
         """Remove ``source`` from everything it asserted; delete what no source holds any more."""
 
+    def retract_sources(self, sources: Sequence[str]) -> RetractStats:
+        """:meth:`retract_source` for many sources in one pass (feed sweeps, edits of many records)."""
+
     def add_pending(self, pending: Iterable[PendingRel]) -> int: ...
 
     def pending(self) -> list[PendingRel]: ...
@@ -187,7 +190,10 @@ class GraphStore(Protocol):
     def iter_rels(self, rel_type: str | None = None) -> Iterator[StoredRel]: ...
 
     def counts(self) -> dict[str, int]:
-        """Node counts per label and relationship counts per type (zeros included)."""
+        """Node counts per label and relationship counts per type (zeros included), plus ``pending``."""
+
+    def content_hash(self) -> str:
+        """A digest of every node, relationship, source and pending relationship: equal digests, equal graphs."""
 
     # -- search ----------------------------------------------------------------------------------
     def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:

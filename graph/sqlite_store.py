@@ -1,0 +1,669 @@
+"""The embedded default store: one SQLite file in WAL mode, zero setup.
+
+Why SQLite: it ships with Python, is ACID, and in WAL mode one writer and many readers in other processes
+work at the same time (the app reads while an ingest writes). FTS5 gives BM25 lexical search; embeddings are
+float32 blobs searched exactly with numpy (a 100k x 384 matrix product is a few milliseconds), which also
+means recall is exact. See docs/store.md for the measurements and the alternatives we rejected.
+
+Layout: ``nodes`` and ``rels`` hold JSON props; ``node_sources`` / ``rel_sources`` hold provenance (one row per
+source that asserted a fact) so retraction is reference counting; ``text_fts`` indexes the ``text`` prop of
+text-bearing nodes; ``vectors`` holds each node's vector per model and ``vector_cache`` vectors by text hash,
+so an unchanged text is never embedded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graph.schema import TEXT_LABELS, check_label, check_rel_type
+from graph.store import (
+    Hit,
+    Node,
+    NodeView,
+    PendingRel,
+    Rel,
+    RetractStats,
+    StoredNode,
+    StoredRel,
+    TextToEmbed,
+)
+from whoknows.errors import SchemaError, StoreError, StoreUnavailableError
+
+SCHEMA_VERSION = 1
+_BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is 32766, keep statements small
+_TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    label TEXT NOT NULL,
+    props TEXT NOT NULL,
+    text_hash TEXT
+);
+CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
+CREATE TABLE IF NOT EXISTS node_sources (
+    source TEXT NOT NULL, node_id TEXT NOT NULL, PRIMARY KEY (source, node_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS node_sources_node ON node_sources(node_id);
+CREATE TABLE IF NOT EXISTS rels (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT NOT NULL,
+    props TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rels_start ON rels(start, type);
+CREATE INDEX IF NOT EXISTS rels_end ON rels(end, type);
+CREATE INDEX IF NOT EXISTS rels_type ON rels(type);
+CREATE TABLE IF NOT EXISTS rel_sources (
+    source TEXT NOT NULL, rel_id TEXT NOT NULL, PRIMARY KEY (source, rel_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rel_sources_rel ON rel_sources(rel_id);
+CREATE TABLE IF NOT EXISTS pending (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, side TEXT NOT NULL, ref TEXT NOT NULL, rel TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pending_source ON pending(source);
+CREATE TABLE IF NOT EXISTS ledger (source TEXT PRIMARY KEY, feed TEXT NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ledger_feed ON ledger(feed);
+CREATE TABLE IF NOT EXISTS feeds (feed TEXT PRIMARY KEY, file_hash TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vectors (
+    model TEXT NOT NULL, node_id TEXT NOT NULL, text_hash TEXT NOT NULL, vec BLOB NOT NULL,
+    PRIMARY KEY (model, node_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vector_cache (
+    model TEXT NOT NULL, text_hash TEXT NOT NULL, vec BLOB NOT NULL, PRIMARY KEY (model, text_hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, started TEXT NOT NULL, report TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS text_fts USING fts5(text, tokenize='porter unicode61 remove_diacritics 2');
+"""
+
+
+def text_hash(text: str) -> str:
+    """Content hash of a text: the key under which its vector is cached."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _chunks(seq: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _dumps(props: Mapping[str, Any]) -> str:
+    return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def fts_query(query: str) -> str | None:
+    """Turn free text into an FTS5 query: every word quoted (no operator injection), OR-ed for BM25."""
+    words = [w for w in _WORD_RE.findall(query.lower()) if len(w) > 1 or w.isdigit()]
+    if not words:
+        return None
+    seen: dict[str, None] = dict.fromkeys(words)
+    return " OR ".join(f'"{w}"' for w in seen)
+
+
+class _VectorIndex:
+    """An in-memory matrix of one model's vectors, rebuilt when the database changes."""
+
+    def __init__(self, version: tuple[int, int], ids: list[str], labels: np.ndarray, matrix: np.ndarray):
+        self.version = version
+        self.ids = ids
+        self.labels = labels
+        self.matrix = matrix
+
+
+class SQLiteStore:
+    """The embedded graph store. Cheap to construct: the file is opened on first use.
+
+    One instance is safe to share between threads (a lock serialises access to its connection); other
+    processes open their own instance on the same file and read while this one writes (WAL).
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, timeout_s: float = 30.0) -> None:
+        self.path = Path(path)
+        self.url = str(self.path)
+        self.read_only = read_only
+        self.timeout_s = timeout_s
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        self._tx_depth = 0
+        self._local_writes = 0
+        self._vindex: dict[str, _VectorIndex] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = self._connect()
+        return self._conn
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            if not self.path.exists():
+                raise StoreUnavailableError(
+                    f"store file {self.path} does not exist; create it with 'whoknows ingest' or 'whoknows demo'"
+                )
+            uri = f"file:{self.path.resolve()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=self.timeout_s, check_same_thread=False)
+        else:
+            if not self.path.parent.exists():
+                raise StoreUnavailableError(
+                    f"folder {self.path.parent} for store file {self.path.name} does not exist; create it first"
+                )
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.timeout_s, check_same_thread=False)
+            except sqlite3.Error as exc:  # pragma: no cover - depends on the file system
+                raise StoreUnavailableError(f"cannot open store file {self.path}: {exc}") from exc
+        conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+        try:
+            if not self.read_only:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={int(self.timeout_s * 1000)}")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute("PRAGMA cache_size=-65536")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreUnavailableError(f"{self.path} is not a WhoKnows store (SQLite said: {exc})") from exc
+        return conn
+
+    def setup_schema(self) -> None:
+        with self._lock:
+            if self.read_only:
+                raise StoreError("cannot set up the schema on a read-only store")
+            self.conn.executescript(_SCHEMA)
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path} has schema version {row[0]}; this WhoKnows expects {SCHEMA_VERSION}"
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic write transaction (``BEGIN IMMEDIATE``: the write lock is taken up front, so two
+        writers queue instead of deadlocking). Nested calls join the outer transaction."""
+        with self._lock:
+            if self._tx_depth:
+                self._tx_depth += 1
+                try:
+                    yield
+                finally:
+                    self._tx_depth -= 1
+                return
+            if self.read_only:
+                raise StoreError("this store was opened read-only")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"cannot start a write transaction on {self.path}: {exc}") from exc
+            self._tx_depth = 1
+            try:
+                yield
+            except BaseException:
+                self._tx_depth = 0
+                self.conn.execute("ROLLBACK")
+                self._local_writes += 1
+                raise
+            else:
+                self._tx_depth = 0
+                self.conn.execute("COMMIT")
+                self._local_writes += 1
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self.transaction():
+            yield self.conn
+
+    # -- writes ------------------------------------------------------------------------------------
+    def upsert_nodes(self, nodes: Iterable[Node], *, source: str) -> int:
+        rows: list[tuple[str, str, str, str | None]] = []
+        texts: list[tuple[str, str, str]] = []
+        for node in nodes:
+            label = check_label(node.label).value
+            th = None
+            if label in _TEXT_LABEL_VALUES:
+                text = node.props.get("text")
+                if isinstance(text, str) and text:
+                    th = text_hash(text)
+                    texts.append((node.id, text, th))
+            rows.append((node.id, label, _dumps(node.props), th))
+        if not rows:
+            return 0
+        with self._write() as c:
+            if texts:
+                ids = [t[0] for t in texts]
+                old: dict[str, tuple[int, str | None]] = {}
+                for part in _chunks(ids):
+                    q = f"SELECT id, rid, text_hash FROM nodes WHERE id IN ({','.join('?' * len(part))})"
+                    old.update({r[0]: (r[1], r[2]) for r in c.execute(q, part)})
+            c.executemany(
+                "INSERT INTO nodes(id, label, props, text_hash) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET label=excluded.label, props=json_patch(nodes.props, excluded.props), "
+                "text_hash=coalesce(excluded.text_hash, nodes.text_hash)",
+                rows,
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO node_sources(source, node_id) VALUES (?, ?)", [(source, r[0]) for r in rows]
+            )
+            if texts:
+                changed = [t for t in texts if old.get(t[0], (None, None))[1] != t[2]]
+                stale = [(old[t[0]][0],) for t in changed if t[0] in old]
+                if stale:
+                    c.executemany("DELETE FROM text_fts WHERE rowid = ?", stale)
+                if changed:
+                    c.executemany(
+                        "INSERT INTO text_fts(rowid, text) SELECT rid, ? FROM nodes WHERE id = ?",
+                        [(t[1], t[0]) for t in changed],
+                    )
+        return len(rows)
+
+    def upsert_rels(self, rels: Iterable[Rel], *, source: str) -> int:
+        rows: list[tuple[str, str, str, str, str]] = []
+        ends: set[str] = set()
+        for rel in rels:
+            rtype = check_rel_type(rel.type).value
+            rows.append((rel.id, rtype, rel.start, rel.end, _dumps(rel.props)))
+            ends.add(rel.start)
+            ends.add(rel.end)
+        if not rows:
+            return 0
+        with self._write() as c:
+            missing = ends - self._existing(c, list(ends))
+            if missing:
+                shown = ", ".join(sorted(missing)[:5])
+                raise StoreError(
+                    f"cannot add relationships: {len(missing)} end node(s) do not exist ({shown}); "
+                    "upsert nodes before the relationships that connect them"
+                )
+            c.executemany(
+                'INSERT INTO rels(id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) '
+                "ON CONFLICT(id) DO UPDATE SET props=json_patch(rels.props, excluded.props)",
+                rows,
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO rel_sources(source, rel_id) VALUES (?, ?)", [(source, r[0]) for r in rows]
+            )
+        return len(rows)
+
+    @staticmethod
+    def _existing(c: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in _chunks(ids):
+            q = f"SELECT id FROM nodes WHERE id IN ({','.join('?' * len(part))})"
+            found.update(r[0] for r in c.execute(q, part))
+        return found
+
+    def retract_source(self, source: str) -> RetractStats:
+        return self.retract_sources([source])
+
+    def retract_sources(self, sources: Sequence[str]) -> RetractStats:
+        """Retract many sources in one pass (what a feed sweep or an edit of many records needs)."""
+        if not sources:
+            return RetractStats()
+        with self._write() as c:
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS _src (source TEXT PRIMARY KEY) WITHOUT ROWID")
+            c.execute("DELETE FROM _src")
+            c.executemany("INSERT OR IGNORE INTO _src VALUES (?)", [(s,) for s in sources])
+            # relationships asserted by these sources
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS _rel (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            c.execute("DELETE FROM _rel")
+            c.execute(
+                "INSERT OR IGNORE INTO _rel SELECT rel_id FROM rel_sources WHERE source IN (SELECT source FROM _src)"
+            )
+            c.execute("DELETE FROM rel_sources WHERE source IN (SELECT source FROM _src)")
+            rels_deleted = c.execute(
+                "DELETE FROM rels WHERE id IN (SELECT id FROM _rel) "
+                "AND NOT EXISTS (SELECT 1 FROM rel_sources s WHERE s.rel_id = rels.id)"
+            ).rowcount
+            # nodes asserted by these sources; those left without any source die with their relationships
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS _node (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            c.execute("DELETE FROM _node")
+            c.execute(
+                "INSERT OR IGNORE INTO _node SELECT node_id FROM node_sources WHERE source IN (SELECT source FROM _src)"
+            )
+            c.execute("DELETE FROM node_sources WHERE source IN (SELECT source FROM _src)")
+            c.execute("DELETE FROM _node WHERE EXISTS (SELECT 1 FROM node_sources s WHERE s.node_id = _node.id)")
+            c.execute("DELETE FROM _rel")
+            c.execute(
+                "INSERT OR IGNORE INTO _rel SELECT id FROM rels WHERE start IN (SELECT id FROM _node) "
+                'UNION SELECT id FROM rels WHERE "end" IN (SELECT id FROM _node)'
+            )
+            c.execute("DELETE FROM rel_sources WHERE rel_id IN (SELECT id FROM _rel)")
+            rels_deleted += c.execute("DELETE FROM rels WHERE id IN (SELECT id FROM _rel)").rowcount
+            c.execute("DELETE FROM text_fts WHERE rowid IN (SELECT rid FROM nodes WHERE id IN (SELECT id FROM _node))")
+            c.execute("DELETE FROM vectors WHERE node_id IN (SELECT id FROM _node)")
+            nodes_deleted = c.execute("DELETE FROM nodes WHERE id IN (SELECT id FROM _node)").rowcount
+            pending_deleted = c.execute("DELETE FROM pending WHERE source IN (SELECT source FROM _src)").rowcount
+        return RetractStats(nodes_deleted, rels_deleted, pending_deleted)
+
+    def add_pending(self, pending: Iterable[PendingRel]) -> int:
+        rows = []
+        for p in pending:
+            check_rel_type(p.rel.type)
+            rel = {
+                "type": p.rel.type,
+                "start": p.rel.start,
+                "end": p.rel.end,
+                "props": dict(p.rel.props),
+                "key": p.rel.key,
+            }
+            rows.append((p.id, p.source, p.side, p.ref, _dumps(rel)))
+        if rows:
+            with self._write() as c:
+                c.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def pending(self) -> list[PendingRel]:
+        with self._lock:
+            out = []
+            for source, side, ref, rel_json in self.conn.execute(
+                "SELECT source, side, ref, rel FROM pending ORDER BY id"
+            ):
+                r = json.loads(rel_json)
+                out.append(PendingRel(source, side, ref, Rel(r["type"], r["start"], r["end"], r["props"], r["key"])))
+            return out
+
+    def delete_pending(self, ids: Iterable[str]) -> int:
+        rows = [(i,) for i in ids]
+        if not rows:
+            return 0
+        with self._write() as c:
+            c.executemany("DELETE FROM pending WHERE id = ?", rows)
+        return len(rows)
+
+    # -- ledger ------------------------------------------------------------------------------------
+    def ledger(self, feed: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self.conn.execute("SELECT source, hash FROM ledger WHERE feed = ?", (feed,)).fetchall())
+
+    def ledger_lookup(self, sources: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        with self._lock:
+            for part in _chunks(list(sources)):
+                q = f"SELECT source, hash FROM ledger WHERE source IN ({','.join('?' * len(part))})"
+                out.update(self.conn.execute(q, part).fetchall())
+        return out
+
+    def record_ledger(self, feed: str, entries: Mapping[str, str]) -> None:
+        if entries:
+            with self._write() as c:
+                c.executemany(
+                    "INSERT OR REPLACE INTO ledger(source, feed, hash) VALUES (?, ?, ?)",
+                    [(s, feed, h) for s, h in entries.items()],
+                )
+
+    def forget_ledger(self, sources: Iterable[str]) -> None:
+        rows = [(s,) for s in sources]
+        if rows:
+            with self._write() as c:
+                c.executemany("DELETE FROM ledger WHERE source = ?", rows)
+
+    def feed_state(self, feed: str) -> str | None:
+        with self._lock:
+            row = self.conn.execute("SELECT file_hash FROM feeds WHERE feed = ?", (feed,)).fetchone()
+            return row[0] if row else None
+
+    def set_feed_state(self, feed: str, file_hash: str) -> None:
+        with self._write() as c:
+            c.execute("INSERT OR REPLACE INTO feeds(feed, file_hash) VALUES (?, ?)", (feed, file_hash))
+
+    # -- reads -------------------------------------------------------------------------------------
+    def _node_sources(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for part in _chunks(ids):
+            q = f"SELECT node_id, source FROM node_sources WHERE node_id IN ({','.join('?' * len(part))})"
+            for nid, src in self.conn.execute(q, part):
+                out.setdefault(nid, []).append(src)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    def _rel_sources(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for part in _chunks(ids):
+            q = f"SELECT rel_id, source FROM rel_sources WHERE rel_id IN ({','.join('?' * len(part))})"
+            for rid, src in self.conn.execute(q, part):
+                out.setdefault(rid, []).append(src)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    def get_node(self, node_id: str) -> NodeView | None:
+        with self._lock:
+            row = self.conn.execute("SELECT id, label, props FROM nodes WHERE id = ?", (node_id,)).fetchone()
+            if row is None:
+                return None
+            node = StoredNode(row[0], row[1], json.loads(row[2]), self._node_sources([node_id]).get(node_id, ()))
+            out_rows = self.conn.execute(
+                'SELECT id, type, start, "end", props FROM rels WHERE start = ? ORDER BY type, "end", id', (node_id,)
+            ).fetchall()
+            in_rows = self.conn.execute(
+                'SELECT id, type, start, "end", props FROM rels WHERE "end" = ? ORDER BY type, start, id', (node_id,)
+            ).fetchall()
+            srcs = self._rel_sources([r[0] for r in out_rows + in_rows])
+
+            def mk(r: tuple[str, str, str, str, str]) -> StoredRel:
+                return StoredRel(r[0], r[1], r[2], r[3], json.loads(r[4]), srcs.get(r[0], ()))
+
+            return NodeView(node, tuple(mk(r) for r in out_rows), tuple(mk(r) for r in in_rows))
+
+    def get_nodes(self, node_ids: Sequence[str]) -> dict[str, StoredNode]:
+        out: dict[str, StoredNode] = {}
+        with self._lock:
+            for part in _chunks(list(dict.fromkeys(node_ids))):
+                q = f"SELECT id, label, props FROM nodes WHERE id IN ({','.join('?' * len(part))})"
+                for nid, label, props in self.conn.execute(q, part):
+                    out[nid] = StoredNode(nid, label, json.loads(props))
+        return out
+
+    def iter_nodes(self, label: str | None = None) -> Iterator[StoredNode]:
+        """All nodes (of one label), in id order. Sources are not loaded: projections do not need them."""
+        with self._lock:
+            if label is None:
+                rows = self.conn.execute("SELECT id, label, props FROM nodes ORDER BY id").fetchall()
+            else:
+                check_label(label)
+                rows = self.conn.execute(
+                    "SELECT id, label, props FROM nodes WHERE label = ? ORDER BY id", (label,)
+                ).fetchall()
+        for nid, lab, props in rows:
+            yield StoredNode(nid, lab, json.loads(props))
+
+    def iter_rels(self, rel_type: str | None = None) -> Iterator[StoredRel]:
+        with self._lock:
+            if rel_type is None:
+                rows = self.conn.execute('SELECT id, type, start, "end", props FROM rels ORDER BY id').fetchall()
+            else:
+                check_rel_type(rel_type)
+                rows = self.conn.execute(
+                    'SELECT id, type, start, "end", props FROM rels WHERE type = ? ORDER BY id', (rel_type,)
+                ).fetchall()
+        for rid, rtype, start, end, props in rows:
+            yield StoredRel(rid, rtype, start, end, json.loads(props))
+
+    def counts(self) -> dict[str, int]:
+        from graph.schema import Label, RelType
+
+        with self._lock:
+            out = {label.value: 0 for label in Label}
+            out.update(dict(self.conn.execute("SELECT label, count(*) FROM nodes GROUP BY label").fetchall()))
+            out.update({t.value: 0 for t in RelType})
+            out.update(dict(self.conn.execute("SELECT type, count(*) FROM rels GROUP BY type").fetchall()))
+            out["pending"] = self.conn.execute("SELECT count(*) FROM pending").fetchone()[0]
+        return out
+
+    def content_hash(self) -> str:
+        """A hash of every node, relationship and source: equal hashes mean equal graphs (idempotency tests)."""
+        h = hashlib.blake2b(digest_size=20)
+        with self._lock:
+            for row in self.conn.execute("SELECT id, label, props FROM nodes ORDER BY id"):
+                h.update(repr(row).encode())
+            for row in self.conn.execute('SELECT id, type, start, "end", props FROM rels ORDER BY id'):
+                h.update(repr(row).encode())
+            for row in self.conn.execute("SELECT source, node_id FROM node_sources ORDER BY source, node_id"):
+                h.update(repr(row).encode())
+            for row in self.conn.execute("SELECT source, rel_id FROM rel_sources ORDER BY source, rel_id"):
+                h.update(repr(row).encode())
+            for row in self.conn.execute("SELECT id, rel FROM pending ORDER BY id"):
+                h.update(repr(row).encode())
+        return h.hexdigest()
+
+    # -- search ------------------------------------------------------------------------------------
+    def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
+        label_values = self._text_labels(labels)
+        match = fts_query(query)
+        if match is None:
+            return []
+        with self._lock:
+            sql = (
+                "SELECT n.id, n.label, -bm25(text_fts) AS score FROM text_fts JOIN nodes n ON n.rid = text_fts.rowid "
+                f"WHERE text_fts MATCH ? AND n.label IN ({','.join('?' * len(label_values))}) "
+                "ORDER BY bm25(text_fts) LIMIT ?"
+            )
+            try:
+                rows = self.conn.execute(sql, (match, *label_values, limit)).fetchall()
+            except sqlite3.OperationalError as exc:  # pragma: no cover - fts_query quotes every term
+                raise StoreError(f"lexical search failed for {query!r}: {exc}") from exc
+        return [Hit(r[0], r[1], float(r[2])) for r in rows]
+
+    @staticmethod
+    def _text_labels(labels: Sequence[str] | None) -> list[str]:
+        if labels is None:
+            return sorted(_TEXT_LABEL_VALUES)
+        out = []
+        for label in labels:
+            value = check_label(label).value
+            if value not in _TEXT_LABEL_VALUES:
+                allowed = ", ".join(sorted(_TEXT_LABEL_VALUES))
+                raise SchemaError(f"label {value!r} carries no searchable text; expected one of: {allowed}")
+            out.append(value)
+        return out
+
+    def texts_to_embed(self, model: str, *, labels: Sequence[str] | None = None) -> Iterator[TextToEmbed]:
+        """Nodes whose current text has no vector for ``model``. Vectors already cached for the same text
+        (an unchanged chunk of an edited document) are attached here without re-embedding."""
+        label_values = self._text_labels(labels)
+        marks = ",".join("?" * len(label_values))
+        with self._lock:
+            sql = (
+                "SELECT n.id, n.label, json_extract(n.props, '$.text'), n.text_hash FROM nodes n "
+                "LEFT JOIN vectors v ON v.model = ? AND v.node_id = n.id "
+                f"WHERE n.text_hash IS NOT NULL AND n.label IN ({marks}) "
+                "AND (v.text_hash IS NULL OR v.text_hash != n.text_hash) ORDER BY n.id"
+            )
+            rows = self.conn.execute(sql, (model, *label_values)).fetchall()
+            cached: dict[str, np.ndarray] = {}
+            if rows:
+                cached = self.cached_vectors(model, [r[3] for r in rows])
+                if cached:
+                    self.set_vectors(model, [(r[0], r[3], cached[r[3]]) for r in rows if r[3] in cached])
+        for nid, label, text, th in rows:
+            if th not in cached:
+                yield TextToEmbed(nid, label, text, th)
+
+    def cached_vectors(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for part in _chunks(list(dict.fromkeys(text_hashes))):
+                q = (
+                    "SELECT text_hash, vec FROM vector_cache WHERE model = ? "
+                    f"AND text_hash IN ({','.join('?' * len(part))})"
+                )
+                for th, blob in self.conn.execute(q, (model, *part)):
+                    out[th] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def set_vectors(self, model: str, items: Iterable[tuple[str, str, np.ndarray]]) -> int:
+        rows = []
+        for node_id, th, vec in items:
+            arr = np.asarray(vec, dtype=np.float32)
+            if arr.ndim != 1 or not np.all(np.isfinite(arr)):
+                raise StoreError(f"vector for {node_id} must be a finite 1-D float array, got shape {arr.shape}")
+            rows.append((model, node_id, th, arr.tobytes()))
+        if rows:
+            with self._write() as c:
+                c.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+                c.executemany("INSERT OR IGNORE INTO vector_cache VALUES (?, ?, ?)", [(r[0], r[2], r[3]) for r in rows])
+        return len(rows)
+
+    def _version(self) -> tuple[int, int]:
+        return (self.conn.execute("PRAGMA data_version").fetchone()[0], self._local_writes)
+
+    def _vector_index(self, model: str) -> _VectorIndex:
+        version = self._version()
+        idx = self._vindex.get(model)
+        if idx is not None and idx.version == version:
+            return idx
+        rows = self.conn.execute(
+            "SELECT v.node_id, n.label, v.vec FROM vectors v JOIN nodes n ON n.id = v.node_id "
+            "WHERE v.model = ? AND v.text_hash = n.text_hash ORDER BY v.node_id",
+            (model,),
+        ).fetchall()
+        if rows:
+            matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            matrix = matrix / np.where(norms == 0, 1, norms)
+        else:
+            matrix = np.zeros((0, 0), dtype=np.float32)
+        idx = _VectorIndex(version, [r[0] for r in rows], np.array([r[1] for r in rows], dtype=object), matrix)
+        self._vindex[model] = idx
+        return idx
+
+    def search_vector(
+        self, model: str, vector: np.ndarray, *, labels: Sequence[str] | None = None, limit: int = 50
+    ) -> list[Hit]:
+        """Exact cosine search: recall is 1.0 by construction."""
+        label_values = self._text_labels(labels)
+        with self._lock:
+            idx = self._vector_index(model)
+        if not idx.ids:
+            return []
+        q = np.asarray(vector, dtype=np.float32).ravel()
+        if q.shape[0] != idx.matrix.shape[1]:
+            raise StoreError(
+                f"query vector has {q.shape[0]} dimensions; model {model} vectors have {idx.matrix.shape[1]}"
+            )
+        q = q / (np.linalg.norm(q) or 1.0)
+        scores = idx.matrix @ q
+        if len(label_values) < len(_TEXT_LABEL_VALUES):
+            mask = np.isin(idx.labels, label_values)
+            scores = np.where(mask, scores, -np.inf)
+        k = min(limit, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [Hit(idx.ids[i], str(idx.labels[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+    # -- runs --------------------------------------------------------------------------------------
+    def record_run(self, run: Mapping[str, Any]) -> None:
+        with self._write() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO runs(run_id, started, report) VALUES (?, ?, ?)",
+                (str(run["run_id"]), str(run["started"]), _dumps(run)),
+            )
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self.conn.execute("SELECT report FROM runs ORDER BY started DESC, run_id DESC LIMIT ?", (limit,))
+            return [json.loads(r[0]) for r in rows.fetchall()]

@@ -1,0 +1,40 @@
+"""Backends the store contract runs against. Every backend must pass every test in this folder.
+
+Add a backend by adding a param and a branch in ``_make``; a feature a backend lacks is skipped there with a
+reason (via ``store.capabilities``), never faked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.sqlite_store import SQLiteStore
+from graph.store import GraphStore
+
+BACKENDS = ["sqlite"]
+
+
+def _make(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> GraphStore:
+    if backend == "sqlite":
+        return SQLiteStore(tmp_path / "contract.db")
+    raise AssertionError(f"unknown backend {backend}")  # pragma: no cover
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    s = _make(request.param, tmp_path, request)
+    s.setup_schema()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def require(store: GraphStore, capability: str) -> None:
+    """Skip when a backend lacks a feature (e.g. arcadedb over Bolt has no Neo4j vector index)."""
+    caps = getattr(store, "capabilities", None)
+    if caps is not None and capability not in caps:
+        pytest.skip(f"{type(store).__name__} at {store.url} lacks {capability}")
