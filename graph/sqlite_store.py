@@ -27,6 +27,7 @@ import numpy as np
 
 from graph.schema import TEXT_LABELS, check_label, check_rel_type
 from graph.store import (
+    Facts,
     Hit,
     Node,
     NodeView,
@@ -242,74 +243,79 @@ class SQLiteStore:
 
     # -- writes ------------------------------------------------------------------------------------
     def upsert_nodes(self, nodes: Iterable[Node], *, source: str) -> int:
-        rows: list[tuple[str, str, str, str | None]] = []
-        texts: list[tuple[str, str, str]] = []
-        for node in nodes:
-            label = check_label(node.label).value
-            th = None
-            if label in _TEXT_LABEL_VALUES:
-                text = node.props.get("text")
-                if isinstance(text, str) and text:
-                    th = text_hash(text)
-                    texts.append((node.id, text, th))
-            rows.append((node.id, label, _dumps(node.props), th))
-        if not rows:
-            return 0
+        return self.write([Facts(source, nodes=list(nodes))])[0]
+
+    def upsert_rels(self, rels: Iterable[Rel], *, source: str) -> int:
+        return self.write([Facts(source, rels=list(rels))])[1]
+
+    def write(self, facts: Sequence[Facts]) -> tuple[int, int]:
+        node_rows: dict[str, tuple[str, str, dict[str, Any], str | None]] = {}
+        node_srcs: list[tuple[str, str]] = []
+        texts: dict[str, tuple[str, str]] = {}
+        rel_rows: dict[str, tuple[str, str, str, str, str]] = {}
+        rel_srcs: list[tuple[str, str]] = []
+        ends: set[str] = set()
+        for fact in facts:
+            for node in fact.nodes:
+                label = check_label(node.label).value
+                th = None
+                if label in _TEXT_LABEL_VALUES:
+                    text = node.props.get("text")
+                    if isinstance(text, str) and text:
+                        th = text_hash(text)
+                        texts[node.id] = (text, th)
+                prev = node_rows.get(node.id)
+                props = {**prev[2], **node.props} if prev else dict(node.props)
+                node_rows[node.id] = (node.id, label, props, th or (prev[3] if prev else None))
+                node_srcs.append((fact.source, node.id))
+            for rel in fact.rels:
+                rtype = check_rel_type(rel.type).value
+                rid = rel.id
+                rel_rows[rid] = (rid, rtype, rel.start, rel.end, _dumps(rel.props))
+                rel_srcs.append((fact.source, rid))
+                ends.add(rel.start)
+                ends.add(rel.end)
+        if not node_rows and not rel_rows:
+            return (0, 0)
         with self._write() as c:
-            if texts:
-                ids = [t[0] for t in texts]
+            if node_rows:
                 old: dict[str, tuple[int, str | None]] = {}
-                for part in _chunks(ids):
-                    q = f"SELECT id, rid, text_hash FROM nodes WHERE id IN ({','.join('?' * len(part))})"
-                    old.update({r[0]: (r[1], r[2]) for r in c.execute(q, part)})
-            c.executemany(
-                "INSERT INTO nodes(id, label, props, text_hash) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET label=excluded.label, props=json_patch(nodes.props, excluded.props), "
-                "text_hash=coalesce(excluded.text_hash, nodes.text_hash)",
-                rows,
-            )
-            c.executemany(
-                "INSERT OR IGNORE INTO node_sources(source, node_id) VALUES (?, ?)", [(source, r[0]) for r in rows]
-            )
-            if texts:
-                changed = [t for t in texts if old.get(t[0], (None, None))[1] != t[2]]
-                stale = [(old[t[0]][0],) for t in changed if t[0] in old]
+                if texts:
+                    for part in _chunks(list(texts)):
+                        q = f"SELECT id, rid, text_hash FROM nodes WHERE id IN ({','.join('?' * len(part))})"
+                        old.update({r[0]: (r[1], r[2]) for r in c.execute(q, part)})
+                c.executemany(
+                    "INSERT INTO nodes(id, label, props, text_hash) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE "
+                    "SET label=excluded.label, props=json_patch(nodes.props, excluded.props), "
+                    "text_hash=coalesce(excluded.text_hash, nodes.text_hash)",
+                    [(r[0], r[1], _dumps(r[2]), r[3]) for r in node_rows.values()],
+                )
+                c.executemany("INSERT OR IGNORE INTO node_sources(source, node_id) VALUES (?, ?)", node_srcs)
+                changed = [(nid, t) for nid, t in texts.items() if old.get(nid, (None, None))[1] != t[1]]
+                stale = [(old[nid][0],) for nid, _ in changed if nid in old]
                 if stale:
                     c.executemany("DELETE FROM text_fts WHERE rowid = ?", stale)
                 if changed:
                     c.executemany(
                         "INSERT INTO text_fts(rowid, text) SELECT rid, ? FROM nodes WHERE id = ?",
-                        [(t[1], t[0]) for t in changed],
+                        [(t[0], nid) for nid, t in changed],
                     )
-        return len(rows)
-
-    def upsert_rels(self, rels: Iterable[Rel], *, source: str) -> int:
-        rows: list[tuple[str, str, str, str, str]] = []
-        ends: set[str] = set()
-        for rel in rels:
-            rtype = check_rel_type(rel.type).value
-            rows.append((rel.id, rtype, rel.start, rel.end, _dumps(rel.props)))
-            ends.add(rel.start)
-            ends.add(rel.end)
-        if not rows:
-            return 0
-        with self._write() as c:
-            missing = ends - self._existing(c, list(ends))
-            if missing:
-                shown = ", ".join(sorted(missing)[:5])
-                raise StoreError(
-                    f"cannot add relationships: {len(missing)} end node(s) do not exist ({shown}); "
-                    "upsert nodes before the relationships that connect them"
+            if rel_rows:
+                missing = ends - node_rows.keys()
+                missing -= self._existing(c, list(missing))
+                if missing:
+                    shown = ", ".join(sorted(missing)[:5])
+                    raise StoreError(
+                        f"cannot add relationships: {len(missing)} end node(s) do not exist ({shown}); "
+                        "upsert nodes before the relationships that connect them"
+                    )
+                c.executemany(
+                    'INSERT INTO rels(id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) '
+                    "ON CONFLICT(id) DO UPDATE SET props=json_patch(rels.props, excluded.props)",
+                    list(rel_rows.values()),
                 )
-            c.executemany(
-                'INSERT INTO rels(id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) '
-                "ON CONFLICT(id) DO UPDATE SET props=json_patch(rels.props, excluded.props)",
-                rows,
-            )
-            c.executemany(
-                "INSERT OR IGNORE INTO rel_sources(source, rel_id) VALUES (?, ?)", [(source, r[0]) for r in rows]
-            )
-        return len(rows)
+                c.executemany("INSERT OR IGNORE INTO rel_sources(source, rel_id) VALUES (?, ?)", rel_srcs)
+        return (len(node_rows), len(rel_rows))
 
     @staticmethod
     def _existing(c: sqlite3.Connection, ids: Sequence[str]) -> set[str]:

@@ -56,6 +56,19 @@ class Rel:
 
 
 @dataclass(frozen=True, slots=True)
+class Facts:
+    """What one source record asserts: its nodes and relationships, written together by :meth:`GraphStore.write`.
+
+    Batching many records' facts into one call is what makes ingest fast: the backend issues a handful of
+    batched statements instead of a few per record.
+    """
+
+    source: str
+    nodes: Sequence[Node] = ()
+    rels: Sequence[Rel] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class StoredNode:
     """A node as read back, with its sources."""
 
@@ -151,6 +164,12 @@ class GraphStore(Protocol):
 
     def upsert_rels(self, rels: Iterable[Rel], *, source: str) -> int:
         """Create or update relationships; both ends must exist (else :class:`StoreError`)."""
+
+    def write(self, facts: Sequence[Facts]) -> tuple[int, int]:
+        """Upsert the nodes and relationships of many sources at once (all nodes before any relationship).
+
+        Returns (nodes written, relationships written). Relationship ends must exist after the nodes are in.
+        """
 
     def retract_source(self, source: str) -> RetractStats:
         """Remove ``source`` from everything it asserted; delete what no source holds any more."""
