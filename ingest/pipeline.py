@@ -1,0 +1,647 @@
+"""The ingest pipeline: files in, graph facts out, and a report of everything that happened.
+
+Why it is shaped this way:
+- Re-running the same ingest must change nothing and cost little. A file whose bytes are unchanged since
+  its last complete ingest is skipped outright; inside a changed file, each record's content hash is compared
+  with the ledger, so only new or edited records are written (an edited record is retracted first, which
+  replaces e.g. a document's old chunks), and records that vanished from a snapshot file are retracted.
+- Bad input never stops good records: readers yield rejections, which land in the report. A file that could
+  not be read to its end (truncated JSON, wrong encoding) is never swept, so its unread records are not lost.
+- People may be referenced before the directory arrives: such relationships are kept pending and attach at the
+  end of any later run in which the directory resolves them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from graph.store import Facts, GraphStore, PendingRel, Rel
+from ingest.identity import IdentityIndex
+from ingest.mapping import UNRESOLVED_PREFIX, Mapped, Mapper
+from ingest.records import (
+    CommunityRecord,
+    CompletionRecord,
+    CourseRecord,
+    DocumentRecord,
+    InteractionRecord,
+    MembershipRecord,
+    PersonRecord,
+    PersonRef,
+    VoidRecord,
+    Where,
+)
+from ingest.refs import parse_person_ref
+from ingest.report import Notice, Rejection, SourceReport
+from whoknows.errors import IngestError, UnknownFormatError
+
+BATCH = 2000
+VOIDED = "VOIDED"
+STRUCTURED_EXTENSIONS = frozenset({".json", ".ndjson", ".jsonl", ".csv", ".tsv"})
+MANIFEST_NAMES = frozenset({"manifest.csv", "manifest.json"})
+KINDS = (
+    "auto",
+    "people",
+    "scim_users",
+    "courses",
+    "completions",
+    "xapi",
+    "communities",
+    "memberships",
+    "scim_groups",
+    "interactions",
+    "documents",
+)
+# people first so references resolve; catalogues before what refers to them; documents last
+_ORDER = {
+    "scim_users": 0,
+    "people": 0,
+    "courses": 1,
+    "communities": 1,
+    "scim_groups": 1,
+    "completions": 2,
+    "xapi": 2,
+    "memberships": 2,
+    "interactions": 3,
+    "documents": 4,
+}
+Reader = Callable[[BinaryIO, str], Iterable[Any]]
+
+
+def _readers() -> dict[str, Reader]:
+    from ingest import communities, interactions, learning, people
+
+    return {
+        "scim_users": people.read_scim_users,
+        "people": people.read_people_csv,
+        "courses": learning.read_courses_csv,
+        "completions": learning.read_completions_csv,
+        "xapi": learning.read_xapi,
+        "communities": communities.read_communities_csv,
+        "memberships": communities.read_memberships_csv,
+        "scim_groups": communities.read_scim_groups,
+        "interactions": interactions.read_interactions,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    path: Path
+    kind: str
+
+
+@dataclass(slots=True)
+class IngestRun:
+    """One run's report: per source what was read, accepted, rejected, retracted, and why."""
+
+    run_id: str
+    started: str
+    finished: str = ""
+    store: str = ""
+    sources: list[SourceReport] = field(default_factory=list)
+    pending_resolved: int = 0
+    pending_left: int = 0
+    embedded: int = 0
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("read", "accepted", "rejected", "unchanged", "retracted")
+        return {k: sum(getattr(s, k) for s in self.sources) for k in keys}
+
+    @property
+    def ok(self) -> bool:
+        """False when some input could not be read at all (a fatal rejection)."""
+        return not any(r.fatal for s in self.sources for r in s.rejections)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "started": self.started,
+            "finished": self.finished,
+            "store": self.store,
+            "totals": self.totals,
+            "pending_resolved": self.pending_resolved,
+            "pending_left": self.pending_left,
+            "embedded": self.embedded,
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+
+# -- input planning -------------------------------------------------------------------------------------
+def sniff_kind(path: Path) -> str | None:
+    """Recognise a structured file from its name and first bytes; None if it is not one we know."""
+    from ingest.detect import detect_csv_kind
+
+    suffix = path.suffix.lower()
+    with path.open("rb") as fp:
+        head = fp.read(65536)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if suffix in (".csv", ".tsv"):
+        first = text.splitlines()[0] if text.strip() else ""
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        header = [h.strip().strip('"').lower() for h in first.split(delimiter)]
+        return detect_csv_kind(header)
+    if suffix in (".json", ".ndjson", ".jsonl"):
+        if "urn:ietf:params:scim:schemas:core:2.0:User" in text:
+            return "scim_users"
+        if "urn:ietf:params:scim:schemas:core:2.0:Group" in text:
+            return "scim_groups"
+        if '"actor"' in text and '"verb"' in text:
+            return "xapi"
+        return None
+    return None
+
+
+def plan_inputs(paths: Sequence[str | Path], kind: str = "auto") -> tuple[list[Input], list[SourceReport]]:
+    """Expand paths into typed inputs. A folder is a document root for its document files, and each
+    structured file in it is detected on its own. Unrecognised files are reported, not fatal."""
+    from ingest.documents import SUPPORTED_EXTENSIONS
+
+    if kind not in KINDS:
+        raise IngestError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    inputs: list[Input] = []
+    unknown: list[SourceReport] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise IngestError(f"{path} does not exist; give files or folders to ingest")
+        if path.is_file():
+            k = kind if kind != "auto" else sniff_kind(path)
+            if k is None and path.suffix.lower() in SUPPORTED_EXTENSIONS:
+                raise IngestError(
+                    f"{path} is a document: ingest the folder that holds it (its document root), "
+                    "or give --kind interactions for an edge list"
+                )
+            if k is None:
+                raise UnknownFormatError(
+                    f"cannot tell what {path} holds; expected SCIM Users/Groups or xAPI JSON, or a CSV whose "
+                    "header matches a documented contract (docs/formats-structured.md); or pass --kind"
+                )
+            inputs.append(Input(path, k))
+            continue
+        if kind not in ("auto", "documents"):
+            raise IngestError(f"--kind {kind} needs a file, but {path} is a folder")
+        has_docs = False
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            rel = file.relative_to(path)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            suffix = file.suffix.lower()
+            if file.name.lower() in MANIFEST_NAMES:
+                continue
+            if suffix in STRUCTURED_EXTENSIONS:
+                k = sniff_kind(file)
+                if k is None:
+                    report = SourceReport(str(file), "unknown")
+                    report.reject(
+                        Rejection(
+                            Where(str(file)),
+                            None,
+                            "not a recognised export (no SCIM schema, xAPI statement or known CSV header)",
+                            "SCIM Users/Groups, xAPI statements, or a CSV per docs/formats-structured.md",
+                        )
+                    )
+                    unknown.append(report)
+                else:
+                    inputs.append(Input(file, k))
+            elif suffix in SUPPORTED_EXTENSIONS:
+                has_docs = True
+        if has_docs or kind == "documents":
+            inputs.append(Input(path, "documents"))
+    inputs.sort(key=lambda i: (_ORDER[i.kind], str(i.path)))
+    return inputs, unknown
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+def hash_file(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with path.open("rb") as fp:
+        for block in iter(lambda: fp.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def record_hash(record: Any) -> str:
+    """Content hash of a record, ignoring where it was found (moving a row must not count as an edit)."""
+    values = tuple(getattr(record, f.name) for f in dataclasses.fields(record) if f.name != "where")
+    return hashlib.blake2b(repr((type(record).__name__, values)).encode(), digest_size=16).hexdigest()
+
+
+def feed_key(inp: Input) -> str:
+    return f"{inp.kind}:{inp.path.resolve()}"
+
+
+def source_key(feed: str, record: Any) -> str:
+    match record:
+        case PersonRecord():
+            return f"{feed}#{record.person_id}"
+        case CourseRecord():
+            return f"{feed}#{record.course_id}"
+        case CompletionRecord() if feed.startswith("xapi:"):
+            return f"xapi:{record.record_id}"
+        case VoidRecord():
+            return f"xapi:{record.record_id}"
+        case CompletionRecord():
+            return f"{feed}#{record.record_id}"
+        case CommunityRecord():
+            return f"{feed}#{record.community_id}"
+        case MembershipRecord():
+            return f"{feed}#{record.community_id}|{record.person}|{record.role}"
+        case InteractionPair():
+            return f"{feed}#{record.sender}>{record.recipient}"
+    raise IngestError(f"no source key for {type(record).__name__}")  # pragma: no cover
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionPair:
+    """All interactions from one sender to one recipient in a feed, aggregated into one tie."""
+
+    sender: PersonRef
+    recipient: PersonRef
+    count: int
+    weight: float
+    first: str | None
+    last: str | None
+    channels: tuple[str, ...]
+
+
+def aggregate_interactions(items: Iterable[Any], report: SourceReport) -> Iterator[InteractionPair]:
+    pairs: dict[tuple[PersonRef, PersonRef], list[Any]] = {}
+    for item in items:
+        if isinstance(item, Rejection):
+            report.reject(item)
+            continue
+        if not isinstance(item, InteractionRecord):
+            continue
+        report.read += 1
+        acc = pairs.setdefault((item.sender, item.recipient), [0, 0.0, None, None, set()])
+        acc[0] += 1
+        acc[1] += item.weight
+        if item.at is not None:
+            ts = item.at.isoformat()
+            acc[2] = ts if acc[2] is None or ts < acc[2] else acc[2]
+            acc[3] = ts if acc[3] is None or ts > acc[3] else acc[3]
+        if item.channel:
+            acc[4].add(item.channel)
+    for (s, r), (count, weight, first, last, channels) in sorted(
+        pairs.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))
+    ):
+        yield InteractionPair(s, r, count, round(weight, 9), first, last, tuple(sorted(channels)))
+
+
+# -- the run ----------------------------------------------------------------------------------------------
+class _Run:
+    def __init__(self, store: GraphStore, progress: bool) -> None:
+        self.store = store
+        self.progress = progress
+        self.identity = IdentityIndex.from_store(store)
+        self.mapper = Mapper(self.identity)
+        for node in store.iter_nodes("Community"):
+            for key in (node.props.get("name"), node.props.get("community_id")):
+                if key:
+                    self.mapper.community_by_name[str(key).strip().lower()] = node.id
+        for node in store.iter_nodes("Course"):
+            if node.props.get("title"):
+                self.mapper.course_titles.add(node.id)
+
+    # -- structured feeds -------------------------------------------------------------------------------
+    def structured(self, inp: Input, report: SourceReport) -> None:
+        feed = feed_key(inp)
+        file_hash = hash_file(inp.path)
+        if self.store.feed_state(feed) == file_hash:
+            report.skipped_unchanged_file = True
+            return
+        snapshot = inp.kind != "xapi"  # xAPI statements are immutable: absence from an export is not deletion
+        old = self.store.ledger(feed) if snapshot else {}
+        seen: set[str] = set()
+        fatal = False
+        unresolved: dict[str, list[Any]] = {}
+        reader = _readers()[inp.kind]
+        with inp.path.open("rb") as fp:
+            items: Iterable[Any] = reader(fp, str(inp.path))
+            if inp.kind == "interactions":
+                items = aggregate_interactions(items, report)
+            items = self._with_progress(items, inp)
+            batch: list[tuple[str, str, Any]] = []
+            for item in items:
+                if isinstance(item, Rejection):
+                    report.reject(item)
+                    fatal |= item.fatal
+                    if item.where.record is not None:
+                        seen.add(f"{feed}#{item.where.record}")  # keep the last good version of a bad record
+                    continue
+                if not isinstance(item, InteractionPair):
+                    report.read += 1
+                batch.append((source_key(feed, item), record_hash(item), item))
+                if len(batch) >= BATCH:
+                    self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
+                    batch = []
+            self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
+        if snapshot and not fatal:
+            gone = sorted(set(old) - seen)
+            if gone:
+                with self.store.transaction():
+                    self.store.retract_sources(gone)
+                    self.store.forget_ledger(gone)
+                report.retracted = len(gone)
+        elif snapshot and fatal and set(old) - seen:
+            report.notices.append(
+                Notice(
+                    Where(str(inp.path)),
+                    f"{len(set(old) - seen)} record(s) ingested before were not seen because the file could not be "
+                    "read to its end; they are kept until the file reads cleanly",
+                )
+            )
+        self._notice_unresolved(report, unresolved)
+        if not fatal:
+            self.store.set_feed_state(feed, file_hash)
+
+    def _with_progress(self, items: Iterable[Any], inp: Input) -> Iterable[Any]:
+        if not self.progress:
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, desc=f"{inp.kind} {inp.path.name}", unit=" records", leave=False)
+
+    def _flush(
+        self,
+        feed: str,
+        batch: list[tuple[str, str, Any]],
+        old: dict[str, str] | None,
+        seen: set[str],
+        report: SourceReport,
+        unresolved: dict[str, list[Any]],
+    ) -> None:
+        if not batch:
+            return
+        prev = old if old is not None else self.store.ledger_lookup([s for s, _, _ in batch])
+        to_retract: list[str] = []
+        todo: list[tuple[str, str, Any]] = []
+        for source, h, record in batch:
+            seen.add(source)
+            before = prev.get(source)
+            if before == h:
+                report.unchanged += 1
+                continue
+            if before == VOIDED:
+                report.notices.append(Notice(record.where, f"statement {source} was voided earlier; ignored"))
+                continue
+            if before is not None:
+                to_retract.append(source)
+            todo.append((source, h, record))
+        if not todo:
+            return
+        facts: list[Facts] = []
+        pending: list[PendingRel] = []
+        ledger: dict[str, str] = {}
+        voided: dict[str, str] = {}
+        for source, h, record in todo:
+            if isinstance(record, VoidRecord):
+                target = f"xapi:{record.target_id}"
+                to_retract.append(target)
+                voided[target] = VOIDED
+                ledger[source] = h
+                report.accepted += 1
+                continue
+            mapped = self._map(record, source)
+            facts.append(mapped.facts)
+            pending.extend(mapped.pending)
+            for ref in mapped.unresolved:
+                unresolved.setdefault(str(ref), []).append(record.where if hasattr(record, "where") else None)
+            ledger[source] = h
+            report.accepted += 1
+        with self.store.transaction():
+            if to_retract:
+                self.store.retract_sources(to_retract)
+            self.store.write(facts)
+            if pending:
+                self.store.add_pending(pending)
+            self.store.record_ledger(feed, ledger)
+            if voided:
+                self.store.record_ledger("xapi:voided", voided)
+
+    def _map(self, record: Any, source: str) -> Mapped:
+        m = self.mapper
+        match record:
+            case PersonRecord():
+                self.identity.add_record(record)
+                return m.person(record, source)
+            case CourseRecord():
+                return m.course(record, source)
+            case CompletionRecord():
+                return m.completion(record, source)
+            case CommunityRecord():
+                return m.community(record, source)
+            case MembershipRecord():
+                return m.membership(record, source)
+            case InteractionPair():
+                return self._interaction(record, source)
+        raise IngestError(f"cannot map {type(record).__name__}")  # pragma: no cover
+
+    def _interaction(self, pair: InteractionPair, source: str) -> Mapped:
+        s = self.identity.resolve(pair.sender)
+        r = self.identity.resolve(pair.recipient)
+        props = {
+            "count": pair.count,
+            "weight": pair.weight,
+            "first": pair.first,
+            "last": pair.last,
+            "channels": list(pair.channels),
+        }
+        rel = Rel(
+            "INTERACTED", s or f"{UNRESOLVED_PREFIX}{pair.sender}", r or f"{UNRESOLVED_PREFIX}{pair.recipient}", props
+        )
+        if s and r:
+            return Mapped(Facts(source, (), [rel]))
+        missing = [ref for ref, pid in ((pair.sender, s), (pair.recipient, r)) if pid is None]
+        side = "both" if len(missing) == 2 else ("start" if s is None else "end")
+        return Mapped(Facts(source), [PendingRel(source, side, str(missing[0]), rel)], missing)
+
+    def _notice_unresolved(self, report: SourceReport, unresolved: dict[str, list[Any]]) -> None:
+        for ref, wheres in sorted(unresolved.items()):
+            where = wheres[0] if wheres and wheres[0] is not None else Where(report.path)
+            more = f" (and {len(wheres) - 1} more place(s))" if len(wheres) > 1 else ""
+            report.notices.append(
+                Notice(where, f"person {ref} is not in the directory yet; kept pending until it is{more}")
+            )
+
+    # -- documents --------------------------------------------------------------------------------------
+    def documents(self, inp: Input, report: SourceReport) -> None:
+        from ingest.chunking import chunk_text
+        from ingest.documents import SUPPORTED_EXTENSIONS, read_document
+        from ingest.manifest import read_manifest
+
+        root = inp.path
+        feed = feed_key(inp)
+        meta: dict[str, dict[str, Any]] = {}
+        manifest_fatal = False
+        for name in sorted(MANIFEST_NAMES):
+            mpath = root / name
+            if mpath.exists():
+                with mpath.open("rb") as fp:
+                    for item in read_manifest(fp, str(mpath)):
+                        if isinstance(item, Rejection):
+                            report.reject(item)
+                            manifest_fatal |= item.fatal
+                        else:
+                            rel_path, md = item
+                            meta[rel_path] = md
+        files = []
+        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = file.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts) or file.name.lower() in MANIFEST_NAMES:
+                continue
+            if file.suffix.lower() in SUPPORTED_EXTENSIONS:
+                files.append((rel.as_posix(), file))
+        present = {k for k, _ in files}
+        for rel_path in sorted(set(meta) - present):
+            report.reject(
+                Rejection(
+                    Where(str(root / "manifest"), record=rel_path),
+                    "path",
+                    f"manifest names {rel_path}, which is not in {root}",
+                    "a path relative to the document folder of a file that exists",
+                )
+            )
+        old = self.store.ledger(feed)
+        seen: set[str] = set()
+        unresolved: dict[str, list[Any]] = {}
+        iterator: Iterable[tuple[str, Path]] = files
+        if self.progress:
+            from tqdm import tqdm
+
+            iterator = tqdm(files, desc=f"documents {root.name}", unit=" docs", leave=False)
+        batch: list[tuple[str, str, DocumentRecord]] = []
+        to_retract: list[str] = []
+        for rel_path, file in iterator:
+            source = f"{feed}#{rel_path}"
+            seen.add(source)
+            data = file.read_bytes()
+            md = meta.get(rel_path)
+            h = hashlib.blake2b(data + json.dumps(md, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+            report.read += 1
+            if old.get(source) == h:
+                report.unchanged += 1
+                continue
+            import io
+
+            rec = read_document(io.BytesIO(data), str(file), doc_key=rel_path, meta=md)
+            if isinstance(rec, Rejection):
+                report.reject(rec)
+                continue
+            if source in old:
+                to_retract.append(source)
+            batch.append((source, h, rec))
+            if len(batch) >= 200:
+                self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
+                batch, to_retract = [], []
+        self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
+        gone = sorted(set(old) - seen)
+        if gone and not manifest_fatal:
+            with self.store.transaction():
+                self.store.retract_sources(gone)
+                self.store.forget_ledger(gone)
+            report.retracted = len(gone)
+        self._notice_unresolved(report, unresolved)
+
+    def _flush_docs(
+        self,
+        feed: str,
+        batch: list[tuple[str, str, DocumentRecord]],
+        to_retract: list[str],
+        report: SourceReport,
+        unresolved: dict[str, list[Any]],
+        chunk_text: Callable[..., Any],
+    ) -> None:
+        if not batch and not to_retract:
+            return
+        facts, pending, ledger = [], [], {}
+        for source, h, rec in batch:
+            chunks = chunk_text(rec.text, title=rec.title)
+            mapped = self.mapper.document(rec, source, chunks)
+            facts.append(mapped.facts)
+            pending.extend(mapped.pending)
+            for ref in mapped.unresolved:
+                unresolved.setdefault(str(ref), []).append(rec.where)
+            ledger[source] = h
+            report.accepted += 1
+        with self.store.transaction():
+            if to_retract:
+                self.store.retract_sources(to_retract)
+            self.store.write(facts)
+            if pending:
+                self.store.add_pending(pending)
+            self.store.record_ledger(feed, ledger)
+
+    # -- pending ----------------------------------------------------------------------------------------
+    def resolve_pending(self) -> tuple[int, int]:
+        """Attach pending relationships whose people now resolve. Returns (resolved, still pending)."""
+        pending = self.store.pending()
+        facts: list[Facts] = []
+        done: list[str] = []
+        by_source: dict[str, list[Rel]] = defaultdict(list)
+        for p in pending:
+            ends = []
+            for end in (p.rel.start, p.rel.end):
+                if end.startswith(UNRESOLVED_PREFIX):
+                    ref = parse_person_ref(end[len(UNRESOLVED_PREFIX) :])
+                    end = (self.identity.resolve(ref) if ref else None) or end
+                ends.append(end)
+            if any(e.startswith(UNRESOLVED_PREFIX) for e in ends) or (
+                ends[0] == ends[1] and p.rel.type == "REPORTS_TO"
+            ):
+                continue
+            by_source[p.source].append(Rel(p.rel.type, ends[0], ends[1], p.rel.props, p.rel.key))
+            done.append(p.id)
+        if not done:
+            return 0, len(pending)
+        existing = self.store.get_nodes(
+            sorted({e for rels in by_source.values() for r in rels for e in (r.start, r.end)})
+        )
+        keep_ids: list[str] = []
+        for source, rels in by_source.items():
+            ok = [r for r in rels if r.start in existing and r.end in existing]
+            if ok:
+                facts.append(Facts(source, (), ok))
+        keep_ids = done
+        with self.store.transaction():
+            self.store.write(facts)
+            self.store.delete_pending(keep_ids)
+        return len(keep_ids), len(pending) - len(keep_ids)
+
+
+def ingest_paths(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    kind: str = "auto",
+    embed: Callable[[GraphStore], int] | None = None,
+    progress: bool = False,
+) -> IngestRun:
+    """Ingest files and folders into ``store`` and return (and keep in the store) the run's report."""
+    store.setup_schema()
+    run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
+    inputs, unknown = plan_inputs(paths, kind)
+    run.sources.extend(unknown)
+    state = _Run(store, progress)
+    for inp in inputs:
+        report = SourceReport(str(inp.path), inp.kind)
+        run.sources.append(report)
+        if inp.kind == "documents":
+            state.documents(inp, report)
+        else:
+            state.structured(inp, report)
+    run.pending_resolved, run.pending_left = state.resolve_pending()
+    if embed is not None:
+        run.embedded = embed(store)
+    run.finished = datetime.now(UTC).isoformat(timespec="seconds")
+    store.record_run(run.to_dict())
+    return run

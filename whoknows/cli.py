@@ -1,0 +1,217 @@
+"""The ``whoknows`` command line: a thin layer over the library.
+
+Exit codes: 0 success; 1 a WhoKnows error (bad store, unreadable input, ...); 2 a usage error (click);
+3 the ingest finished but some input could not be read at all (or, with ``--strict``, anything was rejected).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.open import default_store_url, open_store
+from graph.store import GraphStore
+from whoknows.errors import WhoKnowsError
+
+STORE_HELP = "Store: a file path (embedded, default var/whoknows.db or $WHOKNOWS_STORE) or a neo4j:// / bolt:// URL."
+
+
+def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--store`` option every command takes."""
+    return click.option("--store", "store_url", default=None, metavar="STORE", help=STORE_HELP)(f)
+
+
+def open_cli_store(store_url: str | None, *, read_only: bool = False) -> GraphStore:
+    url = store_url or default_store_url()
+    if read_only and "://" not in url and not Path(url).exists():
+        raise WhoKnowsError(f"no store at {url}; create one with 'whoknows demo' or 'whoknows ingest PATH'")
+    return open_store(url, read_only=read_only)
+
+
+class _Group(click.Group):
+    """Turns WhoKnows errors into one clear line and exit code 1 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WhoKnowsError as exc:
+            click.secho(f"error: {exc}", err=True, fg="red")
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="whoknows")
+def main() -> None:
+    """WhoKnows: find the people who know, from the traces of their work.
+
+    Ingest a people directory (SCIM/CSV), course completions (xAPI/CSV), communities of practice (CSV/SCIM
+    Groups), interactions and documents into a knowledge graph; then search for experts, map the network and
+    pick who can spread an idea.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _print_run(run: dict[str, Any], *, max_rejections: int = 20) -> None:
+    t = run["totals"]
+    click.echo(
+        f"run {run['run_id'][:8]}: read {t['read']}, accepted {t['accepted']}, rejected {t['rejected']}, "
+        f"unchanged {t['unchanged']}, retracted {t['retracted']}; pending people links resolved "
+        f"{run['pending_resolved']}, still pending {run['pending_left']}; embedded {run.get('embedded', 0)}"
+    )
+    for s in run["sources"]:
+        flag = " (unchanged file, skipped)" if s["skipped_unchanged_file"] else ""
+        click.echo(
+            f"  {s['kind']:<12} {s['path']}: read {s['read']}, accepted {s['accepted']}, rejected {s['rejected']}, "
+            f"unchanged {s['unchanged']}, retracted {s['retracted']}{flag}"
+        )
+    shown = 0
+    for s in run["sources"]:
+        for r in s["rejections"]:
+            if shown < max_rejections:
+                click.echo(f"    rejected: {r['message']}")
+            shown += 1
+        for n in s["notices"][:5]:
+            click.echo(f"    note: {n['message']}")
+    if shown > max_rejections:
+        click.echo(f"    ... and {shown - max_rejections} more rejections (whoknows status --json shows all)")
+
+
+def _default_embed() -> Callable[[GraphStore], int]:
+    from search.embedder import default_embedder, embed_store
+
+    def run(store: GraphStore) -> int:
+        return embed_store(store, default_embedder(), progress=sys.stderr.isatty())
+
+    return run
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_option
+@click.option(
+    "--kind",
+    default="auto",
+    show_default=True,
+    help="What the inputs are when it cannot be detected: people, scim_users, courses, completions, xapi, "
+    "communities, memberships, scim_groups, interactions, documents.",
+)
+@click.option("--embed/--no-embed", default=True, show_default=True, help="Embed new texts for semantic search.")
+@click.option("--strict", is_flag=True, help="Exit with code 3 if any record was rejected.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+def ingest(paths: tuple[Path, ...], store_url: str | None, kind: str, embed: bool, strict: bool, as_json: bool) -> None:
+    """Ingest files and folders (directory exports and document folders) into the store.
+
+    Re-running with the same inputs changes nothing; edited records replace their old version; records gone
+    from a snapshot file are retracted. Every rejection is reported with file, line, field and reason.
+    """
+    from ingest.pipeline import ingest_paths
+
+    store = open_cli_store(store_url)
+    run = ingest_paths(
+        store, list(paths), kind=kind, embed=_default_embed() if embed else None, progress=sys.stderr.isatty()
+    )
+    report = run.to_dict()
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+    else:
+        _print_run(report)
+    if not run.ok or (strict and report["totals"]["rejected"]):
+        sys.exit(3)
+
+
+@main.command()
+@store_option
+@click.option("--runs", "n_runs", default=5, show_default=True, help="How many recent runs to show.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"counts": {...}, "runs": [...], ...} as JSON.')
+def status(store_url: str | None, n_runs: int, as_json: bool) -> None:
+    """Show what the store holds: counts per label and type, recent ingest runs and their rejections."""
+    store = open_cli_store(store_url, read_only=True)
+    counts = store.counts()
+    runs = store.runs(limit=n_runs)
+    if as_json:
+        click.echo(json.dumps({"store": store.url, "counts": counts, "runs": runs}, indent=2, default=str))
+        return
+    click.echo(f"store: {store.url}")
+    click.echo(
+        "nodes:         " + ", ".join(f"{k} {v}" for k, v in counts.items() if k[0].isupper() and not k.isupper())
+    )
+    click.echo("relationships: " + ", ".join(f"{k} {v}" for k, v in counts.items() if k.isupper()))
+    click.echo(f"pending people links: {counts.get('pending', 0)}")
+    if not runs:
+        click.echo("no ingest runs yet")
+    for run in runs:
+        click.echo("")
+        click.echo(f"started {run['started']}")
+        _print_run(run, max_rejections=10)
+
+
+@main.command()
+@store_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("var/demo"),
+    show_default=True,
+    help="Where to write the generated export files and truth.json.",
+)
+@click.option("--seed", default=7, show_default=True, help="Random seed: the same seed gives the same organisation.")
+@click.option("--people", default=600, show_default=True, help="Number of people (400-1,000 is realistic).")
+@click.option("--documents", default=2000, show_default=True, help="Number of knowledge assets.")
+@click.option("--embed/--no-embed", default=True, show_default=True, help="Embed texts for semantic search.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+def demo(
+    store_url: str | None, out_dir: Path, seed: int, people: int, documents: int, embed: bool, as_json: bool
+) -> None:
+    """Generate the demo organisation (deterministic) and ingest it into the store."""
+    from ingest.pipeline import ingest_paths
+    from whoknows.demo import generate_demo
+
+    truth = generate_demo(out_dir, seed=seed, people=people, documents=documents)
+    store = open_cli_store(store_url)
+    run = ingest_paths(
+        store, [out_dir / "data"], embed=_default_embed() if embed else None, progress=sys.stderr.isatty()
+    )
+    report = run.to_dict()
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+    else:
+        click.echo(
+            f"demo organisation written to {out_dir} (truth: {out_dir / 'truth.json'}), "
+            f"{len(getattr(truth, 'topics', {}) or {})} planted topics"
+        )
+        _print_run(report, max_rejections=30)
+        click.echo(f"\nstore: {store.url}\nnext: whoknows status --store {store.url}")
+
+
+def _register_optional() -> None:
+    """Commands that live beside their library code (search, analytics, migrate)."""
+    from importlib import import_module
+
+    for module, names in (
+        ("whoknows.commands.search", ("search", "docs")),
+        ("whoknows.commands.analytics", ("networkers", "spread", "risk")),
+        ("whoknows.commands.migrate", ("migrate",)),
+    ):
+        try:
+            mod = import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        for name in names:
+            cmd = getattr(mod, name, None)
+            if isinstance(cmd, click.Command):
+                main.add_command(cmd, name)
+
+
+_register_optional()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
