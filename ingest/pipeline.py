@@ -322,7 +322,6 @@ class _Run:
         snapshot = inp.kind != "xapi"  # xAPI statements are immutable: absence from an export is not deletion
         old = self.store.ledger(feed) if snapshot else {}
         seen: set[str] = set()
-        fatal = False
         unresolved: dict[str, list[Any]] = {}
         reader = _readers()[inp.kind]
         with inp.path.open("rb") as fp:
@@ -334,9 +333,6 @@ class _Run:
             for item in items:
                 if isinstance(item, Rejection):
                     report.reject(item)
-                    fatal |= item.fatal
-                    if item.where.record is not None:
-                        seen.add(f"{feed}#{item.where.record}")  # keep the last good version of a bad record
                     continue
                 if not isinstance(item, InteractionPair):
                     report.read += 1
@@ -345,23 +341,25 @@ class _Run:
                     self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
                     batch = []
             self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
-        if snapshot and not fatal:
-            gone = sorted(set(old) - seen)
-            if gone:
-                with self.store.transaction():
-                    self.store.retract_sources(gone)
-                    self.store.forget_ledger(gone)
-                report.retracted = len(gone)
-        elif snapshot and fatal and set(old) - seen:
+        missing = set(old) - seen if snapshot else set()
+        if missing and not report.rejected:
+            gone = sorted(missing)
+            with self.store.transaction():
+                self.store.retract_sources(gone)
+                self.store.forget_ledger(gone)
+            report.retracted = len(gone)
+        elif missing:
             report.notices.append(
                 Notice(
                     Where(str(inp.path)),
-                    f"{len(set(old) - seen)} record(s) ingested before were not seen because the file could not be "
-                    "read to its end; they are kept until the file reads cleanly",
+                    f"{len(missing)} record(s) ingested before are not in this file but were kept, because "
+                    f"{report.rejected} record(s) were rejected and might be them; fix the rejections and re-run "
+                    "to retract records that were really removed",
                 )
             )
         self._notice_unresolved(report, unresolved)
-        if not fatal:
+        if not report.rejected:
+            # only a clean file is skipped next time: a file with rejections is re-read (and re-reported)
             self.store.set_feed_state(feed, file_hash)
 
     def _with_progress(self, items: Iterable[Any], inp: Input) -> Iterable[Any]:
@@ -545,7 +543,7 @@ class _Run:
                 batch, to_retract = [], []
         self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
         gone = sorted(set(old) - seen)
-        if gone and not manifest_fatal:
+        if gone and not manifest_fatal:  # a missing file is unambiguous: it was removed
             with self.store.transaction():
                 self.store.retract_sources(gone)
                 self.store.forget_ledger(gone)
