@@ -13,13 +13,16 @@ import pytest
 
 from graph.sqlite_store import SQLiteStore
 from graph.store import GraphStore
+from tests.test_neo4j_bolt_server import arcadedb_bolt, make_contract_store  # noqa: F401 (session fixture)
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", pytest.param("bolt", marks=pytest.mark.bolt), pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 def _make(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> GraphStore:
     if backend == "sqlite":
         return SQLiteStore(tmp_path / "contract.db")
+    if backend in ("bolt", "neo4j"):  # Neo4j backend over Bolt: ArcadeDB in CI, a real Neo4j when NEO4J_URI is set
+        return make_contract_store(backend, request)
     raise AssertionError(f"unknown backend {backend}")  # pragma: no cover
 
 
