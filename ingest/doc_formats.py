@@ -79,6 +79,17 @@ def _first_line(text: str) -> str:
 
 
 # -- Markdown -------------------------------------------------------------------------------------------
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings: PyYAML turns ``2025-13-45`` into a ValueError deep inside the
+    parser, but a bad date must be a rejection naming the ``date`` field, which the metadata normaliser does."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def front_matter_lines(text: str) -> dict[str, int]:
     """1-based line of each top-level front-matter key, so a bad field's rejection can point at its line."""
     lines: dict[str, int] = {}
@@ -112,8 +123,8 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int] 
         )
     raw = "\n".join(lines[1:end])
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
-    except yaml.YAMLError as exc:
+        data = yaml.load(raw, Loader=_FrontMatterLoader) if raw.strip() else {}
+    except (yaml.YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
