@@ -7,7 +7,6 @@ byte where decoding failed) instead of surfacing as a ``UnicodeDecodeError`` dee
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -60,6 +59,46 @@ def sniff_delimiter(header_line: str) -> str:
     return "\t" if header_line.count("\t") > header_line.count(",") else ","
 
 
+def iter_logical_lines(fp: BinaryIO, name: str) -> Iterator[tuple[int, str] | Rejection]:
+    """Like :func:`iter_text_lines`, but a quoted CSV value that spans lines (RFC 4180) is joined into one
+    logical line numbered by its first physical line. Rows with an odd number of quotes are rare, so the
+    common case costs one ``str.count`` per line."""
+    pending: list[str] = []
+    start = 0
+    quotes = 0
+    for item in iter_text_lines(fp, name):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        number, line = item
+        if pending:
+            pending.append(line)
+            quotes += line.count('"')
+            if quotes % 2 == 0:
+                yield start, "\n".join(pending)
+                pending = []
+            continue
+        q = line.count('"')
+        if q % 2:
+            pending, start, quotes = [line], number, q
+            continue
+        yield number, line
+    if pending:
+        yield Rejection(
+            Where(name, line=start),
+            None,
+            "a quoted value is never closed (odd number of '\"' up to the end of the file)",
+            "every opening '\"' closed; write a literal quote as '\"\"'",
+        )
+
+
+def split_csv_line(line: str, delimiter: str) -> list[str]:
+    """Cells of one logical CSV line; lines without quotes take the fast ``str.split`` path."""
+    if '"' not in line:
+        return line.split(delimiter)
+    return next(csv.reader([line], delimiter=delimiter))
+
+
 def iter_csv_rows(
     fp: BinaryIO,
     name: str,
@@ -72,13 +111,14 @@ def iter_csv_rows(
     Header names are matched case-insensitively with surrounding spaces removed. A missing required column
     is a fatal rejection (nothing can be read); unknown extra columns are reported once and ignored; a row
     with more or fewer cells than the header is rejected with its line number. Undecodable lines are
-    rejected one by one so the rest of the file still lands.
+    rejected one by one so the rest of the file still lands. Quoted values may span lines (RFC 4180).
     """
     header: list[str] | None = None
     delimiter = ","
     known = set(required) | set(optional)
     any_rows = False
-    for item in iter_text_lines(fp, name):
+    width = 0
+    for item in iter_logical_lines(fp, name):
         if isinstance(item, Rejection):
             yield item
             continue
@@ -87,7 +127,8 @@ def iter_csv_rows(
             if not line.strip():
                 continue
             delimiter = sniff_delimiter(line)
-            header = [h.strip().lower() for h in next(csv.reader([line], delimiter=delimiter))]
+            header = [h.strip().lower() for h in split_csv_line(line, delimiter)]
+            width = len(header)
             missing = [c for c in required if c not in header]
             if missing:
                 yield Rejection(
@@ -112,16 +153,16 @@ def iter_csv_rows(
             continue
         any_rows = True
         try:
-            cells = next(csv.reader(io.StringIO(line), delimiter=delimiter))
+            cells = split_csv_line(line, delimiter)
         except csv.Error as exc:  # pragma: no cover - csv rarely raises on one line
             yield Rejection(Where(name, line=number), None, f"unparseable CSV: {exc}", "a CSV row")
             continue
-        if len(cells) != len(header):
+        if len(cells) != width:
             yield Rejection(
                 Where(name, line=number),
                 None,
-                f"row has {len(cells)} cells but the header has {len(header)}",
-                f"{len(header)} cells ({', '.join(header)}); quote values that contain '{delimiter}'",
+                f"row has {len(cells)} cells but the header has {width}",
+                f"{width} cells ({', '.join(header)}); quote values that contain '{delimiter}'",
             )
             continue
         yield Where(name, line=number), {h: c.strip() for h, c in zip(header, cells, strict=True)}

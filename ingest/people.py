@@ -1,0 +1,251 @@
+"""People directory readers: SCIM 2.0 User resources (RFC 7643) and the documented people CSV.
+
+Both yield :class:`~ingest.records.PersonRecord` with references left unresolved (a manager is a
+:class:`~ingest.records.PersonRef`); identity resolution is the pipeline's job. ``active=false`` is kept
+(deactivated people still authored documents); opting out is carried through so every view can honour it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from ingest.detect import SCIM_GROUP_SCHEMA, SCIM_LIST_RESPONSE, SCIM_USER_SCHEMA
+from ingest.jsonio import iter_json_items
+from ingest.records import PersonRecord, PersonRef, Where
+from ingest.refs import parse_person_ref
+from ingest.report import Notice, Rejection
+from ingest.textio import iter_csv_rows
+from ingest.values import BadValue, DuplicateIds, parse_bool, reject, split_list
+
+__all__ = [
+    "ENTERPRISE_USER_SCHEMA",
+    "PEOPLE_CSV_OPTIONAL",
+    "PEOPLE_CSV_REQUIRED",
+    "SCIM_GROUP_SCHEMA",
+    "SCIM_LIST_RESPONSE",
+    "SCIM_USER_SCHEMA",
+    "WHOKNOWS_USER_SCHEMA",
+    "read_people_csv",
+    "read_scim_users",
+]
+
+ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+WHOKNOWS_USER_SCHEMA = "urn:whoknows:params:scim:schemas:extension:2.0:User"
+SCIM_CONTAINERS = ("Resources", "resources")
+
+PEOPLE_CSV_REQUIRED = ("person_id", "name")
+PEOPLE_CSV_OPTIONAL = (
+    "email",
+    "user_name",
+    "employee_number",
+    "external_id",
+    "department",
+    "title",
+    "location",
+    "manager",
+    "active",
+    "opted_out",
+)
+
+
+def _str(value: Any) -> str | None:
+    """A SCIM string attribute: trimmed, None when absent or empty; numbers (some exports) as text."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def _name(res: dict[str, Any]) -> str | None:
+    name = _str(res.get("displayName"))
+    if name:
+        return name
+    parts = res.get("name")
+    if isinstance(parts, dict):
+        formatted = _str(parts.get("formatted"))
+        if formatted:
+            return formatted
+        given = " ".join(p for p in (_str(parts.get("givenName")), _str(parts.get("familyName"))) if p)
+        if given:
+            return given
+    return None
+
+
+def _emails(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    primary: list[str] = []
+    other: list[str] = []
+    for entry in value:
+        if isinstance(entry, str):
+            address = entry
+            is_primary = False
+        elif isinstance(entry, dict):
+            address = entry.get("value") if isinstance(entry.get("value"), str) else ""
+            is_primary = entry.get("primary") is True
+        else:
+            continue
+        address = address.strip().lower()
+        if address:
+            (primary if is_primary else other).append(address)
+    return tuple(dict.fromkeys(primary + other))
+
+
+def _locality(value: Any) -> str | None:
+    if not isinstance(value, list):
+        return None
+    addresses = [a for a in value if isinstance(a, dict)]
+    addresses.sort(key=lambda a: a.get("primary") is not True)
+    for address in addresses:
+        loc = _str(address.get("locality"))
+        if loc:
+            return loc
+    return None
+
+
+def _manager(value: Any) -> PersonRef | None:
+    if isinstance(value, dict):
+        ident = _str(value.get("value"))
+        return PersonRef("id", ident) if ident else None
+    ident = _str(value)
+    return PersonRef("id", ident) if ident else None
+
+
+def scim_user(res: dict[str, Any], where: Where) -> PersonRecord | Rejection:
+    """One SCIM User resource as a PersonRecord, or the rejection saying which attribute was wrong."""
+    schemas = res.get("schemas")
+    if isinstance(schemas, list) and SCIM_GROUP_SCHEMA in schemas and SCIM_USER_SCHEMA not in schemas:
+        return Rejection(where, "schemas", "this resource is a SCIM Group", f"a User resource ({SCIM_USER_SCHEMA})")
+    pid = _str(res.get("id"))
+    if not pid:
+        return Rejection(where, "id", "missing or empty 'id'", "the SCIM resource id (a non-empty string)")
+    where = Where(where.file, where.line, pid)
+    name = _name(res)
+    if not name:
+        return Rejection(
+            where,
+            "displayName",
+            "no name: displayName, name.formatted and name.givenName/familyName are all missing",
+            "displayName, name.formatted, or name.givenName and name.familyName",
+        )
+    try:
+        active = parse_bool(res.get("active"), True)
+    except BadValue as exc:
+        return reject(where, "active", exc)
+    enterprise = res.get(ENTERPRISE_USER_SCHEMA)
+    enterprise = enterprise if isinstance(enterprise, dict) else {}
+    ours = res.get(WHOKNOWS_USER_SCHEMA)
+    ours = ours if isinstance(ours, dict) else {}
+    try:
+        opted_out = parse_bool(ours.get("optOut"), False)
+    except BadValue as exc:
+        return reject(where, f"{WHOKNOWS_USER_SCHEMA}:optOut", exc)
+    return PersonRecord(
+        where=where,
+        person_id=pid,
+        name=name,
+        emails=_emails(res.get("emails")),
+        user_name=_str(res.get("userName")),
+        employee_number=_str(enterprise.get("employeeNumber")),
+        external_id=_str(res.get("externalId")),
+        department=_str(enterprise.get("department")),
+        title=_str(res.get("title")),
+        location=_str(ours.get("location")) or _locality(res.get("addresses")),
+        manager=_manager(enterprise.get("manager")),
+        active=active,
+        opted_out=opted_out,
+    )
+
+
+def read_scim_users(
+    fp: BinaryIO, name: str, *, notices: list[Notice] | None = None
+) -> Iterator[PersonRecord | Rejection]:
+    """SCIM 2.0 Users: a JSON list, a ListResponse, one resource, or NDJSON (one resource or page per line).
+
+    ``notices`` (optional) receives a note about skipped identical duplicates.
+    """
+    dups = DuplicateIds()
+    skipped = 0
+    for item in iter_json_items(fp, name, containers=SCIM_CONTAINERS):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        rec = scim_user(item[1], item[0])
+        if isinstance(rec, Rejection):
+            yield rec
+            continue
+        ok = dups.check(rec.person_id, rec, rec.where, "id")
+        if ok is True:
+            yield rec
+        elif ok is False:
+            skipped += 1
+        else:
+            yield ok
+    _note_duplicates(notices, name, skipped, "user")
+
+
+def _note_duplicates(notices: list[Notice] | None, name: str, skipped: int, what: str) -> None:
+    if skipped and notices is not None:
+        notices.append(Notice(Where(name), f"{skipped} identical duplicate {what}(s) skipped"))
+
+
+def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
+    """One people-CSV row as a PersonRecord, or the rejection naming the column."""
+    pid = row["person_id"]
+    if not pid:
+        return Rejection(where, "person_id", "empty person_id", "a stable, non-empty person id")
+    where = Where(where.file, where.line, pid)
+    name = row["name"]
+    if not name:
+        return Rejection(where, "name", "empty name", "the person's display name")
+    get = row.get
+    values: dict[str, bool] = {}
+    for column, default in (("active", True), ("opted_out", False)):
+        try:
+            values[column] = parse_bool(get(column), default)
+        except BadValue as exc:
+            return reject(where, column, exc)
+    manager_cell = get("manager") or ""
+    return PersonRecord(
+        where=where,
+        person_id=pid,
+        name=name,
+        emails=tuple(e.lower() for e in split_list(get("email") or "")),
+        user_name=get("user_name") or None,
+        employee_number=get("employee_number") or None,
+        external_id=get("external_id") or None,
+        department=get("department") or None,
+        title=get("title") or None,
+        location=get("location") or None,
+        manager=parse_person_ref(manager_cell) if manager_cell else None,
+        active=values["active"],
+        opted_out=values["opted_out"],
+    )
+
+
+def read_people_csv(
+    fp: BinaryIO, name: str, *, notices: list[Notice] | None = None
+) -> Iterator[PersonRecord | Rejection]:
+    """The people CSV/TSV contract (docs/formats-structured.md): person_id and name required."""
+    dups = DuplicateIds()
+    skipped = 0
+    for item in iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        rec = person_row(*item)
+        if isinstance(rec, Rejection):
+            yield rec
+            continue
+        ok = dups.check(rec.person_id, rec, rec.where, "person_id")
+        if ok is True:
+            yield rec
+        elif ok is False:
+            skipped += 1
+        else:
+            yield ok
+    _note_duplicates(notices, name, skipped, "person")

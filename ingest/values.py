@@ -1,0 +1,162 @@
+"""Cell and field value parsers shared by the structured readers, and duplicate detection.
+
+Every parser returns the parsed value or raises :class:`BadValue` carrying the reason and what would have
+been valid, so a reader turns it into a :class:`~ingest.report.Rejection` naming the field in one place.
+Parsers never see the file name: readers add the where.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from ingest.records import Where
+from ingest.report import Rejection
+
+TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
+FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
+BOOL_EXPECTED = "true/false, yes/no or 1/0"
+DATETIME_EXPECTED = "an ISO 8601 date-time such as 2026-01-10T09:30:00Z (or a date 2026-01-10)"
+DATE_EXPECTED = "an ISO 8601 date such as 2026-01-10"
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+class BadValue(ValueError):
+    """A value that cannot be read; ``reason`` says what was wrong, ``expected`` what would be valid.
+
+    Internal to the readers (it never leaves them: they turn it into a Rejection), so it is a ValueError
+    and not part of the product's raised-error hierarchy.
+    """
+
+    def __init__(self, reason: str, expected: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.expected = expected
+
+
+def reject(where: Where, field: str | None, exc: BadValue) -> Rejection:
+    return Rejection(where, field, exc.reason, exc.expected)
+
+
+def parse_bool(text: str | bool | None, default: bool) -> bool:
+    """Booleans as exports spell them; empty means ``default``."""
+    if text is None:
+        return default
+    if isinstance(text, bool):
+        return text
+    word = str(text).strip().lower()
+    if not word:
+        return default
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise BadValue(f"{text!r} is not a boolean", BOOL_EXPECTED)
+
+
+def parse_datetime(text: str) -> datetime:
+    """ISO 8601 date or date-time, returned timezone-aware in UTC. A value without an offset is taken as UTC
+    (exports from LMSs and mail archives usually are), a bare date as midnight UTC."""
+    value = text.strip()
+    if not value:
+        raise BadValue("empty date", DATETIME_EXPECTED)
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadValue(f"{text!r} is not an ISO 8601 date or date-time", DATETIME_EXPECTED) from None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def parse_date(text: str) -> date:
+    """ISO 8601 calendar date (a date-time is accepted and cut to its UTC date)."""
+    value = text.strip()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return parse_datetime(value).date()
+    except BadValue:
+        raise BadValue(f"{text!r} is not an ISO 8601 date", DATE_EXPECTED) from None
+
+
+def parse_unix_or_iso(text: str) -> datetime:
+    """Unix seconds (integer or decimal) or ISO 8601; digits-only values are read as unix seconds."""
+    value = text.strip()
+    if _NUMBER_RE.match(value):
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            reason = f"{text!r} is out of range as unix seconds"
+            raise BadValue(reason, "unix seconds or " + DATETIME_EXPECTED) from None
+    try:
+        return parse_datetime(value)
+    except BadValue:
+        raise BadValue(
+            f"{text!r} is neither unix seconds nor an ISO 8601 date-time", "unix seconds or " + DATETIME_EXPECTED
+        ) from None
+
+
+def parse_number(text: str) -> float:
+    value = text.strip()
+    if not _NUMBER_RE.match(value):
+        raise BadValue(f"{text!r} is not a number", "a decimal number such as 0.85")
+    return float(value)
+
+
+def parse_score(text: str) -> float:
+    """A score as 0..1, or 0..100 (a percentage, scaled to 0..1)."""
+    score = parse_number(text)
+    if 0.0 <= score <= 1.0:
+        return score
+    if 1.0 < score <= 100.0:
+        return score / 100.0
+    raise BadValue(f"score {text.strip()} is outside 0..1 and 0..100", "a score between 0 and 1, or 0 and 100")
+
+
+def split_list(text: str, sep: str = ";") -> tuple[str, ...]:
+    """``"a; b;;a"`` -> ``("a", "b")``: trimmed, empty parts dropped, first occurrence kept."""
+    if not text:
+        return ()
+    return tuple(dict.fromkeys(p.strip() for p in text.split(sep) if p.strip()))
+
+
+def content_key(record: object) -> int:
+    """Hash of a record's content without its ``where`` (records are frozen, slotted dataclasses)."""
+    return hash(tuple(getattr(record, s) for s in record.__slots__ if s != "where"))  # type: ignore[attr-defined]
+
+
+class DuplicateIds:
+    """Remembers, per id, a hash of the content and where it was first seen, so a later record with the same
+    id is told apart: identical content is skipped silently, different content is rejected naming both
+    places. Memory is one small int per id (a hash of the id, not the id, packed with a 48-bit content hash
+    and the line number), so a file of millions of records stays streamable."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[int, int | tuple[int, str]] = {}
+
+    def check(self, key: str, record: object, where: Where, what: str, content: int | None = None) -> Rejection | bool:
+        """True: first time, yield it. False: identical duplicate, skip it. Rejection: conflicting duplicate.
+        ``content`` overrides the record's content hash (for a unit made of several records)."""
+        k = hash(key)
+        h = (content_key(record) if content is None else content) & 0xFFFFFFFFFFFF
+        prev = self._seen.get(k)
+        if prev is None:
+            self._seen[k] = (h << 40) | where.line if where.line is not None else (h, str(where.record))
+            return True
+        if isinstance(prev, int):
+            prev_h, first = prev >> 40, f"line {prev & 0xFFFFFFFFFF}"
+        else:
+            prev_h, first = prev[0], f"record {prev[1]}"
+        if prev_h == h:
+            return False
+        return Rejection(
+            where,
+            what,
+            f"duplicate {what} {key!r} with different content; the first one ({first}) was kept",
+            f"each {what} once per file (remove or merge the duplicate)",
+        )
