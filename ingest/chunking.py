@@ -102,10 +102,12 @@ class _Unit:
     heading: str
 
 
-def _blocks(text: str) -> list[_Unit]:
-    """Paragraphs (blank-line separated, fenced code kept whole) with their nearest heading. A heading with
-    no body before the next heading becomes a block itself, so no words of the document are dropped."""
+def _blocks(text: str) -> tuple[list[_Unit], list[_Unit]]:
+    """Paragraphs (blank-line separated, fenced code kept whole) with their nearest heading, and the heading
+    lines themselves. A heading with no body before the next heading becomes a block itself, so no words of
+    the document are dropped."""
     units: list[_Unit] = []
+    headings: list[_Unit] = []
     heading = ""
     heading_span: tuple[int, int] | None = None
     heading_used = True
@@ -133,6 +135,7 @@ def _blocks(text: str) -> list[_Unit]:
                 units.append(_Unit(heading_span[0], heading_span[1], heading))
             heading = m.group(2).strip()
             heading_span = (start, end)
+            headings.append(_Unit(start, end, heading))
             heading_used = False
         elif not line.strip() and not in_fence:
             close()
@@ -143,7 +146,7 @@ def _blocks(text: str) -> list[_Unit]:
     close()
     if not heading_used and heading_span is not None:
         units.append(_Unit(heading_span[0], heading_span[1], heading))
-    return units
+    return units, headings
 
 
 def _split(text: str, unit: _Unit, pattern: re.Pattern[str]) -> list[_Unit]:
@@ -206,15 +209,15 @@ def chunk_text(
     """Split ``text`` into chunks of at most ``max_tokens`` model tokens each (special tokens included).
 
     See the module docstring for the rules. Raises :class:`ConfigError` when ``max_tokens`` is too small to
-    hold a passage or ``overlap_tokens`` is not below half of it.
+    hold a passage or ``overlap_tokens`` is over half of it.
     """
     if max_tokens < 16:
         raise ConfigError(f"max_tokens={max_tokens} is too small; expected at least 16 (the model takes 256)")
-    if not 0 <= overlap_tokens < max_tokens // 2:
-        raise ConfigError(f"overlap_tokens={overlap_tokens} must be >= 0 and below max_tokens/2 ({max_tokens // 2})")
+    if not 0 <= overlap_tokens <= max_tokens // 2:
+        raise ConfigError(f"overlap_tokens={overlap_tokens} must be between 0 and max_tokens/2 ({max_tokens // 2})")
     counter = counter or model_token_counter()
     body_budget = max_tokens - SPECIAL_TOKENS
-    blocks = _blocks(text)
+    blocks, heading_lines = _blocks(text)
     if not blocks:
         return []
 
@@ -223,6 +226,11 @@ def chunk_text(
     prefixes = sorted({b.heading or title for b in blocks} - {""})
     pcost = dict(zip(prefixes, (c - SPECIAL_TOKENS for c in counter.count(prefixes)), strict=True))
     reserve = {p: c for p, c in pcost.items() if c <= max_tokens // 4}
+    # A heading too long to prefix (often a paragraph mis-styled as a heading) is kept as body text instead.
+    in_blocks = {(b.start, b.end) for b in blocks}
+    long_headings = [h for h in heading_lines if h.heading not in reserve and (h.start, h.end) not in in_blocks]
+    if long_headings:
+        blocks = sorted(blocks + long_headings, key=lambda b: b.start)
 
     # Stage 1: paragraphs. Word pieces never cross whitespace, so costs of whitespace-separated pieces add up.
     costs = [c - SPECIAL_TOKENS for c in counter.count([text[b.start : b.end] for b in blocks])]
