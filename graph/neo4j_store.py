@@ -849,3 +849,54 @@ def from_url(url: str) -> Neo4jStore:
         netloc = f"[{parts.hostname}]" + ("" if parts.port is None else f":{parts.port}")
     uri = urlunsplit((parts.scheme, netloc, "", "", ""))
     return Neo4jStore(uri, user=user, password=password, database=database, vector_dimensions=dims)
+
+
+#: Statements the store only runs on servers whose default language is Cypher 5 (see Neo4jStore.uses_search_clause).
+CYPHER5_ONLY = frozenset({"SEARCH_VECTOR_PROCEDURE"})
+
+
+def statements(vector_dimensions: int = DEFAULT_VECTOR_DIMENSIONS) -> list[tuple[str, str]]:
+    """Every statement the store can send, as ``(constant name[label or type], text)``: each constant of
+    :mod:`graph.cypher`, templates filled for every label or type the store fills them with. The Cypher lint
+    (tests/test_neo4j_cypher_lint.py) checks exactly this list."""
+    product = [label.value for label in Label]
+    text = [label.value for label in TEXT_LABELS]
+    types = [t.value for t in RelType]
+    out: list[tuple[str, str]] = []
+    for name in dir(cypher):
+        value = getattr(cypher, name)
+        if not name.isupper() or not isinstance(value, str) or name in _NAME_CONSTANTS:
+            continue
+        if not _TEMPLATE_FIELD_RE.search(value):
+            out.append((name, value))
+        elif name == "CREATE_NODE_ID_CONSTRAINT":
+            for label in [*product, *cypher.INTERNAL_LABELS]:
+                out.append((f"{name}[{label}]", fill(value, name=constraint_name(label), label=label)))
+        elif name == "CREATE_REL_ID_CONSTRAINT":
+            out += [(f"{name}[{t}]", fill(value, name=constraint_name(t), rel_type=t)) for t in types]
+        elif name == "CREATE_FULLTEXT_INDEX":
+            out.append((name, fill(value, labels=text)))
+        elif name == "CREATE_VECTOR_INDEX":
+            for label in text:
+                query = fill(value, name=vector_index_name(label), label=label, dimensions=vector_dimensions)
+                out.append((f"{name}[{label}]", query))
+        elif name == "SEARCH_VECTOR_CLAUSE":
+            out += [(f"{name}[{lab}]", fill(value, label=lab, name=vector_index_name(lab))) for lab in text]
+        elif name == "DROP_INDEX":
+            for index in [cypher.FULLTEXT_INDEX, *(vector_index_name(lab) for lab in text)]:
+                out.append((f"{name}[{index}]", fill(value, name=index)))
+        elif name in ("UPSERT_TEXT_NODES", "TEXTS_TO_EMBED"):
+            out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in text]
+        elif "{label}" in value:
+            out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in product]
+        elif "{rel_type}" in value:
+            out += [(f"{name}[{t}]", fill(value, rel_type=t)) for t in types]
+        else:  # pragma: no cover - a new template needs a branch here
+            raise SchemaError(f"graph.cypher.{name} is a template statements() does not know how to fill")
+    return out
+
+
+_TEMPLATE_FIELD_RE = re.compile(r"\{(label|rel_type|labels|name|dimensions)\}")
+_NAME_CONSTANTS = frozenset(
+    {"NODE", "LEDGER", "FEED", "PENDING", "RUN", "VECTOR_CACHE", "FULLTEXT_INDEX", "VECTOR_INDEX_PREFIX"}
+)
