@@ -31,14 +31,20 @@ SPECIAL_TOKENS = 2  # [CLS] ... [SEP]: counted once per chunk, not once per piec
 
 _HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…;:])[\"'”’)\]]*\s+|\n+")
+# split *after* closing quotes/brackets so separators are whitespace only (costs of pieces then add up)
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?…;:][\"'”’)\]])\s+|(?<=[.!?…;:])\s+|\n+")
 _WORD_RE = re.compile(r"\S+")
 _HARD_CHARS = 64  # a "word" longer than the window (base64, URLs) is cut into slices of at most this many chars
 
 
 @runtime_checkable
 class TokenCounter(Protocol):
-    """Counts model tokens of each text, special tokens included (what the model will actually see)."""
+    """Counts model tokens of each text, special tokens included (what the model will actually see).
+
+    A counter may set ``additive = True`` when, like WordPiece, the count of whitespace-joined pieces is the
+    sum of the pieces' counts (less the repeated special tokens); chunk sizes are then computed, not
+    re-counted, which halves the tokenizer work. Any other counter gets every chunk re-counted.
+    """
 
     def count(self, texts: list[str]) -> list[int]: ...
 
@@ -49,6 +55,8 @@ class ModelTokenCounter:
     The bundled tokenizer.json ships with truncation at 128 and padding: both are switched off, because a
     counter that truncates would report every long text as fitting.
     """
+
+    additive = True  # WordPiece: pre-tokenised on whitespace and punctuation, so whitespace never merges words
 
     def __init__(self, tokenizer_path: Path) -> None:
         from tokenizers import Tokenizer
@@ -100,6 +108,7 @@ class _Unit:
     start: int
     end: int
     heading: str
+    exact: bool = True  # False for a character slice of a word: its cost is an upper bound, not additive
 
 
 def _blocks(text: str) -> tuple[list[_Unit], list[_Unit]]:
@@ -168,7 +177,10 @@ def _split(text: str, unit: _Unit, pattern: re.Pattern[str]) -> list[_Unit]:
 
 
 def _hard_slices(unit: _Unit) -> list[_Unit]:
-    return [_Unit(s, min(s + _HARD_CHARS, unit.end), unit.heading) for s in range(unit.start, unit.end, _HARD_CHARS)]
+    return [
+        _Unit(s, min(s + _HARD_CHARS, unit.end), unit.heading, exact=False)
+        for s in range(unit.start, unit.end, _HARD_CHARS)
+    ]
 
 
 def _pack(units: list[_Unit], costs: list[int], budget: int, overlap: int) -> list[tuple[int, int]]:
@@ -247,7 +259,7 @@ def chunk_text(
     if long_units:
         pieces = _refine(text, pieces, counter, body_budget, reserve, title)
 
-    spans: list[tuple[int, int, str]] = []
+    spans: list[_Span] = []
     group: list[_Unit] = []
     group_costs: list[int] = []
 
@@ -255,7 +267,7 @@ def chunk_text(
         if group:
             budget = body_budget - reserve.get(group[0].heading or title, 0)
             for a, z in _pack(group, group_costs, budget, 0):
-                spans.append((group[a].start, group[z - 1].end, group[0].heading))
+                spans.append(_span(group[a:z], group_costs[a:z]))
             group.clear()
             group_costs.clear()
 
@@ -264,14 +276,21 @@ def chunk_text(
             flush()
             budget = body_budget - reserve.get(units[0].heading or title, 0)
             for a, z in _pack(units, ucosts, budget, overlap_tokens):
-                spans.append((units[a].start, units[z - 1].end, units[0].heading))
+                spans.append(_span(units[a:z], ucosts[a:z]))
             continue
         if group and units[0].heading != group[0].heading:
             flush()
         group.extend(units)
         group_costs.extend(ucosts)
     flush()
-    return _finalise(text, spans, title, counter, max_tokens)
+    return _finalise(text, spans, title, counter, max_tokens, pcost)
+
+
+_Span = tuple[int, int, str, int, bool]  # start, end, heading, summed body cost, cost is exact
+
+
+def _span(units: list[_Unit], costs: list[int]) -> _Span:
+    return (units[0].start, units[-1].end, units[0].heading, sum(costs), all(u.exact for u in units))
 
 
 def _refine(
@@ -316,18 +335,33 @@ def _refine(
 
 
 def _finalise(
-    text: str, spans: list[tuple[int, int, str]], title: str, counter: TokenCounter, max_tokens: int
+    text: str,
+    spans: list[_Span],
+    title: str,
+    counter: TokenCounter,
+    max_tokens: int,
+    pcost: dict[str, int],
 ) -> list[Chunk]:
-    """Add the heading/title prefix where it fits and verify every chunk with a real count. A chunk that is
-    still over (word pieces of a word cut in the middle need not add up) is halved until it fits."""
-    bodies = [text[s:e] for s, e, _ in spans]
-    prefixed = [f"{h or title}\n\n{b}" if (h or title) else b for (_, _, h), b in zip(spans, bodies, strict=True)]
-    counts_pref = counter.count(prefixed)
-    need_plain = [i for i, c in enumerate(counts_pref) if c > max_tokens and prefixed[i] is not bodies[i]]
-    counts_plain = dict(zip(need_plain, counter.count([bodies[i] for i in need_plain]), strict=True))
+    """Add the heading/title prefix where it fits. With an additive counter a chunk's size is the sum of its
+    pieces; otherwise (or when a word was cut into character slices, whose pieces need not add up) the chunk
+    is re-counted, and one still over the window is halved until it fits."""
     out: list[tuple[str, str, int, int]] = []
-    for i, (s, e, h) in enumerate(spans):
-        if counts_pref[i] <= max_tokens:
+    additive = bool(getattr(counter, "additive", False))
+    check = [i for i, sp in enumerate(spans) if not (additive and sp[4])]
+    bodies = {i: text[spans[i][0] : spans[i][1]] for i in check}
+    prefixed = {i: f"{spans[i][2] or title}\n\n{b}" if (spans[i][2] or title) else b for i, b in bodies.items()}
+    counts_pref = dict(zip(check, counter.count([prefixed[i] for i in check]), strict=True))
+    need_plain = [i for i in check if counts_pref[i] > max_tokens and prefixed[i] is not bodies[i]]
+    counts_plain = dict(zip(need_plain, counter.count([bodies[i] for i in need_plain]), strict=True))
+    for i, (s, e, h, cost, _) in enumerate(spans):
+        if i not in counts_pref:
+            prefix = h or title
+            with_prefix = cost + pcost.get(prefix, max_tokens) + SPECIAL_TOKENS if prefix else max_tokens + 1
+            if with_prefix <= max_tokens:
+                out.append((f"{prefix}\n\n{text[s:e]}", h, s, with_prefix))
+            else:
+                out.append((text[s:e], h, s, cost + SPECIAL_TOKENS))
+        elif counts_pref[i] <= max_tokens:
             out.append((prefixed[i], h, s, counts_pref[i]))
         elif counts_plain.get(i, max_tokens + 1) <= max_tokens:
             out.append((bodies[i], h, s, counts_plain[i]))
