@@ -246,6 +246,7 @@ class Neo4jStore:
         self.password = password
         self.database = database
         self.vector_dimensions = vector_dimensions
+        self.fetch_size = FETCH_SIZE  # records per round trip when streaming a projection
         fill("{dimensions}", dimensions=vector_dimensions)  # validates
         self._driver_config = dict(driver_config or {})
         self._driver: Any = None
@@ -472,7 +473,7 @@ class Neo4jStore:
         with (
             _translate(self.uri),
             self.driver.session(
-                database=self.database, default_access_mode=READ_ACCESS, fetch_size=FETCH_SIZE
+                database=self.database, default_access_mode=READ_ACCESS, fetch_size=self.fetch_size
             ) as session,
         ):
             yield from session.run(query, params)
