@@ -70,7 +70,7 @@ def markdown_to_blocks(body: str) -> list[tuple[str, str]]:
     """Split our simple Markdown into (kind, text) blocks: h1, h2, li, p; enough to render HTML and text."""
     blocks: list[tuple[str, str]] = []
     for raw in body.split("\n"):
-        line = raw.strip()
+        line = raw.strip().replace("**", "")
         if not line:
             continue
         if line.startswith("## "):

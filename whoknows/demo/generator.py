@@ -47,12 +47,12 @@ VERB_IRIS = {
     "initialized": "http://adlnet.gov/expapi/verbs/initialized",
 }
 
-MIN_PEOPLE, MAX_PEOPLE = 200, 5000
-MIN_DOCUMENTS, MAX_DOCUMENTS = 100, 50000
+MIN_PEOPLE, MAX_PEOPLE = 300, 5000
+MIN_DOCUMENTS, MAX_DOCUMENTS = 300, 50000
 #: The document root the ingest sees is ``data/``; the manifest sits at that root (the pipeline reads
 #: manifests at the root of a document folder) and names files relative to it.
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("path", "title", "authors", "reviewers", "community", "tags", "visibility", "date")
+MANIFEST_COLUMNS = ("path", "title", "authors", "reviewers", "community", "tags", "visibility", "allowed", "date")
 
 
 @dataclass(slots=True)
@@ -731,17 +731,19 @@ class _Builder:
         rng = _rng(self.seed, "documents")
         topic_by_key = {t.key: t for t in TOPICS}
         experts = sorted(self.topic_of)
-        # heavy-tailed activity: Pareto weights, primary experts write more than secondary ones
-        weight = {
-            pid: rng.paretovariate(1.16) * (3.0 if pid in self.primary[self.topic_of[pid]] else 1.0) for pid in experts
-        }
+        # heavy-tailed activity (Zipf over a random ranking, primary experts ranked ahead of secondary ones):
+        # a few prolific authors write much of the knowledge base, most experts write a handful of assets.
+        # Rank weights rather than sampled Pareto weights keep the tail's shape stable from seed to seed.
+        ranking = sorted(
+            experts,
+            key=lambda pid: (rng.random() * (0.5 if pid in self.primary[self.topic_of[pid]] else 1.0), pid),
+        )
+        weights = [1.0 / (rank + 1) ** 0.85 for rank in range(len(ranking))]
         n_regular = self.n_documents - 2  # two planted malformed documents complete the count
         plan: list[str] = []
-        for pid in experts:
-            plan += [pid] * (3 if pid in self.primary[self.topic_of[pid]] else 1)
-        total_w = sum(weight.values())
-        while len(plan) < n_regular:
-            plan.append(rng.choices(experts, [weight[e] / total_w for e in experts])[0])
+        for pid in experts:  # everyone planted as an expert has written at least one asset on the topic
+            plan += [pid] * (3 if self.topic_of[pid] in self.single else 1)
+        plan += rng.choices(ranking, weights, k=max(0, n_regular - len(plan)))
         plan = plan[:n_regular]
         rng.shuffle(plan)
         manifest: list[list[str]] = []
@@ -815,11 +817,10 @@ class _Builder:
                         topic.community,
                         ";".join(tags),
                         visibility,
+                        ";".join(allowed),
                         date_text,
                     ]
                 )
-                if allowed:  # the manifest has no allowed column: keep restricted documents in Markdown
-                    manifest[-1][6] = "internal"
             formats.write_bytes(self.data / rel, text.encode("utf-8"))
             if i != bad_date_index:
                 for a in authors:
@@ -878,33 +879,31 @@ class _Builder:
                 other_name=other.name, other_tip=rng.choice(other.tips), other_synonym=rng.choice(other.synonyms)
             )
         parts: list[str] = []
+        # at most one "##" heading per document: the chunker splits on headings, and the demo is embedded on a
+        # CPU at ingest, so each asset should stay within one or two 256-token chunks
         if doc_type == "lessons learned":
-            parts += [
-                "## Background",
-                fill(rng.choice(content.INTROS)) + " " + fill(rng.choice(content.CONTEXT_SENTENCES)),
-            ]
-            parts += ["## What we did", fill(rng.choice(content.METHOD_SENTENCES)) + " " + " ".join(tips[:2])]
-            parts += ["## What we would do differently", " ".join(tips[2:4])]
+            parts.append(fill(rng.choice(content.INTROS)) + " " + fill(rng.choice(content.CONTEXT_SENTENCES)))
+            parts.append("**What we did.** " + fill(rng.choice(content.METHOD_SENTENCES)) + " " + " ".join(tips[:2]))
+            parts.append("**What we would do differently.** " + " ".join(tips[2:4]))
             if mix:
                 parts.append(mix)
             fresh("problem")
-            parts.append(fill(rng.choice(content.OUTCOME_SENTENCES)))
+            parts += ["## Key takeaways", fill(rng.choice(content.OUTCOME_SENTENCES))]
         elif doc_type == "how-to guide":
             parts += [fill(rng.choice(content.INTROS)), "## Steps"]
             parts += [f"{k}. {tip}" for k, tip in enumerate(tips[:5], start=1)]
-            parts += ["## Common pitfalls", fill(rng.choice(content.CONTEXT_SENTENCES))]
+            parts.append("**Common pitfalls.** " + fill(rng.choice(content.CONTEXT_SENTENCES)))
             fresh("method")
             parts.append(fill(rng.choice(content.METHOD_SENTENCES)))
             if mix:
                 parts.append(mix)
         elif doc_type == "after-action review":
-            parts += [
-                "## What was supposed to happen?",
-                f"We planned to improve {slots['term']} using {slots['method']}.",
-            ]
-            parts += ["## What actually happened?", fill(rng.choice(content.CONTEXT_SENTENCES))]
-            parts += ["## Why was there a difference?", " ".join(tips[:2])]
-            parts += ["## What will we do next time?", " ".join(tips[2:4])]
+            parts.append(
+                f"**What was supposed to happen?** We planned to improve {slots['term']} using {slots['method']}."
+            )
+            parts.append("**What actually happened?** " + fill(rng.choice(content.CONTEXT_SENTENCES)))
+            parts.append("**Why was there a difference?** " + " ".join(tips[:2]))
+            parts.append("**What will we do next time?** " + " ".join(tips[2:4]))
             if mix:
                 parts.append(mix)
         elif doc_type == "FAQ":
@@ -914,7 +913,7 @@ class _Builder:
             for q, tip in zip(questions[:4], tips[:4], strict=False):
                 fresh("term")
                 fresh("problem")
-                parts += [f"## {fill(q)}", tip]
+                parts.append(f"**Q: {fill(q)}** {tip}")
             if mix:
                 parts.append(mix)
         else:  # checklist
