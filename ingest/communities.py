@@ -94,7 +94,6 @@ def read_communities_csv(
             yield Rejection(where, "name", "empty name", "the community's name")
             continue
         cid = row.get("community_id") or slug(cname)
-        where = Where(where.file, where.line, cid)
         rec = CommunityRecord(where, cid, cname, row.get("description") or "", split_list(row.get("topics") or ""))
         ok = dups.check(cid, rec, where, "community_id")
         if ok is True:

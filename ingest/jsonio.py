@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from ingest.records import Where
@@ -37,7 +37,8 @@ JsonItem = tuple[Where, dict[str, Any]]
 
 
 def _json_error(name: str, exc: json.JSONDecodeError, context: str) -> Rejection:
-    truncated = exc.pos >= len(exc.doc.rstrip())
+    tail = exc.doc.rstrip()
+    truncated = exc.pos >= len(tail) or not tail.endswith(("]", "}"))
     reason = (
         f"{context} ends early (truncated?) at line {exc.lineno} column {exc.colno}: {exc.msg}"
         if truncated
@@ -111,47 +112,24 @@ def iter_json_items(
         yield bad
         return
     assert text is not None
-    start = _WS.match(text).end()  # type: ignore[union-attr]
-    if text[start] == "[":
-        yield from _iter_array(text, start, name, containers)
-        return
-    if text[start] != "{":
-        yield Rejection(
-            Where(name, line=text.count("\n", 0, start) + 1),
-            None,
-            f"starts with {text[start]!r}, not JSON",
-            "a JSON document starting with '[' or '{', or NDJSON (one object per line)",
-            fatal=True,
-        )
-        return
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield _json_error(name, exc, "the JSON document")
-        return
-    inner = _unwrap(doc, containers)
-    if inner is None:
-        yield Where(name, line=text.count("\n", 0, start) + 1, record="1"), doc
-        return
-    if not inner:
-        yield _no_items(name, containers)
-    for index, item in enumerate(inner, start=1):
-        where = Where(name, record=str(index))
-        yield (where, item) if isinstance(item, dict) else _not_object(where, item)
+    yield from _Walker(text, name, containers).document()
 
 
 def _no_items(name: str, containers: tuple[str, ...]) -> Rejection:
     keys = " or ".join(repr(c) for c in containers)
-    return Rejection(Where(name), None, "the export holds no records", f"at least one item (in {keys})")
+    where_items = f" (in {keys})" if keys else ""
+    return Rejection(Where(name), None, "the export holds no records", f"at least one item{where_items}")
 
 
 def _iter_ndjson(
     lines: Iterable[bytes], name: str, containers: tuple[str, ...]
 ) -> Iterator[tuple[Where, dict[str, Any]] | Rejection]:
     index = 0
+    problems = 0
     loads = json.loads
     for item in iter_text_lines(lines, name):  # type: ignore[arg-type]
         if isinstance(item, Rejection):
+            problems += 1
             yield item
             continue
         number, line = item
@@ -160,6 +138,7 @@ def _iter_ndjson(
         try:
             obj = loads(line)
         except json.JSONDecodeError as exc:
+            problems += 1
             yield Rejection(
                 Where(name, line=number),
                 None,
@@ -180,63 +159,144 @@ def _iter_ndjson(
             index += 1
             where = Where(name, line=number, record=str(index))
             yield (where, sub) if isinstance(sub, dict) else _not_object(where, sub)
+    if index == 0 and not problems:
+        yield _no_items(name, containers)
 
 
-def _iter_array(
-    text: str, start: int, name: str, containers: tuple[str, ...]
-) -> Iterator[tuple[Where, dict[str, Any]] | Rejection]:
-    """Walk a top-level array item by item so each item gets its line and damage late in the file still lets
-    the items before it through."""
-    ws = _WS.match
-    raw_decode = _DECODER.raw_decode
-    n = len(text)
-    i = ws(text, start + 1).end()  # type: ignore[union-attr]
-    line = 1 + text.count("\n", 0, i)
-    counted = i
-    index = 0
-    if i < n and text[i] == "]":
-        if text[ws(text, i + 1).end() :].strip():  # type: ignore[union-attr]
-            yield _trailing(name, text, ws(text, i + 1).end())  # type: ignore[union-attr]
-        yield Rejection(Where(name), None, "the export holds no records", "at least one item in the JSON list")
-        return
-    while True:
-        try:
-            obj, end = raw_decode(text, i)
-        except json.JSONDecodeError as exc:
-            yield _json_error(name, exc, "the JSON list")
-            return
-        line += text.count("\n", counted, i)
-        counted = i
-        index += 1
-        where = Where(name, line=line, record=str(index))
-        if isinstance(obj, dict):
-            inner = _unwrap(obj, containers) if containers else None
-            if inner is None:
-                yield where, obj
-            else:
-                for sub in inner:
-                    yield (where, sub) if isinstance(sub, dict) else _not_object(where, sub)
+class _Walker:
+    """Walks one JSON document item by item with :meth:`json.JSONDecoder.raw_decode`, so every item of the
+    top-level list (or of the wrapper's list) gets its line, and damage late in the file still lets the items
+    before it through. Values other than the items are decoded whole."""
+
+    def __init__(self, text: str, name: str, containers: tuple[str, ...]) -> None:
+        self.text = text
+        self.name = name
+        self.containers = containers
+        self.n = len(text)
+        self.index = 0
+        self.line = 1
+        self.counted = 0
+
+    def _ws(self, i: int) -> int:
+        return _WS.match(self.text, i).end()  # type: ignore[union-attr]
+
+    def _line_at(self, i: int) -> int:
+        self.line += self.text.count("\n", self.counted, i)
+        self.counted = i
+        return self.line
+
+    def _fail(self, msg: str, pos: int) -> Rejection:
+        return _json_error(self.name, json.JSONDecodeError(msg, self.text, pos), "the JSON document")
+
+    def document(self) -> Iterator[tuple[Where, dict[str, Any]] | Rejection]:
+        text = self.text
+        start = self._ws(0)
+        end: int | None
+        if text[start] == "[":
+            end = yield from self._array(start, top=True)
+        elif text[start] == "{":
+            end = yield from self._object(start)
         else:
-            yield _not_object(where, obj)
-        i = ws(text, end).end()  # type: ignore[union-attr]
-        if i >= n:
-            err = json.JSONDecodeError("list never closed with ']'", text, n)
-            yield _json_error(name, err, "the JSON list")
+            yield Rejection(
+                Where(self.name, line=text.count("\n", 0, start) + 1),
+                None,
+                f"starts with {text[start]!r}, not JSON",
+                "a JSON document starting with '[' or '{', or NDJSON (one object per line)",
+                fatal=True,
+            )
             return
-        c = text[i]
-        if c == ",":
-            i = ws(text, i + 1).end()  # type: ignore[union-attr]
-            continue
-        if c == "]":
-            rest = ws(text, i + 1).end()  # type: ignore[union-attr]
-            if rest < n:
-                yield _trailing(name, text, rest)
+        if end is None:
             return
-        err = json.JSONDecodeError("expected ',' or ']' after an item", text, i)
-        yield _json_error(name, err, "the JSON list")
-        return
+        rest = self._ws(end)
+        if rest < self.n:
+            yield self._fail("extra data after the end of the document", rest)
 
+    def _item(self, where: Where, obj: Any) -> tuple[Where, dict[str, Any]] | Rejection:
+        return (where, obj) if isinstance(obj, dict) else _not_object(where, obj)
 
-def _trailing(name: str, text: str, pos: int) -> Rejection:
-    err = json.JSONDecodeError("extra data after the end of the list", text, pos)
-    return _json_error(name, err, "the JSON document")
+    def _array(self, start: int, *, top: bool) -> Generator[tuple[Where, dict[str, Any]] | Rejection, None, int | None]:
+        """Yield the items of the list at ``start``; return the index after it, or None after a fatal error."""
+        text, n = self.text, self.n
+        i = self._ws(start + 1)
+        if i < n and text[i] == "]":
+            yield _no_items(self.name, self.containers)
+            return i + 1
+        while True:
+            try:
+                obj, end = _DECODER.raw_decode(text, i)
+            except json.JSONDecodeError as exc:
+                yield _json_error(self.name, exc, "the JSON document")
+                return None
+            self.index += 1
+            where = Where(self.name, line=self._line_at(i), record=str(self.index))
+            inner = _unwrap(obj, self.containers) if top and isinstance(obj, dict) and self.containers else None
+            if inner is None:
+                yield self._item(where, obj)
+            else:  # a list of wrapper pages
+                self.index -= 1
+                for sub in inner:
+                    self.index += 1
+                    yield self._item(Where(self.name, line=where.line, record=str(self.index)), sub)
+            i = self._ws(end)
+            if i >= n:
+                yield self._fail("list never closed with ']'", n)
+                return None
+            if text[i] == ",":
+                i = self._ws(i + 1)
+                continue
+            if text[i] == "]":
+                return i + 1
+            yield self._fail("expected ',' or ']' after an item", i)
+            return None
+
+    def _object(self, start: int) -> Generator[tuple[Where, dict[str, Any]] | Rejection, None, int | None]:
+        """A wrapper (its container list is walked item by item) or a single item (yielded whole)."""
+        text, n = self.text, self.n
+        line = self._line_at(start)
+        found = False
+        collected: dict[str, Any] = {}
+        i = self._ws(start + 1)
+        if i < n and text[i] == "}":
+            yield Where(self.name, line=line, record="1"), {}
+            return i + 1
+        while True:
+            if i >= n or text[i] != '"':
+                yield self._fail("expected a quoted member name", i)
+                return None
+            try:
+                key, i = _DECODER.raw_decode(text, i)
+            except json.JSONDecodeError as exc:
+                yield _json_error(self.name, exc, "the JSON document")
+                return None
+            i = self._ws(i)
+            if i >= n or text[i] != ":":
+                yield self._fail("expected ':' after a member name", i)
+                return None
+            i = self._ws(i + 1)
+            if not found and key in self.containers and i < n and text[i] == "[":
+                found = True
+                end = yield from self._array(i, top=False)
+                if end is None:
+                    return None
+                i = end
+            else:
+                try:
+                    collected[key], i = _DECODER.raw_decode(text, i)
+                except json.JSONDecodeError as exc:
+                    yield _json_error(self.name, exc, "the JSON document")
+                    return None
+            i = self._ws(i)
+            if i >= n:
+                yield self._fail("object never closed with '}'", n)
+                return None
+            if text[i] == ",":
+                i = self._ws(i + 1)
+                continue
+            if text[i] == "}":
+                break
+            yield self._fail("expected ',' or '}' after a member", i)
+            return None
+        if not found:
+            self.index += 1
+            yield Where(self.name, line=line, record=str(self.index)), collected
+        return i + 1

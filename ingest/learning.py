@@ -269,7 +269,6 @@ def read_courses_csv(
         if not cid:
             yield Rejection(where, "course_id", "empty course_id", "the course's stable id or activity IRI")
             continue
-        where = Where(where.file, where.line, cid)
         if not row["title"]:
             yield Rejection(where, "title", "empty title", "the course title")
             continue
@@ -335,9 +334,7 @@ def read_completions_csv(
                 yield reject(where, "score", exc)
                 continue
         rid = completion_record_id(str(person), cid, status, at)
-        rec = CompletionRecord(
-            Where(where.file, where.line, rid), rid, person, cid, status, at, score, row.get("course_title") or None
-        )
+        rec = CompletionRecord(where, rid, person, cid, status, at, score, row.get("course_title") or None)
         ok = dups.check(rid, rec, where, "completion")
         if ok is True:
             yield rec

@@ -198,7 +198,6 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
     pid = row["person_id"]
     if not pid:
         return Rejection(where, "person_id", "empty person_id", "a stable, non-empty person id")
-    where = Where(where.file, where.line, pid)
     name = row["name"]
     if not name:
         return Rejection(where, "name", "empty name", "the person's display name")

@@ -7,8 +7,12 @@ Parsers never see the file name: readers add the where.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from operator import attrgetter
+from typing import Any
 
 from ingest.records import Where
 from ingest.report import Rejection
@@ -123,9 +127,14 @@ def split_list(text: str, sep: str = ";") -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.split(sep) if p.strip()))
 
 
+@functools.cache
+def _content_getter(cls: type) -> Callable[[object], tuple[Any, ...]]:
+    return attrgetter(*[s for s in cls.__slots__ if s != "where"])  # type: ignore[attr-defined]
+
+
 def content_key(record: object) -> int:
     """Hash of a record's content without its ``where`` (records are frozen, slotted dataclasses)."""
-    return hash(tuple(getattr(record, s) for s in record.__slots__ if s != "where"))  # type: ignore[attr-defined]
+    return hash(_content_getter(type(record))(record))
 
 
 class DuplicateIds:
