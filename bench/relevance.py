@@ -1,0 +1,373 @@
+"""Expert-finding relevance, measured through the product's own ingest and ranking, against baselines.
+
+Data: the DBLP-AMiner expert-finding collection of Brochier et al. (BIR@ECIR 2020), read in place from
+``../shared/data/expert-finding/dblp-brochier`` (see its README for the protocol). The 1,641 papers are written
+as Markdown documents with front matter ``authors: ["id:<candidate_id>"]`` plus a people CSV for the 707
+candidates, ingested with ``ingest.pipeline.ingest_paths`` into a temporary SQLite store, embedded with
+``search.embedder.embed_store``, and ranked with ``search.ranking.find_experts`` restricted to the 199-candidate
+pool. Baselines run in the same process on the same texts: random, TF-IDF voting, BM25 voting, dense voting
+(sum of a candidate's papers' similarity to the query paper, as the README defines).
+
+Both protocols are reported: "removed" (the query paper is excluded from the evidence) and "kept".
+Optionally scores the demo organisation against its planted truth (``--demo``).
+
+Usage: python bench/relevance.py [--data DIR] [--store PATH] [--demo] [--config key=value ...]
+The last line printed is one JSON object of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT.parent / "shared" / "data" / "expert-finding" / "dblp-brochier"
+
+
+# -- data ------------------------------------------------------------------------------------------------
+
+
+def load_collection(data: Path) -> dict[str, Any]:
+    docs = {}
+    with (data / "documents.jsonl").open() as fp:
+        for line in fp:
+            row = json.loads(line)
+            docs[int(row["doc_id"])] = row["text"]
+    authors: dict[int, list[int]] = defaultdict(list)
+    with (data / "doc_candidate.tsv").open() as fp:
+        for row in csv.DictReader(fp, delimiter="\t"):
+            authors[int(row["doc_id"])].append(int(row["candidate_id"]))
+    queries = []
+    with (data / "query_docs.tsv").open() as fp:
+        for row in csv.DictReader(fp, delimiter="\t"):
+            queries.append((int(row["query_doc_id"]), set(row["tags"].split(","))))
+    pool: dict[int, set[str]] = {}
+    with (data / "candidate_pool_and_expert_labels.tsv").open() as fp:
+        for row in csv.DictReader(fp, delimiter="\t"):
+            pool[int(row["candidate_id"])] = {t for t in (row["expert_tags"] or "").split(",") if t}
+    candidates = sorted({c for cs in authors.values() for c in cs})
+    return {"docs": docs, "authors": dict(authors), "queries": queries, "pool": pool, "candidates": candidates}
+
+
+def _title(text: str) -> str:
+    """DBLP texts are "title abstract" with no separator: take the words before the first sentence-like break."""
+    words = text.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+
+
+def write_inputs(col: dict[str, Any], out: Path) -> tuple[Path, Path]:
+    """The collection as the product's inputs: a people CSV and a folder of Markdown documents."""
+    people = out / "people.csv"
+    with people.open("w", newline="") as fp:
+        w = csv.writer(fp)
+        w.writerow(["person_id", "name"])
+        for c in col["candidates"]:
+            w.writerow([str(c), f"Candidate {c}"])
+    docs_dir = out / "papers"
+    docs_dir.mkdir()
+    for doc_id, text in col["docs"].items():
+        authors = ", ".join(json.dumps(f"id:{a}") for a in col["authors"].get(doc_id, []))
+        front = f"---\ntitle: {json.dumps(_title(text))}\nauthors: [{authors}]\n---\n\n"
+        (docs_dir / f"{doc_id}.md").write_text(front + text + "\n", encoding="utf-8")
+    return people, docs_dir
+
+
+def build_store(col: dict[str, Any], store_path: Path, embedder: Any) -> dict[str, Any]:
+    """Ingest through the product pipeline and embed; returns timing figures."""
+    from graph.sqlite_store import SQLiteStore
+    from ingest.pipeline import ingest_paths
+    from search.embedder import embed_store
+
+    store = SQLiteStore(store_path)
+    store.setup_schema()
+    with tempfile.TemporaryDirectory(prefix="wk-dblp-") as tmp:
+        people, docs_dir = write_inputs(col, Path(tmp))
+        t0 = time.perf_counter()
+        run = ingest_paths(store, [people], kind="people")
+        run2 = ingest_paths(store, [docs_dir], kind="documents")
+        t1 = time.perf_counter()
+    accepted = sum(s.accepted for s in run.sources + run2.sources)
+    rejected = sum(s.rejected for s in run.sources + run2.sources)
+    n = embed_store(store, embedder, progress=False)
+    t2 = time.perf_counter()
+    store.close()
+    return {"ingest_s": t1 - t0, "embed_s": t2 - t1, "accepted": accepted, "rejected": rejected, "embedded": n}
+
+
+# -- metrics -------------------------------------------------------------------------------------------
+
+
+def metrics(ranked: list[int], relevant: set[int]) -> dict[str, float]:
+    hits, ap, rr = 0, 0.0, 0.0
+    for i, c in enumerate(ranked, start=1):
+        if c in relevant:
+            hits += 1
+            ap += hits / i
+            if rr == 0.0:
+                rr = 1.0 / i
+    return {
+        "map": ap / len(relevant) if relevant else 0.0,
+        "mrr": rr,
+        "p5": sum(1 for c in ranked[:5] if c in relevant) / 5,
+        "p10": sum(1 for c in ranked[:10] if c in relevant) / 10,
+    }
+
+
+def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {k: round(float(np.mean([r[k] for r in rows])), 4) for k in ("map", "mrr", "p5", "p10")}
+
+
+def complete_ranking(scores: dict[int, float], pool: list[int], seed: int) -> list[int]:
+    """Pool candidates by score, ties (incl. all unscored candidates) broken by a seeded shuffle."""
+    rng = random.Random(seed)
+    order = pool[:]
+    rng.shuffle(order)
+    pos = {c: i for i, c in enumerate(order)}
+    return sorted(pool, key=lambda c: (-scores.get(c, 0.0), pos[c]))
+
+
+# -- baselines -----------------------------------------------------------------------------------------
+
+
+def voting(sim: np.ndarray, doc_ids: list[int], col: dict[str, Any], q_doc: int, removed: bool) -> dict[int, float]:
+    """Sum of a candidate's papers' similarity to the query paper (README's "voting")."""
+    scores: dict[int, float] = defaultdict(float)
+    for j, d in enumerate(doc_ids):
+        if removed and d == q_doc:
+            continue
+        for c in col["authors"].get(d, []):
+            scores[c] += float(sim[j])
+    return scores
+
+
+def bm25_matrix(texts: list[str], k1: float = 1.2, b: float = 0.75) -> tuple[Any, Any]:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    cv = CountVectorizer(stop_words="english")
+    tf = cv.fit_transform(texts).tocsr().astype(np.float64)
+    n = tf.shape[0]
+    dfreq = np.bincount(tf.indices, minlength=tf.shape[1])
+    idf = np.log(1 + (n - dfreq + 0.5) / (dfreq + 0.5))
+    lengths = np.asarray(tf.sum(axis=1)).ravel()
+    avg = lengths.mean()
+    tf = tf.tocoo()
+    denom = tf.data + k1 * (1 - b + b * lengths[tf.row] / avg)
+    data = tf.data * (k1 + 1) / denom * idf[tf.col]
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix((data, (tf.row, tf.col)), shape=tf.shape), cv
+
+
+def baselines(col: dict[str, Any], embedder: Any) -> dict[str, dict[str, dict[str, float]]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    doc_ids = sorted(col["docs"])
+    texts = [col["docs"][d] for d in doc_ids]
+    index = {d: i for i, d in enumerate(doc_ids)}
+    pool = sorted(col["pool"])
+    tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+    bm25, _cv = bm25_matrix(texts)
+    bm25_q = (_cv.transform(texts) > 0).astype(np.float64)  # query side: binary term presence
+    dense = embedder.embed_documents(texts)
+    sims = {
+        "tfidf_voting": lambda i: (tfidf @ tfidf[i].T).toarray().ravel(),
+        "bm25_voting": lambda i: (bm25 @ bm25_q[i].T).toarray().ravel(),
+        "dense_voting": lambda i: dense @ dense[i],
+    }
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for protocol in ("removed", "kept"):
+        removed = protocol == "removed"
+        rows: dict[str, list[dict[str, float]]] = defaultdict(list)
+        for qi, (q_doc, tags) in enumerate(col["queries"]):
+            relevant = {c for c in pool if col["pool"][c] & tags}
+            rng_scores = {c: random.Random(1000 + qi).random() for c in pool}
+            rows["random"].append(metrics(complete_ranking(rng_scores, pool, qi), relevant))
+            for name, fn in sims.items():
+                s = voting(fn(index[q_doc]), doc_ids, col, q_doc, removed)
+                rows[name].append(metrics(complete_ranking(s, pool, qi), relevant))
+        out[protocol] = {name: mean_metrics(r) for name, r in rows.items()}
+    return out
+
+
+# -- the product -----------------------------------------------------------------------------------------
+
+
+def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: Any) -> dict[str, dict[str, float]]:
+    from graph.schema import Label
+    from graph.sqlite_store import SQLiteStore
+    from search.ranking import find_experts
+    from search.retrieval import GraphView
+
+    store = SQLiteStore(store_path, read_only=True)
+    key_to_node = {str(n.props.get("key")): n.id for n in store.iter_nodes(Label.DOCUMENT)}
+    doc_node = {d: key_to_node.get(f"{d}.md") for d in col["docs"]}
+    missing = [d for d, n in doc_node.items() if n is None]
+    if missing:
+        raise SystemExit(f"{len(missing)} papers did not land as documents (e.g. {missing[:3]}); see the ingest report")
+    pool = sorted(col["pool"])
+    pool_nodes = {f"person:{c}" for c in pool}
+    gv = GraphView(store)
+    out: dict[str, dict[str, float]] = {}
+    latencies = []
+    for protocol in ("removed", "kept"):
+        rows = []
+        for qi, (q_doc, tags) in enumerate(col["queries"]):
+            relevant = {c for c in pool if col["pool"][c] & tags}
+            exclude = {doc_node[q_doc]} if protocol == "removed" else set()
+            t0 = time.perf_counter()
+            results = find_experts(
+                store, embedder, col["docs"][q_doc], limit=len(pool), candidates=pool_nodes,
+                exclude=exclude, config=config, graph=gv,
+            )  # fmt: skip
+            latencies.append(time.perf_counter() - t0)
+            scores = {int(r.person_id): r.score for r in results}
+            rows.append(metrics(complete_ranking(scores, pool, qi), relevant))
+        out[protocol] = mean_metrics(rows)
+    out["latency_ms_p50"] = {"value": round(1000 * float(np.median(latencies)), 1)}
+    store.close()
+    return out
+
+
+def run_demo(embedder: Any, config: Any) -> dict[str, float] | None:
+    """Score the demo organisation against its planted truth (truth.json: per-topic queries, relevant people)."""
+    try:
+        from whoknows.demo import generate_demo
+    except ImportError:
+        print("demo: whoknows.demo is not available yet; skipped")
+        return None
+    from graph.sqlite_store import SQLiteStore
+    from ingest.pipeline import ingest_paths
+    from search.embedder import embed_store
+    from search.ranking import find_experts
+
+    with tempfile.TemporaryDirectory(prefix="wk-demo-") as tmp:
+        out = Path(tmp) / "demo"
+        generate_demo(out)
+        truth = json.loads((out / "truth.json").read_text())
+        store = SQLiteStore(Path(tmp) / "demo.db")
+        store.setup_schema()
+        data = out / "data" if (out / "data").is_dir() else out
+        ingest_paths(store, [data])
+        embed_store(store, embedder, progress=False)
+        rows = []
+        for topic in _truth_topics(truth):
+            relevant = {_pid(p) for p in topic["relevant"]}
+            for q in topic["queries"]:
+                results = find_experts(store, embedder, q, limit=50, config=config)
+                ranked = [r.node_id for r in results]
+                rows.append(metrics(ranked, relevant))  # type: ignore[arg-type]
+        store.close()
+    return mean_metrics(rows) | {"queries": len(rows)} if rows else None
+
+
+def _pid(p: Any) -> str:
+    if isinstance(p, dict):
+        p = p.get("person_id") or p.get("id")
+    p = str(p)
+    return p if p.startswith("person:") else f"person:{p}"
+
+
+def _truth_topics(truth: Any) -> list[dict[str, Any]]:
+    """Accept the truth file as a list of topics or {"topics": [...]} / {topic: {...}}."""
+    topics = truth.get("topics", truth) if isinstance(truth, dict) else truth
+    if isinstance(topics, dict):
+        topics = [dict(v, name=k) for k, v in topics.items()]
+    out = []
+    for t in topics:
+        queries = t.get("queries") or ([t["query"]] if t.get("query") else [])
+        relevant = t.get("relevant") or t.get("relevant_people") or t.get("experts") or []
+        if queries and relevant:
+            out.append({"queries": queries, "relevant": relevant})
+    return out
+
+
+def _parse_config(pairs: list[str]) -> Any:
+    from search.ranking import DEFAULT_CONFIG
+
+    cfg = DEFAULT_CONFIG
+    for pair in pairs:
+        k, _, v = pair.partition("=")
+        cur = getattr(cfg, k)
+        if isinstance(cur, str):
+            val: Any = v
+        elif v.lower() == "none":
+            val = None
+        else:
+            val = type(cur)(float(v)) if isinstance(cur, int | float) else v
+        cfg = replace(cfg, **{k: val})
+    return cfg
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--store", type=Path, default=None, help="reuse/keep the ingested store at this path")
+    ap.add_argument("--demo", action="store_true", help="also score the demo organisation against truth.json")
+    ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--config", nargs="*", default=[], help="RankingConfig overrides, e.g. norm_alpha=0.5")
+    args = ap.parse_args()
+    from search.embedder import load_embedder
+
+    cfg = _parse_config(args.config)
+    col = load_collection(args.data)
+    t0 = time.perf_counter()
+    embedder = load_embedder()
+    print(f"embedder {embedder.name} loaded in {time.perf_counter() - t0:.1f}s")
+    with tempfile.TemporaryDirectory(prefix="wk-rel-") as tmp:
+        store_path = args.store or Path(tmp) / "dblp.db"
+        if not store_path.exists():
+            built = build_store(col, store_path, embedder)
+            print(f"ingested through ingest_paths: {built}")
+        product = run_product(store_path, col, embedder, cfg)
+    base = {} if args.no_baselines else baselines(col, embedder)
+    print(f"config: {cfg}")
+    print(f"{'method':<16} {'protocol':<8} {'MAP':>6} {'MRR':>6} {'P@5':>6} {'P@10':>6}")
+    for protocol in ("removed", "kept"):
+        for name, m in [*list(base.get(protocol, {}).items()), ("whoknows", product[protocol])]:
+            print(f"{name:<16} {protocol:<8} {m['map']:>6.3f} {m['mrr']:>6.3f} {m['p5']:>6.3f} {m['p10']:>6.3f}")
+    figures: dict[str, Any] = {
+        "map_removed": product["removed"]["map"],
+        "map_kept": product["kept"]["map"],
+        "mrr_removed": product["removed"]["mrr"],
+        "mrr_kept": product["kept"]["mrr"],
+        "p10_removed": product["removed"]["p10"],
+        "p10_kept": product["kept"]["p10"],
+        "latency_ms_p50": product["latency_ms_p50"]["value"],
+        "embedder": embedder.name,
+    }
+    if base:
+        for protocol in ("removed", "kept"):
+            best_name, best = max(
+                ((n, m) for n, m in base[protocol].items() if n != "random"), key=lambda nm: nm[1]["map"]
+            )
+            figures[f"best_baseline_map_{protocol}"] = best["map"]
+            figures[f"best_baseline_{protocol}"] = best_name
+            figures[f"relative_gain_{protocol}"] = round(product[protocol]["map"] / best["map"] - 1, 4)
+            print(
+                f"{protocol}: whoknows MAP {product[protocol]['map']:.3f} vs best baseline {best_name} "
+                f"{best['map']:.3f} ({figures[f'relative_gain_{protocol}']:+.1%})"
+            )
+    if args.demo:
+        demo = run_demo(embedder, cfg)
+        if demo:
+            print(f"demo organisation: {demo}")
+            figures["demo_map"] = demo["map"]
+            figures["demo_p5"] = demo["p5"]
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

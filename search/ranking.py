@@ -1,0 +1,324 @@
+"""Expert ranking: retrieved evidence aggregated to people, with every score term kept as evidence.
+
+The model is the document-centric expert-finding family: Balog et al. (2006) "Model 2" scores a candidate by
+``sum_d p(q|d) p(d|ca)`` and Macdonald & Ounis (2006) voting models (CombSUM, expCombSUM, ...) sum the scores of
+a candidate's retrieved documents. WhoKnows uses one formula that contains both as special cases:
+
+    score(p) = sum_e  w(p, e) * decay(e) * rel(e) ** power  /  (n(p) + c) ** alpha
+
+- ``rel(e)``: fused lexical + dense relevance of the item (a document's best chunk, a course, a community),
+- ``w(p, e)``: association weight of the relationship (first author > co-author > SME reviewer; community role;
+  course completion status and score), ``decay``: exponential time decay with a half-life,
+- ``n(p)``: how many documents the person authored or reviewed that the viewer may see (smoothed by ``c``):
+  alpha = 0 is CombSUM voting (volume wins), alpha = 1, c = 0 is Model 2's normalised association; the default
+  in between was chosen on the DBLP collection (bench/relevance.py, docs/search.md).
+- optional co-authorship propagation: each person also receives ``beta`` times the mean document-evidence score
+  of their co-authors, recorded as its own evidence lines so contributions still sum to the score.
+
+References
+----------
+K. Balog, L. Azzopardi, M. de Rijke. Formal models for expert finding in enterprise corpora. SIGIR 2006.
+C. Macdonald, I. Ounis. Voting for candidates: adapting data fusion techniques for an expert search task. CIKM 2006.
+G. Cormack, C. Clarke, S. Buettcher. Reciprocal rank fusion outperforms Condorcet and individual rank learning
+methods. SIGIR 2009.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from graph.schema import ROLES, Label, RelType
+from graph.store import GraphStore, Hit
+from search.embedder import Embedder
+from search.evidence import Evidence, ExpertResult, why_line
+from search.permissions import Viewer, load_viewer, person_visible
+from search.retrieval import GraphView, Retrieved, retrieve
+from whoknows.errors import SearchError
+
+FILTER_KEYS = ("department", "location", "role")
+
+
+@dataclass(frozen=True, slots=True)
+class RankingConfig:
+    """Every weight of the ranker in one place (docs/search.md explains each and how it was chosen)."""
+
+    depth: int = 300  # retrieved items per method (chunks + courses + communities)
+    fusion: str = "combsum"
+    dense_weight: float = 0.6
+    power: float = 2.0
+    norm_alpha: float = 0.5
+    norm_c: float = 1.0
+    w_first_author: float = 1.0
+    w_author: float = 1.0
+    w_reviewer: float = 0.5
+    w_roles: Mapping[str, float] = field(
+        default_factory=lambda: {"leader": 0.8, "facilitator": 0.7, "sme": 0.7, "member": 0.3}
+    )
+    w_course: float = 0.4
+    w_status: Mapping[str, float] = field(
+        default_factory=lambda: {"passed": 1.0, "completed": 0.8, "satisfied": 0.8, "waived": 0.3, "failed": 0.0}
+    )
+    half_life_years: float | None = 5.0
+    coauthor_beta: float = 0.0
+    today: date | None = None
+
+
+DEFAULT_CONFIG = RankingConfig()
+
+
+def _parse_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _decay(value: Any, cfg: RankingConfig, today: date) -> float:
+    d = _parse_date(value)
+    if d is None or not cfg.half_life_years:
+        return 1.0
+    years = max((today - d).days, 0) / 365.25
+    return 0.5 ** (years / cfg.half_life_years)
+
+
+def _check_filters(filters: Mapping[str, str | None] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in (filters or {}).items():
+        if v is None or v == "":
+            continue
+        if k not in FILTER_KEYS:
+            raise SearchError(f"unknown filter {k!r}; expected one of: {', '.join(FILTER_KEYS)}")
+        out[k] = str(v).strip().lower()
+    return out
+
+
+@dataclass(slots=True)
+class _Term:
+    person: str
+    ev: Evidence
+    raw: float  # w * decay * rel**power, before normalisation
+
+
+def make_keep(gv: GraphView, viewer: Viewer, exclude: Collection[str]) -> Any:
+    """A hit filter: chunks of documents the viewer may not see (or that are excluded) are dropped."""
+
+    def keep(hits: list[Hit]) -> list[Hit]:
+        chunk_ids = [h.id for h in hits if h.label == Label.CHUNK]
+        doc_of = gv.doc_of(chunk_ids)
+        docs = gv.nodes(set(doc_of.values()))
+        out = []
+        for h in hits:
+            if h.label == Label.CHUNK:
+                did = doc_of.get(h.id)
+                if did is None or did in exclude or did not in docs or not viewer.can_see(docs[did].props):
+                    continue
+            elif h.id in exclude:
+                continue
+            out.append(h)
+        return out
+
+    return keep
+
+
+def _matches_filters(gv: GraphView, pid: str, props: Mapping[str, Any], filters: dict[str, str]) -> bool:
+    for key in ("department", "location"):
+        if key in filters and str(props.get(key) or "").strip().lower() != filters[key]:
+            return False
+    role = filters.get("role")
+    if role:
+        if role in ROLES:
+            view = gv.view(pid)
+            roles = {str(r.props.get("role")) for r in (view.outgoing if view else ()) if r.type == RelType.MEMBER_OF}
+            return role in roles
+        return role in str(props.get("title") or "").lower()
+    return True
+
+
+def find_experts(
+    store: GraphStore,
+    embedder: Embedder | None,
+    query: str,
+    *,
+    viewer: str | Viewer | None = None,
+    filters: Mapping[str, str | None] | None = None,
+    limit: int = 10,
+    candidates: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+    config: RankingConfig = DEFAULT_CONFIG,
+    graph: GraphView | None = None,
+) -> list[ExpertResult]:
+    """Rank people for ``query`` with their evidence. See the module docstring for the model.
+
+    ``viewer``: a person id (or ``person:<id>``) whose permissions apply; None is an anonymous internal caller.
+    ``filters``: ``department`` / ``location`` (exact, case-insensitive) and ``role`` (a CoP role from
+    graph.schema.ROLES, else a case-insensitive substring of the person's title). ``candidates``: restrict to
+    these person node ids (an evaluation pool). ``exclude``: node ids (documents, courses, communities) whose
+    evidence must not count. ``graph``: a :class:`GraphView` to reuse between queries on an unchanged store.
+    Without an ``embedder`` retrieval is lexical only.
+    """
+    if limit < 1:
+        raise SearchError(f"limit must be at least 1, got {limit}")
+    flt = _check_filters(filters)
+    gv = graph or GraphView(store)
+    who = load_viewer(store, viewer)
+    exclude = set(exclude)
+    today = config.today or datetime.now(UTC).date()
+    qvec = embedder.embed_query(query) if embedder is not None else None
+    items = retrieve(
+        store,
+        query,
+        qvec,
+        embedder.name if embedder is not None else None,
+        depth=config.depth,
+        keep=make_keep(gv, who, exclude),
+        fusion=config.fusion,
+        dense_weight=config.dense_weight,
+    )
+    terms = _collect_terms(gv, items, config, today)
+    cand = set(candidates) if candidates is not None else None
+    person_ids = sorted({t.person for t in terms if cand is None or t.person in cand})
+    people = gv.nodes(person_ids)
+    allowed = {
+        pid
+        for pid in person_ids
+        if pid in people
+        and people[pid].label == Label.PERSON
+        and person_visible(people[pid].props)
+        and _matches_filters(gv, pid, people[pid].props, flt)
+    }
+    by_person: dict[str, list[_Term]] = defaultdict(list)
+    for t in terms:
+        if t.person in allowed:
+            by_person[t.person].append(t)
+    norms = {pid: _norm(gv, pid, who, exclude, config) for pid in by_person}
+    for pid, ts in by_person.items():
+        for t in ts:
+            t.ev.contribution = t.raw / norms[pid]
+    if config.coauthor_beta > 0:
+        _propagate(gv, by_person, allowed, config)
+    results = []
+    for pid, ts in by_person.items():
+        evidence = sorted((t.ev for t in ts), key=lambda e: (-e.contribution, e.node_id))
+        score = math.fsum(e.contribution for e in evidence)
+        props = people[pid].props
+        results.append(
+            ExpertResult(
+                person_id=str(props.get("person_id") or pid.removeprefix("person:")),
+                node_id=pid,
+                name=str(props.get("name") or pid),
+                score=score,
+                why=why_line(query, evidence),
+                title=props.get("title"),
+                department=props.get("department"),
+                location=props.get("location"),
+                evidence=evidence,
+            )
+        )
+    results.sort(key=lambda r: (-r.score, r.node_id))
+    return results[:limit]
+
+
+def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, today: date) -> list[_Term]:
+    """Turn retrieved items into (person, evidence) terms through the graph's relationships."""
+    terms: list[_Term] = []
+    chunk_items = [r for r in items if r.label == Label.CHUNK]
+    doc_of = gv.doc_of([r.id for r in chunk_items])
+    best: dict[str, Retrieved] = {}
+    for r in chunk_items:  # items are sorted best first: the first chunk seen is the document's best
+        did = doc_of.get(r.id)
+        if did is not None and did not in best:
+            best[did] = r
+    chunks = gv.nodes([r.id for r in best.values()])
+    for did, r in best.items():
+        if r.score <= 0:
+            continue
+        view = gv.view(did)
+        if view is None:
+            continue
+        props = view.node.props
+        rel_pow = r.score**cfg.power
+        decay = _decay(props.get("date"), cfg, today)
+        chunk = chunks.get(r.id)
+        passage = str(chunk.props.get("text") or "") if chunk else None
+        for rel in view.incoming:
+            if rel.type == RelType.AUTHORED:
+                first = rel.props.get("position") == 0
+                relation, w = ("first author", cfg.w_first_author) if first else ("authored", cfg.w_author)
+            elif rel.type == RelType.REVIEWED:
+                relation, w = "reviewed as SME", cfg.w_reviewer
+            else:
+                continue
+            ev = Evidence(
+                "document", did, str(props.get("title") or did), relation, r.score, w * decay, 0.0,
+                passage=passage, passage_id=r.id, date=props.get("date"),
+            )  # fmt: skip
+            terms.append(_Term(rel.start, ev, w * decay * rel_pow))
+    for r in items:
+        if r.label not in (Label.COMMUNITY, Label.COURSE) or r.score <= 0:
+            continue
+        view = gv.view(r.id)
+        if view is None:
+            continue
+        props = view.node.props
+        title = str(props.get("name") or props.get("title") or r.id)
+        rel_pow = r.score**cfg.power
+        for rel in view.incoming:
+            if rel.type == RelType.MEMBER_OF and r.label == Label.COMMUNITY:
+                role = str(rel.props.get("role") or "member")
+                w = cfg.w_roles.get(role, cfg.w_roles.get("member", 0.0))
+                ev = Evidence("community", r.id, title, role, r.score, w, 0.0, date=rel.props.get("since"))
+            elif rel.type == RelType.COMPLETED and r.label == Label.COURSE:
+                status = str(rel.props.get("status") or "completed")
+                score = rel.props.get("score")
+                w = cfg.w_course * cfg.w_status.get(status, 0.5)
+                if isinstance(score, int | float):
+                    w *= 0.5 + 0.5 * max(0.0, min(float(score), 1.0))
+                w *= _decay(rel.props.get("at"), cfg, today)
+                ev = Evidence("course", r.id, title, status, r.score, w, 0.0, date=rel.props.get("at"))
+            else:
+                continue
+            if w > 0:
+                terms.append(_Term(rel.start, ev, w * rel_pow))
+    return terms
+
+
+def _norm(gv: GraphView, pid: str, who: Viewer, exclude: set[str], cfg: RankingConfig) -> float:
+    """``(n + c) ** alpha`` with n = documents the person authored or reviewed that this viewer may see."""
+    if cfg.norm_alpha == 0:
+        return 1.0
+    view = gv.view(pid)
+    doc_ids = {r.end for r in (view.outgoing if view else ()) if r.type in (RelType.AUTHORED, RelType.REVIEWED)}
+    docs = gv.nodes(doc_ids - exclude)
+    n = sum(1 for d in docs.values() if who.can_see(d.props))
+    return (n + cfg.norm_c) ** cfg.norm_alpha
+
+
+def _propagate(gv: GraphView, by_person: dict[str, list[_Term]], allowed: set[str], cfg: RankingConfig) -> None:
+    """Co-authorship propagation: add ``beta * mean(score of co-authors)`` as evidence lines (one per co-author)."""
+    base = {pid: math.fsum(t.ev.contribution for t in ts) for pid, ts in by_person.items()}
+    docs_of: dict[str, set[str]] = {}
+    for pid in base:
+        view = gv.view(pid)
+        docs_of[pid] = {r.end for r in (view.outgoing if view else ()) if r.type == RelType.AUTHORED}
+    for pid in list(base):
+        coauthors: set[str] = set()
+        for did in docs_of[pid]:
+            view = gv.view(did)
+            coauthors |= {r.start for r in (view.incoming if view else ()) if r.type == RelType.AUTHORED}
+        coauthors.discard(pid)
+        scored = [c for c in sorted(coauthors) if base.get(c, 0) > 0]
+        if not coauthors or not scored:
+            continue
+        for c in scored:
+            share = cfg.coauthor_beta * base[c] / len(coauthors)
+            node = gv.nodes([c]).get(c)
+            name = str(node.props.get("name") or c) if node else c
+            ev = Evidence("coauthor", c, name, "co-author", base[c], cfg.coauthor_beta / len(coauthors), share)
+            by_person[pid].append(_Term(pid, ev, share))

@@ -1,0 +1,129 @@
+"""Lexical + dense retrieval over text-bearing nodes (chunks, courses, communities), fused into one list.
+
+Everything goes through the store protocol (``search_text`` = BM25, ``search_vector`` = cosine), so the Neo4j
+backend serves the same calls. Why fuse scores rather than ranks by default: expert ranking sums evidence over
+many documents, so it needs scores that say *how* relevant each item is, not only its rank; reciprocal-rank
+fusion (Cormack et al. 2009) is kept as an option and measured against it in bench/relevance.py
+(docs/search.md). Both lists are permission-trimmed *before* normalisation, so a document the viewer may not see
+cannot shift the scores of the ones they can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from graph.schema import Label
+from graph.store import GraphStore, Hit, NodeView, StoredNode
+from whoknows.errors import SearchError
+
+FUSIONS = ("combsum", "rrf")
+RRF_K = 60
+
+
+class GraphView:
+    """Memoised reads for one search: each node and neighbourhood is fetched from the store at most once."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._nodes: dict[str, StoredNode | None] = {}
+        self._views: dict[str, NodeView | None] = {}
+
+    def nodes(self, ids: Iterable[str]) -> dict[str, StoredNode]:
+        ids = list(dict.fromkeys(ids))
+        missing = [i for i in ids if i not in self._nodes]
+        if missing:
+            got = self.store.get_nodes(missing)
+            for i in missing:
+                self._nodes[i] = got.get(i)
+        return {i: n for i in ids if (n := self._nodes.get(i)) is not None}
+
+    def view(self, node_id: str) -> NodeView | None:
+        if node_id not in self._views:
+            v = self.store.get_node(node_id)
+            self._views[node_id] = v
+            if v is not None:
+                self._nodes.setdefault(node_id, v.node)
+        return self._views[node_id]
+
+    def doc_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """Chunk node id -> its Document node id (from the chunk's ``doc_id`` prop)."""
+        return {cid: str(n.props["doc_id"]) for cid, n in self.nodes(chunk_ids).items() if n.props.get("doc_id")}
+
+
+@dataclass(slots=True)
+class Retrieved:
+    """One retrieved item with its fused score and the per-method evidence behind it."""
+
+    id: str
+    label: str
+    score: float
+    dense: float | None = None
+    lexical: float | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+def _fetch(search: Callable[[int], list[Hit]], depth: int, keep: Callable[[list[Hit]], list[Hit]] | None) -> list[Hit]:
+    """Ask for more than ``depth`` and trim what the viewer may not see, until ``depth`` visible hits or the end."""
+    limit = depth if keep is None else depth + max(20, depth // 2)
+    while True:
+        hits = search(limit)
+        visible = hits if keep is None else keep(hits)
+        if len(visible) >= depth or len(hits) < limit:
+            return visible[:depth]
+        limit *= 2
+
+
+def retrieve(
+    store: GraphStore,
+    query: str,
+    query_vector: np.ndarray | None,
+    model: str | None,
+    *,
+    labels: Sequence[str] = (Label.CHUNK, Label.COURSE, Label.COMMUNITY),
+    depth: int = 200,
+    keep: Callable[[list[Hit]], list[Hit]] | None = None,
+    fusion: str = "combsum",
+    dense_weight: float = 0.5,
+) -> list[Retrieved]:
+    """Fused lexical + dense hits, best first. ``keep`` trims hits the caller may not use (permissions).
+
+    combsum: ``dense_weight * cosine + (1 - dense_weight) * bm25 / max(bm25)``; a method that did not return an
+    item contributes 0 for it. rrf: ``sum 1 / (60 + rank)``, rescaled so the best possible item scores 1.
+    """
+    if not query.strip():
+        raise SearchError("the query is empty; type what you need, e.g. 'contract negotiation with utilities'")
+    if fusion not in FUSIONS:
+        raise SearchError(f"unknown fusion {fusion!r}; expected one of: {', '.join(FUSIONS)}")
+    labels = [str(label) for label in labels]
+    lexical = _fetch(lambda n: store.search_text(query, labels=labels, limit=n), depth, keep)
+    dense: list[Hit] = []
+    if query_vector is not None and model is not None and dense_weight > 0:
+        dense = _fetch(lambda n: store.search_vector(model, query_vector, labels=labels, limit=n), depth, keep)
+    items: dict[str, Retrieved] = {}
+    for rank, h in enumerate(dense):
+        items[h.id] = Retrieved(h.id, h.label, 0.0, dense=h.score, dense_rank=rank)
+    for rank, h in enumerate(lexical):
+        r = items.setdefault(h.id, Retrieved(h.id, h.label, 0.0))
+        r.lexical, r.lexical_rank = h.score, rank
+    if fusion == "rrf":
+        w_d, w_l = (dense_weight, 1 - dense_weight) if dense else (0.0, 1.0)
+        best = w_d / (RRF_K + 1) + w_l / (RRF_K + 1)
+        for r in items.values():
+            s = 0.0
+            if r.dense_rank is not None:
+                s += w_d / (RRF_K + 1 + r.dense_rank)
+            if r.lexical_rank is not None:
+                s += w_l / (RRF_K + 1 + r.lexical_rank)
+            r.score = s / best
+    else:
+        top_lex = max((h.score for h in lexical), default=0.0)
+        w_d = dense_weight if dense else 0.0
+        for r in items.values():
+            d = max(r.dense or 0.0, 0.0)
+            lx = (r.lexical or 0.0) / top_lex if top_lex > 0 else 0.0
+            r.score = w_d * d + (1 - w_d) * lx
+    return sorted(items.values(), key=lambda r: (-r.score, r.id))
