@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from graph.sqlite_store import SQLiteStore
@@ -22,7 +23,8 @@ def _exports(root: Path, people: int = 1500, completions: int = 60_000) -> None:
     with (root / "completions.csv").open("w") as f:
         f.write("person,course_id,status,at\n")
         for j in range(completions):
-            f.write(f"p{(j * 7919) % people}@example.org,c{j % 40},completed,2026-01-{1 + j % 28:02d}\n")
+            at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=j)  # distinct: no duplicate records
+            f.write(f"p{(j * 7919) % people}@example.org,c{j % 40},completed,{at.isoformat()}\n")
 
 
 def test_reader_sees_consistent_data_while_another_process_ingests(tmp_path: Path) -> None:
