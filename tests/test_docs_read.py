@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import zlib
 from datetime import date
 from pathlib import Path
@@ -375,3 +376,12 @@ def test_iter_documents_explicit_manifest(tmp_path: Path) -> None:
 
 def test_supported_extensions() -> None:
     assert {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"} == set(SUPPORTED_EXTENSIONS)
+
+
+@pytest.mark.parametrize("ext", sorted(SUPPORTED_EXTENSIONS))
+def test_garbage_never_raises(ext: str) -> None:
+    rng = random.Random(ext)
+    samples = [bytes(rng.randrange(256) for _ in range(n)) for n in (1, 17, 300, 5000)]
+    samples += [make_docx()[:900], make_pdf(["x"])[:-40], b"---\n: : :\n---\n", b"<html><<<>>>", b"\x00" * 64]
+    for data in samples:
+        assert isinstance(read(data, f"g{ext}"), DocumentRecord | Rejection)
