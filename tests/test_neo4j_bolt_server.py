@@ -42,7 +42,7 @@ _SERVE = r"""
 import sys
 from arcadedb_embedded.server import ArcadeDBServer
 root, bolt_port, http_port, password, database = sys.argv[1:6]
-server = ArcadeDBServer(root_path=root, root_password=password, config={
+server = ArcadeDBServer(root_path=root, root_password=password, jvm_kwargs={"heap_size": "1g"}, config={
     "host": "127.0.0.1",
     "http_port": int(http_port),
     "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
@@ -104,7 +104,6 @@ def start_arcadedb(timeout_s: float = START_TIMEOUT_S) -> BoltServer:
             stdout=subprocess.PIPE,
             stderr=log_file,
             text=True,
-            env={**os.environ, "JAVA_TOOL_OPTIONS": os.environ.get("JAVA_TOOL_OPTIONS", "-Xmx1g")},
         )
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout_s
