@@ -126,6 +126,8 @@ def _iter_ndjson(
 ) -> Iterator[tuple[Where, dict[str, Any]] | Rejection]:
     index = 0
     problems = 0
+    seen_lines = 0
+    held: tuple[json.JSONDecodeError, int] | None = None  # a bad first line: fatal if it is the only line
     loads = json.loads
     for item in iter_text_lines(lines, name):  # type: ignore[arg-type]
         if isinstance(item, Rejection):
@@ -135,16 +137,18 @@ def _iter_ndjson(
         number, line = item
         if not line or line.isspace():
             continue
+        seen_lines += 1
+        if held is not None:
+            yield _bad_line(name, *held)
+            held = None
         try:
             obj = loads(line)
         except json.JSONDecodeError as exc:
             problems += 1
-            yield Rejection(
-                Where(name, line=number),
-                None,
-                f"line is not valid JSON at column {exc.colno}: {exc.msg}",
-                "one complete JSON object per line (NDJSON)",
-            )
+            if seen_lines == 1:
+                held = (exc, number)
+            else:
+                yield _bad_line(name, exc, number)
             continue
         if not isinstance(obj, dict):
             index += 1
@@ -159,8 +163,20 @@ def _iter_ndjson(
             index += 1
             where = Where(name, line=number, record=str(index))
             yield (where, sub) if isinstance(sub, dict) else _not_object(where, sub)
-    if index == 0 and not problems:
+    if held is not None:  # the whole file is one broken line: a broken document, nothing else to read
+        exc, number = held
+        yield _json_error(name, json.JSONDecodeError(exc.msg, exc.doc, exc.pos), "the JSON document")
+    elif index == 0 and not problems:
         yield _no_items(name, containers)
+
+
+def _bad_line(name: str, exc: json.JSONDecodeError, number: int) -> Rejection:
+    return Rejection(
+        Where(name, line=number),
+        None,
+        f"line is not valid JSON at column {exc.colno}: {exc.msg}",
+        "one complete JSON object per line (NDJSON)",
+    )
 
 
 class _Walker:
