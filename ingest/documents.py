@@ -76,6 +76,8 @@ def read_document(
     document root). ``fmt`` (markdown|text|html|pdf|docx) overrides the extension. ``meta`` (usually a
     manifest entry) overrides the file's own metadata field by field. Never raises for bad data.
     """
+    if fmt is not None and fmt not in FORMATS:  # accept an extension as a format name: "md", ".pdf"
+        fmt = FORMAT_BY_EXTENSION.get("." + fmt.lower().lstrip("."), fmt)
     fmt = fmt or format_for(name)
     if fmt not in FORMATS:
         suffix = PurePosixPath(name).suffix or "(none)"

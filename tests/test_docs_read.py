@@ -191,6 +191,8 @@ def test_manifest_meta_overrides_file_metadata_field_by_field() -> None:
 def test_fmt_overrides_extension() -> None:
     rec = ok(read("---\ntitle: T\n---\nbody", "README", fmt="markdown"))
     assert rec.title == "T" and rec.format == "markdown"
+    assert ok(read("plain", "x.bin", fmt="txt")).format == "text"
+    assert "unsupported" in rejected(read("plain", "x.txt", fmt="pptx")).reason
 
 
 # -- bad cases ------------------------------------------------------------------------------------------
