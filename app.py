@@ -1,35 +1,49 @@
-"""WhoKnows web app entry point (Streamlit). The full app (search, profiles, maps, spread, risk) is built on
-top of the same library; until then this page shows what the store holds."""
+"""WhoKnows web app: the router and shared frame.
+
+Run it with ``streamlit run app.py -- --store var/whoknows.db`` (or set WHOKNOWS_STORE; the default is
+var/whoknows.db). This file only decides who the viewer is and which pages they may open; every page lives in
+``pages/`` and holds UI only, calling the library (search/, graph/analytics/) through the cached loaders in
+``whoknows/webapp``.
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import streamlit as st
 
-from graph.open import default_store_url, open_store
-
-
-def _store_url() -> str:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--store", default=None)
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    return args.store or default_store_url()
-
-
-@st.cache_resource
-def get_store(url: str):  # type: ignore[no-untyped-def]
-    return open_store(url, read_only=True)
+from whoknows.errors import WhoKnowsError
+from whoknows.webapp import frame, settings
 
 
 def main() -> None:
-    st.set_page_config(page_title="WhoKnows", layout="wide")
-    st.title("WhoKnows")
-    url = _store_url()
-    store = get_store(url)
-    st.caption(f"store: {url}")
-    st.json(store.counts())
+    st.set_page_config(page_title="WhoKnows", page_icon="🔎", layout="wide")
+    url = settings.store_url(sys.argv[1:])
+    try:
+        settings.check_store_exists(url)
+        ctx = frame.establish(url)
+    except WhoKnowsError as exc:
+        st.title("WhoKnows")
+        st.error(str(exc))
+        st.stop()
+    if ctx is None:
+        frame.sign_in_navigation()
+        return
+    p = frame.PAGE_FILES
+    pages = {
+        "Find people": [
+            st.Page(p["search"], title="Find an expert", icon="🔎", default=True),
+            st.Page(p["profile"], title="Person profile", icon="👤"),
+        ],
+        "Leaders": [
+            st.Page(p["map"], title="Network map", icon="🕸️"),
+            st.Page(p["spread"], title="Spread an idea", icon="📣"),
+            st.Page(p["risk"], title="Knowledge leadership and risk", icon="🧭"),
+        ],
+    }
+    if ctx.admin:
+        pages["Admin"] = [st.Page(p["data"], title="Data", icon="🗄️")]
+    st.navigation(pages).run()
 
 
 main()

@@ -1,0 +1,58 @@
+"""Data (admins): what the store holds and every ingest run with each rejection and its reason."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from whoknows.webapp import frame, resources
+from whoknows.webapp.optout import read_requests
+from whoknows.webapp.runs import count_rows, notice_rows, rejection_rows, run_rows, source_rows
+
+ctx = frame.context()
+st.title("Data")
+st.caption(f"Store: `{ctx.url}` (opened read-only by the app)")
+
+counts = resources.counts(ctx.url)
+nodes, rels = count_rows(counts)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("People", counts.get("Person", 0))
+c2.metric("Documents", counts.get("Document", 0))
+c3.metric("Passages", counts.get("Chunk", 0))
+c4.metric("Pending people links", counts.get("pending", 0))
+left, right = st.columns(2)
+left.dataframe(nodes, hide_index=True, width="stretch")
+right.dataframe(rels, hide_index=True, width="stretch")
+
+st.header("Ingest runs")
+runs = resources.runs(ctx.url, 20)
+if not runs:
+    st.info("No ingest has run into this store yet: `whoknows ingest --store STORE EXPORTS...` or `whoknows demo`.")
+else:
+    st.dataframe(run_rows(runs), hide_index=True, width="stretch")
+    labels = [f"{r['started']} · {str(r['run_id'])[:8]}" for r in runs]
+    pick = st.selectbox("Run", range(len(runs)), format_func=lambda i: labels[i], key="data_run")
+    run = runs[pick]
+    st.subheader("Sources")
+    st.dataframe(source_rows(run), hide_index=True, width="stretch")
+    rejections = rejection_rows(run)
+    st.subheader(f"Rejections ({len(rejections)})")
+    if rejections:
+        st.dataframe(rejections, hide_index=True, width="stretch")
+    else:
+        st.success("Nothing was rejected in this run.")
+    notices = notice_rows(run)
+    if notices:
+        with st.expander(f"Notices ({len(notices)})"):
+            st.dataframe(notices, hide_index=True, width="stretch")
+
+st.header("Opt-out requests")
+requests = read_requests(ctx.optout_file)
+if requests:
+    st.write(
+        f"{len(requests)} request(s) recorded in `{ctx.optout_file}`. Apply them in the people directory "
+        "(CSV column `opted_out`, SCIM `optOut`) and re-ingest; until then the app already leaves these people out."
+    )
+    rows = [{"person": r.person, "email": r.email, "requested": r.requested_at, "via": r.via} for r in requests]
+    st.dataframe(rows, hide_index=True, width="stretch")
+else:
+    st.caption(f"No opt-out requests recorded (they would be in `{ctx.optout_file}`).")

@@ -1,0 +1,90 @@
+"""Find an expert: a search box and filters; ranked people as cards with their evidence, the one-line why, how
+to reach them through people the viewer already knows, and a link to each profile."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from whoknows.errors import WhoKnowsError
+from whoknows.webapp import frame, resources
+from whoknows.webapp.cards import expert_cards, filters_key
+from whoknows.webapp.queries import reach_path, search_experts
+
+ctx = frame.context()
+people = resources.directory(ctx.url)
+
+st.title("Find an expert")
+with st.form("search_form", border=False):
+    query = st.text_input(
+        "What do you need to know about?",
+        key="q",
+        placeholder="e.g. contract negotiation with utilities",
+    )
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+    department = c1.selectbox("Department", people.departments(), index=None, placeholder="any", key="f_dept")
+    location = c2.selectbox("Location", people.locations(), index=None, placeholder="any", key="f_loc")
+    role = c3.selectbox(
+        "Role", people.role_options(), index=None, placeholder="any",
+        help="A community-of-practice role (leader, sme, ...) or a job title.", key="f_role",
+    )  # fmt: skip
+    limit = c4.number_input("Show", min_value=1, max_value=50, value=10, step=1, key="f_limit")
+    st.form_submit_button("Search", type="primary")
+
+query = (query or "").strip()
+if not query:
+    st.caption("Type a need in your own words; WhoKnows ranks people by what they wrote, reviewed, completed and lead.")
+    st.stop()
+
+try:
+    with st.spinner("Searching…"):
+        hidden = ctx.opted_out_pending()
+        results = search_experts(ctx.url, query, ctx.viewer_id, filters_key(department, location, role), int(limit),
+                                 hidden)  # fmt: skip
+except ImportError as exc:
+    frame.library_missing("Expert search", "search.ranking", exc)
+    st.stop()
+except WhoKnowsError as exc:
+    st.error(str(exc))
+    st.stop()
+
+if not results:
+    st.info("Nobody matched. Try other words, or remove a filter.")
+    st.stop()
+
+st.caption(f"{len(results)} people for “{query}”" + (f", viewed as {ctx.viewer_row.name}" if ctx.viewer_row else ""))
+for card in expert_cards(results):
+    with st.container(border=True, key=f"card_{card.rank}"):
+        head, link = st.columns([4, 1])
+        head.markdown(f"**{card.rank}. {card.name}**  \n{card.subtitle}")
+        with link:
+            frame.person_link(card.node_id, "Profile")
+        st.markdown(f"_{card.why}_")
+        for title, passage in card.passages:
+            st.markdown(f"> {passage}  \n> — *{title}*")
+        tabs = []
+        if card.documents:
+            tabs.append(("Documents", card.documents))
+        if card.courses:
+            tabs.append(("Courses", card.courses))
+        if card.communities:
+            tabs.append(("Communities and roles", card.communities))
+        if tabs:
+            with st.expander("Evidence"):
+                for name, lines in tabs:
+                    st.markdown(f"**{name}**")
+                    st.dataframe(
+                        [{"item": e.title, "how": e.relation, "date": (e.date or "")[:10], "share of score": e.share}
+                         for e in lines],
+                        column_config={"share of score": st.column_config.ProgressColumn(
+                            "share of score", min_value=0.0, max_value=1.0, format="percent")},
+                        hide_index=True, width="stretch",
+                    )  # fmt: skip
+        if ctx.viewer_id and ctx.viewer_id != card.node_id:
+            path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
+            if path is None:
+                st.caption("How to reach them: needs the person network (graph/analytics), not available yet.")
+            elif not path:
+                st.caption("How to reach them: no chain of colleagues links you in the interaction network.")
+            else:
+                steps = [f"{people.name(n)} ({how})" for n, how in path[1:]]
+                st.caption("How to reach them: you → " + " → ".join(steps))

@@ -1,0 +1,154 @@
+"""Person profile: topics with confidence and evidence, communities and roles, courses, collaborators, the ego
+network and their network role in words; on your own profile, the opt-out control."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from whoknows.errors import WhoKnowsError
+from whoknows.webapp import frame, resources
+from whoknows.webapp.ego import ego_figure, ego_graph
+from whoknows.webapp.optout import record_request
+from whoknows.webapp.profile import load_profile
+from whoknows.webapp.queries import network_role
+
+ctx = frame.context()
+people = resources.directory(ctx.url)
+store = resources.store(ctx.url)
+
+requested = st.query_params.get("person")
+node_id = f"person:{requested}" if requested else ctx.viewer_id
+options = [p.node_id for p in people.visible_people()]
+if ctx.viewer_id and ctx.viewer_id not in options:
+    options.insert(0, ctx.viewer_id)
+if node_id is None or node_id not in people.by_id:
+    if requested:
+        st.warning(f"There is no person {requested!r} in the directory; pick someone below.")
+    node_id = None
+pick = st.selectbox(
+    "Person",
+    options,
+    index=options.index(node_id) if node_id in options else None,
+    format_func=lambda nid: people.by_id[nid].label,
+    placeholder="Choose a person…",
+    key=f"profile_pick_{node_id}",
+)
+if pick is None:
+    st.title("Person profile")
+    st.info("Search for an expert, click a node on the network map, or choose a person above.")
+    st.stop()
+if pick != node_id:
+    st.query_params["person"] = pick.removeprefix("person:")
+    st.rerun()
+
+try:
+    prof = load_profile(store, pick, ctx.viewer())
+except WhoKnowsError as exc:
+    st.error(str(exc))
+    st.stop()
+
+own = ctx.viewer_id == prof.node_id
+pending_optout = prof.node_id in ctx.opted_out_pending()
+st.title(prof.name)
+st.write(" · ".join(x for x in (prof.title, prof.department, prof.location) if x))
+if not prof.visible and not own:
+    st.info("This person is not shown in WhoKnows: they opted out of expertise profiling or have left.")
+    st.stop()
+if pending_optout and not own:
+    st.info("This person asked to opt out of expertise profiling; their profile is no longer shown.")
+    st.stop()
+if prof.manager:
+    frame.person_link(prof.manager[0], f"Reports to {prof.manager[1]}")
+
+if own:
+    with st.container(border=True):
+        st.subheader("Your expertise profile")
+        if prof.opted_out:
+            st.success("You have opted out: you do not appear in search results, maps or seed lists.")
+        elif pending_optout:
+            st.info(
+                "Your opt-out request is recorded. An administrator applies it in the people directory; until then "
+                "WhoKnows already leaves you out of search results, maps and seed lists."
+            )
+        else:
+            st.write("WhoKnows shows you in search results, network maps and seed lists, with the evidence below.")
+            if st.button("Opt out of expertise profiling", key="optout"):
+                try:
+                    record_request(ctx.optout_file, prof.node_id, email=ctx.signed_in_email,
+                                   via="signed-in" if ctx.auth else "local demo")  # fmt: skip
+                except WhoKnowsError as exc:
+                    st.error(str(exc))
+                else:
+                    st.rerun()
+
+role_col, comm_col = st.columns([1, 1])
+with role_col:
+    st.subheader("Network role")
+    role = network_role(ctx.url, prof.node_id)
+    if role is None:
+        st.caption("Network roles are not available in this installation yet (graph/analytics).")
+    elif not role:
+        st.write("No particular network role: an ordinary position in the interaction network.")
+    else:
+        for line in role:
+            st.markdown(f"- {line}")
+with comm_col:
+    st.subheader("Communities and roles")
+    if prof.communities:
+        for c in prof.communities:
+            st.markdown(f"- **{c.name}**: {', '.join(c.roles)}" + (f" (since {c.since})" if c.since else ""))
+    else:
+        st.caption("No community memberships.")
+    if prof.sme_of:
+        st.caption("Subject-matter expert (SME) in " + ", ".join(c.name for c in prof.sme_of))
+    if prof.leads:
+        st.caption("Community-of-practice leader in " + ", ".join(c.name for c in prof.leads))
+
+st.subheader("Topics")
+if prof.topics:
+    st.dataframe(
+        [{"topic": t.name, "confidence": t.confidence, "evidence": "; ".join(t.evidence[:4])} for t in prof.topics],
+        column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0)},
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption("No topics yet: nothing this person wrote, reviewed, completed or leads is tagged with a topic.")
+
+docs_col, courses_col = st.columns(2)
+with docs_col:
+    st.subheader(f"Documents ({len(prof.documents)})")
+    if prof.documents:
+        st.dataframe(
+            [{"title": d.title, "role": d.relation, "date": d.date, "community": d.community} for d in prof.documents],
+            hide_index=True,
+            width="stretch",
+        )
+    if prof.hidden_documents:
+        st.caption(f"{prof.hidden_documents} restricted document(s) you may not see are not listed.")
+with courses_col:
+    st.subheader(f"Courses ({len(prof.courses)})")
+    if prof.courses:
+        st.dataframe(
+            [{"course": c.title, "code": c.code, "status": c.status, "date": (c.at or "")[:10], "score": c.score}
+             for c in prof.courses],
+            hide_index=True,
+            width="stretch",
+        )  # fmt: skip
+
+net_col, coll_col = st.columns([3, 2])
+with net_col:
+    st.subheader("Ego network")
+    g = ego_graph(store, prof.node_id, hide=ctx.opted_out_pending())
+    if g.number_of_nodes() > 1:
+        st.plotly_chart(ego_figure(g), key="ego_chart", config={"displayModeBar": False})
+    else:
+        st.caption("No recorded interactions.")
+with coll_col:
+    st.subheader("Works with")
+    hidden = ctx.opted_out_pending()
+    for c in prof.collaborators:
+        if c.node_id in hidden:
+            continue
+        frame.person_link(c.node_id, f"{c.name} ({c.department or 'no department'})")
+        st.caption("; ".join(c.how))

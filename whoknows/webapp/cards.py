@@ -1,0 +1,76 @@
+"""Expert results as the search page shows them: one card per person with the one-line why, then the evidence
+grouped the way a reader checks it (passages, documents, courses, communities and roles), each line with what
+it added to the score. Works on ``ExpertResult.to_dict()`` so cached results need no library objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+PASSAGE_CHARS = 280
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceLine:
+    kind: str
+    title: str
+    relation: str
+    share: float  # fraction of the person's score this line contributed (0..1)
+    date: str | None = None
+
+
+@dataclass(slots=True)
+class Card:
+    rank: int
+    node_id: str
+    person_id: str
+    name: str
+    subtitle: str
+    why: str
+    score: float
+    passages: list[tuple[str, str]] = field(default_factory=list)  # (document title, passage excerpt)
+    documents: list[EvidenceLine] = field(default_factory=list)
+    courses: list[EvidenceLine] = field(default_factory=list)
+    communities: list[EvidenceLine] = field(default_factory=list)
+    other: list[EvidenceLine] = field(default_factory=list)
+
+    @property
+    def roles(self) -> list[str]:
+        """Community roles other than plain membership ("leader of X"), the "roles" the issue asks to show."""
+        return [f"{c.relation} of {c.title}" for c in self.communities if c.relation != "member"]
+
+
+def excerpt(text: str, n: int = PASSAGE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + " …"
+
+
+def expert_cards(results: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -> list[Card]:
+    cards = []
+    for i, r in enumerate(results, start=1):
+        total = float(r.get("score") or 0.0) or 1.0
+        subtitle = " · ".join(str(x) for x in (r.get("title"), r.get("department"), r.get("location")) if x)
+        card = Card(i, str(r["node_id"]), str(r["person_id"]), str(r["name"]), subtitle, str(r.get("why") or ""),
+                    float(r.get("score") or 0.0))  # fmt: skip
+        for e in r.get("evidence") or ():
+            line = EvidenceLine(str(e["kind"]), str(e["title"]), str(e["relation"]),
+                                float(e.get("contribution") or 0.0) / total, e.get("date"))  # fmt: skip
+            if e["kind"] == "document":
+                card.documents.append(line)
+                if e.get("passage") and len(card.passages) < max_passages:
+                    card.passages.append((str(e["title"]), excerpt(str(e["passage"]))))
+            elif e["kind"] == "course":
+                card.courses.append(line)
+            elif e["kind"] == "community":
+                card.communities.append(line)
+            else:
+                card.other.append(line)
+        cards.append(card)
+    return cards
+
+
+def filters_key(department: str | None, location: str | None, role: str | None) -> tuple[tuple[str, str], ...]:
+    """Filters as a hashable, order-stable tuple for the result cache (empty choices dropped)."""
+    items = {"department": department, "location": location, "role": role}
+    return tuple((k, v) for k, v in items.items() if v)

@@ -1,0 +1,136 @@
+"""The shared frame every page runs inside: who the viewer is (OIDC sign-in or the local-demo picker), whether
+they are an admin, the banner, and the context pages read.
+
+``app.py`` calls :func:`establish` once per script run and keeps the result in ``st.session_state`` (the only
+place per-session state lives); pages call :func:`context`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from search.permissions import ANONYMOUS, Viewer, load_viewer
+from whoknows.errors import WhoKnowsError
+from whoknows.webapp import resources, settings
+from whoknows.webapp.directory import PersonRow
+from whoknows.webapp.optout import pending_people
+
+#: Page files, relative to app.py (what st.Page, st.page_link and AppTest.switch_page take).
+PAGE_FILES = {
+    "search": "pages/find_expert.py",
+    "profile": "pages/profile.py",
+    "map": "pages/network_map.py",
+    "spread": "pages/spread_idea.py",
+    "risk": "pages/knowledge_risk.py",
+    "data": "pages/data.py",
+}
+
+_CTX_KEY = "_whoknows_ctx"
+VIEWER_KEY = "viewer_pick"  # the picker widget
+VIEWER_STATE = "viewer"  # the chosen viewer, kept outside the widget so it survives page switches
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    """What every page needs to know about this session."""
+
+    url: str
+    viewer_row: PersonRow | None
+    auth: bool  # sign-in configured
+    signed_in_email: str | None
+    admin: bool
+    optout_file: Path
+
+    @property
+    def viewer_id(self) -> str | None:
+        return self.viewer_row.node_id if self.viewer_row else None
+
+    def viewer(self) -> Viewer:
+        """The permission viewer for search and profiles (anonymous internal caller without one)."""
+        if self.viewer_row is None:
+            return ANONYMOUS
+        return load_viewer(resources.store(self.url), self.viewer_row.node_id)
+
+    def opted_out_pending(self) -> frozenset[str]:
+        """People whose opt-out request waits for an admin: the app leaves them out already."""
+        return pending_people(self.optout_file)
+
+
+def context() -> AppContext:
+    ctx = st.session_state.get(_CTX_KEY)
+    if not isinstance(ctx, AppContext):
+        raise WhoKnowsError("this page runs inside the WhoKnows app: start it with 'streamlit run app.py'")
+    return ctx
+
+
+def _sign_in_page() -> None:
+    st.title("WhoKnows")
+    st.write("Sign in with your organisation account to find the people who know.")
+    if st.button("Sign in", type="primary"):
+        st.login()
+
+
+def _viewer_changed() -> None:
+    st.session_state[VIEWER_STATE] = st.session_state[VIEWER_KEY]
+
+
+def establish(url: str) -> AppContext | None:
+    """Work out the viewer and draw the banner and sidebar controls; None when the user must sign in first."""
+    auth = settings.auth_configured(st.secrets)
+    admins = settings.admin_emails(st.secrets)
+    people = resources.directory(url)
+    optout_file = settings.optout_requests_path(url)
+    if auth:
+        if not st.user.is_logged_in:
+            return None
+        email = str(st.user.get("email") or "")
+        row = people.person_for_email(email)
+        with st.sidebar:
+            st.caption(f"Signed in as {st.user.get('name') or email}")
+            if row is None:
+                st.warning(f"{email} is not in the people directory, so you see only internal and public evidence.")
+            if st.button("Sign out"):
+                st.logout()
+        ctx = AppContext(url, row, True, email, email.lower() in admins, optout_file)
+    else:
+        st.info(
+            "Local demo: sign-in is not configured (no [auth] section in .streamlit/secrets.toml), so everyone "
+            "is an admin here. Pick a viewer in the sidebar to see the app as that person, with their permissions.",
+            icon="ℹ️",
+        )
+        visible = people.visible_people()
+        options: list[str | None] = [None, *(p.node_id for p in visible)]
+        if VIEWER_STATE in st.session_state and st.session_state[VIEWER_STATE] in options:
+            st.session_state[VIEWER_KEY] = st.session_state[VIEWER_STATE]  # re-seed the widget on every run
+        with st.sidebar:
+            pick = st.selectbox(
+                "View as",
+                options,
+                format_func=lambda nid: "anyone inside the organisation" if nid is None else people.by_id[nid].label,
+                key=VIEWER_KEY,
+                on_change=_viewer_changed,
+                help="Restricted documents are shown only to the people and groups they name.",
+            )
+        st.session_state[VIEWER_STATE] = pick
+        row = people.by_id.get(pick) if pick else None
+        ctx = AppContext(url, row, False, None, True, optout_file)
+    st.session_state[_CTX_KEY] = ctx
+    return ctx
+
+
+def sign_in_navigation() -> None:
+    """When sign-in is configured and nobody is signed in: a single page that offers to sign in."""
+    st.navigation([st.Page(_sign_in_page, title="Sign in", icon="🔐")]).run()
+
+
+def person_link(node_id: str, name: str, *, key_hint: str = "") -> None:
+    """A link to someone's profile page."""
+    st.page_link(PAGE_FILES["profile"], label=name, icon="👤", query_params={"person": node_id.removeprefix("person:")})
+
+
+def library_missing(feature: str, module: str, exc: Exception) -> None:
+    """Say plainly that a feature's library is not available, instead of showing anything made up."""
+    st.warning(f"{feature} needs `{module}`, which is not available in this installation yet ({exc}).", icon="🚧")
