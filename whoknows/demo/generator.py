@@ -739,7 +739,7 @@ class _Builder:
             key=lambda pid: (rng.random() * (0.5 if pid in self.primary[self.topic_of[pid]] else 1.0), pid),
         )
         weights = [1.0 / (rank + 1) ** 0.85 for rank in range(len(ranking))]
-        n_regular = self.n_documents - 2  # two planted malformed documents complete the count
+        n_regular = self.n_documents - 1  # plus broken.pdf; the bad-date Markdown file is one of these
         plan: list[str] = []
         for pid in experts:  # everyone planted as an expert has written at least one asset on the topic
             plan += [pid] * (3 if self.topic_of[pid] in self.single else 1)
