@@ -316,6 +316,7 @@ class _Builder:
             {
                 "file": "people.json",
                 "record": f"Resources[{no_id_at}]",
+                "index": no_id_at,
                 "problem": "SCIM User without an id",
                 "field": "id",
                 "outcome": "rejected",
@@ -540,7 +541,7 @@ class _Builder:
             "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "verb": {"id": "https://example.org/verbs/liked", "display": {"en-US": "liked"}},
         }
-        bad.append((formats.json_line(liked), "unknown verb https://example.org/verbs/liked", "verb", "rejected"))
+        bad.append((formats.json_line(liked), "unknown verb https://example.org/verbs/liked", "verb.id", "rejected"))
         stranger = {
             **sample,
             "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
