@@ -16,7 +16,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,9 +45,10 @@ def generate(root: Path, people: int, completions: int, memberships: int, seed: 
     start = date(2023, 1, 1)
     with (root / "completions.csv").open("w") as f:
         f.write("person,course_id,status,at,score\n")
-        for _ in range(completions):
+        for j in range(completions):
             p = min(int(rng.paretovariate(1.2)) * 7 + rng.randrange(7), people - 1)
-            day = start + timedelta(days=rng.randrange(1000))
+            # a distinct minute per row: (person, course, status, at) identifies a CSV completion
+            day = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(minutes=j)
             score = f"{rng.random():.3f}" if rng.random() < 0.7 else ""
             f.write(f"p{p}@example.org,c{rng.randrange(60)},{rng.choice(STATUSES)},{day.isoformat()},{score}\n")
     with (root / "memberships.csv").open("w") as f:
@@ -65,7 +66,7 @@ def generate(root: Path, people: int, completions: int, memberships: int, seed: 
 
 def parse_only(root: Path) -> tuple[int, float]:
     readers = _readers()
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # wall clock; the pipeline is timed the same way
     n = 0
     for name, kind in (
         ("people.csv", "people"),
@@ -93,9 +94,9 @@ def main() -> None:
         store = SQLiteStore(Path(tmp) / "bench.db")
         store.setup_schema()
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run = ingest_paths(store, [root])
-        first_s = time.perf_counter() - t0
+        first_s, first_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         assert run.totals["accepted"] == records, run.totals
         counts = store.counts()
 
@@ -116,6 +117,7 @@ def main() -> None:
         "records": records,
         "parse_only_records_per_s": round(parsed / parse_s),
         "records_per_s": round(records / first_s),
+        "records_per_cpu_s": round(records / first_cpu_s),
         "first_run_s": round(first_s, 2),
         "rerun_s": round(rerun_s, 3),
         "rerun_ratio": round(rerun_s / first_s, 4),

@@ -6,7 +6,8 @@ float32 blobs searched exactly with numpy (a 100k x 384 matrix product is a few 
 means recall is exact. See docs/store.md for the measurements and the alternatives we rejected.
 
 Layout: ``nodes`` and ``rels`` hold JSON props; ``node_sources`` / ``rel_sources`` hold provenance (one row per
-source that asserted a fact) so retraction is reference counting; ``text_fts`` indexes the ``text`` prop of
+source that asserted a fact, sources interned as integers in ``sources``, which also keeps the ingest ledger)
+so retraction is reference counting; ``text_fts`` indexes the ``text`` prop of
 text-bearing nodes; ``vectors`` holds each node's vector per model and ``vector_cache`` vectors by text hash,
 so an unchanged text is never embedded twice.
 """
@@ -14,7 +15,6 @@ so an unchanged text is never embedded twice.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sqlite3
 import threading
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from graph.schema import TEXT_LABELS, check_label, check_rel_type
 from graph.store import (
@@ -40,7 +41,7 @@ from graph.store import (
 )
 from whoknows.errors import SchemaError, StoreError, StoreUnavailableError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is 32766, keep statements small
 _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -55,8 +56,12 @@ CREATE TABLE IF NOT EXISTS nodes (
     text_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
+CREATE TABLE IF NOT EXISTS sources (
+    sid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, feed TEXT, hash TEXT
+);
+CREATE INDEX IF NOT EXISTS sources_feed ON sources(feed) WHERE feed IS NOT NULL;
 CREATE TABLE IF NOT EXISTS node_sources (
-    source TEXT NOT NULL, node_id TEXT NOT NULL, PRIMARY KEY (source, node_id)
+    sid INTEGER NOT NULL, node_id TEXT NOT NULL, PRIMARY KEY (sid, node_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS node_sources_node ON node_sources(node_id);
 CREATE TABLE IF NOT EXISTS rels (
@@ -70,15 +75,13 @@ CREATE INDEX IF NOT EXISTS rels_start ON rels(start, type);
 CREATE INDEX IF NOT EXISTS rels_end ON rels(end, type);
 CREATE INDEX IF NOT EXISTS rels_type ON rels(type);
 CREATE TABLE IF NOT EXISTS rel_sources (
-    source TEXT NOT NULL, rel_id TEXT NOT NULL, PRIMARY KEY (source, rel_id)
+    sid INTEGER NOT NULL, rel_id TEXT NOT NULL, PRIMARY KEY (sid, rel_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rel_sources_rel ON rel_sources(rel_id);
 CREATE TABLE IF NOT EXISTS pending (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, side TEXT NOT NULL, ref TEXT NOT NULL, rel TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pending_source ON pending(source);
-CREATE TABLE IF NOT EXISTS ledger (source TEXT PRIMARY KEY, feed TEXT NOT NULL, hash TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ledger_feed ON ledger(feed);
 CREATE TABLE IF NOT EXISTS feeds (feed TEXT PRIMARY KEY, file_hash TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vectors (
     model TEXT NOT NULL, node_id TEXT NOT NULL, text_hash TEXT NOT NULL, vec BLOB NOT NULL,
@@ -103,7 +106,10 @@ def _chunks(seq: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
 
 
 def _dumps(props: Mapping[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return orjson.dumps(props, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
+_loads = orjson.loads
 
 
 def fts_query(query: str) -> str | None:
@@ -142,6 +148,7 @@ class SQLiteStore:
         self._tx_depth = 0
         self._local_writes = 0
         self._vindex: dict[str, _VectorIndex] = {}
+        self._sids: dict[str, int] = {}  # source name -> interned id (never reused; cleared on rollback)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
@@ -228,6 +235,7 @@ class SQLiteStore:
                 yield
             except BaseException:
                 self._tx_depth = 0
+                self._sids.clear()
                 self.conn.execute("ROLLBACK")
                 self._local_writes += 1
                 raise
@@ -290,7 +298,11 @@ class SQLiteStore:
                     "text_hash=coalesce(excluded.text_hash, nodes.text_hash)",
                     [(r[0], r[1], _dumps(r[2]), r[3]) for r in node_rows.values()],
                 )
-                c.executemany("INSERT OR IGNORE INTO node_sources(source, node_id) VALUES (?, ?)", node_srcs)
+                sids = self._intern(c, {src for src, _ in node_srcs})
+                c.executemany(
+                    "INSERT OR IGNORE INTO node_sources(sid, node_id) VALUES (?, ?)",
+                    [(sids[src], nid) for src, nid in node_srcs],
+                )
                 changed = [(nid, t) for nid, t in texts.items() if old.get(nid, (None, None))[1] != t[1]]
                 stale = [(old[nid][0],) for nid, _ in changed if nid in old]
                 if stale:
@@ -314,8 +326,31 @@ class SQLiteStore:
                     "ON CONFLICT(id) DO UPDATE SET props=json_patch(rels.props, excluded.props)",
                     list(rel_rows.values()),
                 )
-                c.executemany("INSERT OR IGNORE INTO rel_sources(source, rel_id) VALUES (?, ?)", rel_srcs)
+                sids = self._intern(c, {src for src, _ in rel_srcs})
+                c.executemany(
+                    "INSERT OR IGNORE INTO rel_sources(sid, rel_id) VALUES (?, ?)",
+                    [(sids[src], rid) for src, rid in rel_srcs],
+                )
         return (len(node_rows), len(rel_rows))
+
+    def _intern(self, c: sqlite3.Connection, names: Iterable[str]) -> dict[str, int]:
+        """Source name -> integer id, creating ids as needed: provenance rows then hold 8-byte ints, not paths."""
+        out: dict[str, int] = {}
+        todo = []
+        for name in names:
+            sid = self._sids.get(name)
+            if sid is None:
+                todo.append(name)
+            else:
+                out[name] = sid
+        if todo:
+            c.executemany("INSERT OR IGNORE INTO sources(name) VALUES (?)", [(n,) for n in todo])
+            for part in _chunks(todo):
+                q = f"SELECT name, sid FROM sources WHERE name IN ({','.join('?' * len(part))})"
+                for name, sid in c.execute(q, part):
+                    out[name] = sid
+                    self._sids[name] = sid
+        return out
 
     @staticmethod
     def _existing(c: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
@@ -333,16 +368,17 @@ class SQLiteStore:
         if not sources:
             return RetractStats()
         with self._write() as c:
-            c.execute("CREATE TEMP TABLE IF NOT EXISTS _src (source TEXT PRIMARY KEY) WITHOUT ROWID")
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS _src (sid INTEGER PRIMARY KEY)")
             c.execute("DELETE FROM _src")
-            c.executemany("INSERT OR IGNORE INTO _src VALUES (?)", [(s,) for s in sources])
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS _srcname (name TEXT PRIMARY KEY) WITHOUT ROWID")
+            c.execute("DELETE FROM _srcname")
+            c.executemany("INSERT OR IGNORE INTO _srcname VALUES (?)", [(s,) for s in sources])
+            c.execute("INSERT OR IGNORE INTO _src SELECT sid FROM sources WHERE name IN (SELECT name FROM _srcname)")
             # relationships asserted by these sources
             c.execute("CREATE TEMP TABLE IF NOT EXISTS _rel (id TEXT PRIMARY KEY) WITHOUT ROWID")
             c.execute("DELETE FROM _rel")
-            c.execute(
-                "INSERT OR IGNORE INTO _rel SELECT rel_id FROM rel_sources WHERE source IN (SELECT source FROM _src)"
-            )
-            c.execute("DELETE FROM rel_sources WHERE source IN (SELECT source FROM _src)")
+            c.execute("INSERT OR IGNORE INTO _rel SELECT rel_id FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
+            c.execute("DELETE FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
             rels_deleted = c.execute(
                 "DELETE FROM rels WHERE id IN (SELECT id FROM _rel) "
                 "AND NOT EXISTS (SELECT 1 FROM rel_sources s WHERE s.rel_id = rels.id)"
@@ -351,9 +387,9 @@ class SQLiteStore:
             c.execute("CREATE TEMP TABLE IF NOT EXISTS _node (id TEXT PRIMARY KEY) WITHOUT ROWID")
             c.execute("DELETE FROM _node")
             c.execute(
-                "INSERT OR IGNORE INTO _node SELECT node_id FROM node_sources WHERE source IN (SELECT source FROM _src)"
+                "INSERT OR IGNORE INTO _node SELECT node_id FROM node_sources WHERE sid IN (SELECT sid FROM _src)"
             )
-            c.execute("DELETE FROM node_sources WHERE source IN (SELECT source FROM _src)")
+            c.execute("DELETE FROM node_sources WHERE sid IN (SELECT sid FROM _src)")
             c.execute("DELETE FROM _node WHERE EXISTS (SELECT 1 FROM node_sources s WHERE s.node_id = _node.id)")
             c.execute("DELETE FROM _rel")
             c.execute(
@@ -365,7 +401,7 @@ class SQLiteStore:
             c.execute("DELETE FROM text_fts WHERE rowid IN (SELECT rid FROM nodes WHERE id IN (SELECT id FROM _node))")
             c.execute("DELETE FROM vectors WHERE node_id IN (SELECT id FROM _node)")
             nodes_deleted = c.execute("DELETE FROM nodes WHERE id IN (SELECT id FROM _node)").rowcount
-            pending_deleted = c.execute("DELETE FROM pending WHERE source IN (SELECT source FROM _src)").rowcount
+            pending_deleted = c.execute("DELETE FROM pending WHERE source IN (SELECT name FROM _srcname)").rowcount
         return RetractStats(nodes_deleted, rels_deleted, pending_deleted)
 
     def add_pending(self, pending: Iterable[PendingRel]) -> int:
@@ -391,7 +427,7 @@ class SQLiteStore:
             for source, side, ref, rel_json in self.conn.execute(
                 "SELECT source, side, ref, rel FROM pending ORDER BY id"
             ):
-                r = json.loads(rel_json)
+                r = _loads(rel_json)
                 out.append(PendingRel(source, side, ref, Rel(r["type"], r["start"], r["end"], r["props"], r["key"])))
             return out
 
@@ -406,13 +442,15 @@ class SQLiteStore:
     # -- ledger ------------------------------------------------------------------------------------
     def ledger(self, feed: str) -> dict[str, str]:
         with self._lock:
-            return dict(self.conn.execute("SELECT source, hash FROM ledger WHERE feed = ?", (feed,)).fetchall())
+            return dict(
+                self.conn.execute("SELECT name, hash FROM sources WHERE feed = ? AND hash IS NOT NULL", (feed,))
+            )
 
     def ledger_lookup(self, sources: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         with self._lock:
             for part in _chunks(list(sources)):
-                q = f"SELECT source, hash FROM ledger WHERE source IN ({','.join('?' * len(part))})"
+                q = f"SELECT name, hash FROM sources WHERE hash IS NOT NULL AND name IN ({','.join('?' * len(part))})"
                 out.update(self.conn.execute(q, part).fetchall())
         return out
 
@@ -420,7 +458,8 @@ class SQLiteStore:
         if entries:
             with self._write() as c:
                 c.executemany(
-                    "INSERT OR REPLACE INTO ledger(source, feed, hash) VALUES (?, ?, ?)",
+                    "INSERT INTO sources(name, feed, hash) VALUES (?, ?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET feed=excluded.feed, hash=excluded.hash",
                     [(s, feed, h) for s, h in entries.items()],
                 )
 
@@ -428,7 +467,7 @@ class SQLiteStore:
         rows = [(s,) for s in sources]
         if rows:
             with self._write() as c:
-                c.executemany("DELETE FROM ledger WHERE source = ?", rows)
+                c.executemany("UPDATE sources SET feed = NULL, hash = NULL WHERE name = ?", rows)
 
     def feed_state(self, feed: str) -> str | None:
         with self._lock:
@@ -443,7 +482,10 @@ class SQLiteStore:
     def _node_sources(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         out: dict[str, list[str]] = {}
         for part in _chunks(ids):
-            q = f"SELECT node_id, source FROM node_sources WHERE node_id IN ({','.join('?' * len(part))})"
+            q = (
+                "SELECT ns.node_id, s.name FROM node_sources ns JOIN sources s ON s.sid = ns.sid "
+                f"WHERE ns.node_id IN ({','.join('?' * len(part))})"
+            )
             for nid, src in self.conn.execute(q, part):
                 out.setdefault(nid, []).append(src)
         return {k: tuple(sorted(v)) for k, v in out.items()}
@@ -451,7 +493,10 @@ class SQLiteStore:
     def _rel_sources(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         out: dict[str, list[str]] = {}
         for part in _chunks(ids):
-            q = f"SELECT rel_id, source FROM rel_sources WHERE rel_id IN ({','.join('?' * len(part))})"
+            q = (
+                "SELECT rs.rel_id, s.name FROM rel_sources rs JOIN sources s ON s.sid = rs.sid "
+                f"WHERE rs.rel_id IN ({','.join('?' * len(part))})"
+            )
             for rid, src in self.conn.execute(q, part):
                 out.setdefault(rid, []).append(src)
         return {k: tuple(sorted(v)) for k, v in out.items()}
@@ -461,7 +506,7 @@ class SQLiteStore:
             row = self.conn.execute("SELECT id, label, props FROM nodes WHERE id = ?", (node_id,)).fetchone()
             if row is None:
                 return None
-            node = StoredNode(row[0], row[1], json.loads(row[2]), self._node_sources([node_id]).get(node_id, ()))
+            node = StoredNode(row[0], row[1], _loads(row[2]), self._node_sources([node_id]).get(node_id, ()))
             out_rows = self.conn.execute(
                 'SELECT id, type, start, "end", props FROM rels WHERE start = ? ORDER BY type, "end", id', (node_id,)
             ).fetchall()
@@ -471,7 +516,7 @@ class SQLiteStore:
             srcs = self._rel_sources([r[0] for r in out_rows + in_rows])
 
             def mk(r: tuple[str, str, str, str, str]) -> StoredRel:
-                return StoredRel(r[0], r[1], r[2], r[3], json.loads(r[4]), srcs.get(r[0], ()))
+                return StoredRel(r[0], r[1], r[2], r[3], _loads(r[4]), srcs.get(r[0], ()))
 
             return NodeView(node, tuple(mk(r) for r in out_rows), tuple(mk(r) for r in in_rows))
 
@@ -481,7 +526,7 @@ class SQLiteStore:
             for part in _chunks(list(dict.fromkeys(node_ids))):
                 q = f"SELECT id, label, props FROM nodes WHERE id IN ({','.join('?' * len(part))})"
                 for nid, label, props in self.conn.execute(q, part):
-                    out[nid] = StoredNode(nid, label, json.loads(props))
+                    out[nid] = StoredNode(nid, label, _loads(props))
         return out
 
     def iter_nodes(self, label: str | None = None) -> Iterator[StoredNode]:
@@ -495,7 +540,7 @@ class SQLiteStore:
                     "SELECT id, label, props FROM nodes WHERE label = ? ORDER BY id", (label,)
                 ).fetchall()
         for nid, lab, props in rows:
-            yield StoredNode(nid, lab, json.loads(props))
+            yield StoredNode(nid, lab, _loads(props))
 
     def iter_rels(self, rel_type: str | None = None) -> Iterator[StoredRel]:
         with self._lock:
@@ -507,7 +552,7 @@ class SQLiteStore:
                     'SELECT id, type, start, "end", props FROM rels WHERE type = ? ORDER BY id', (rel_type,)
                 ).fetchall()
         for rid, rtype, start, end, props in rows:
-            yield StoredRel(rid, rtype, start, end, json.loads(props))
+            yield StoredRel(rid, rtype, start, end, _loads(props))
 
     def counts(self) -> dict[str, int]:
         from graph.schema import Label, RelType
@@ -528,9 +573,13 @@ class SQLiteStore:
                 h.update(repr(row).encode())
             for row in self.conn.execute('SELECT id, type, start, "end", props FROM rels ORDER BY id'):
                 h.update(repr(row).encode())
-            for row in self.conn.execute("SELECT source, node_id FROM node_sources ORDER BY source, node_id"):
+            for row in self.conn.execute(
+                "SELECT s.name, ns.node_id FROM node_sources ns JOIN sources s ON s.sid = ns.sid ORDER BY 1, 2"
+            ):
                 h.update(repr(row).encode())
-            for row in self.conn.execute("SELECT source, rel_id FROM rel_sources ORDER BY source, rel_id"):
+            for row in self.conn.execute(
+                "SELECT s.name, rs.rel_id FROM rel_sources rs JOIN sources s ON s.sid = rs.sid ORDER BY 1, 2"
+            ):
                 h.update(repr(row).encode())
             for row in self.conn.execute("SELECT id, rel FROM pending ORDER BY id"):
                 h.update(repr(row).encode())
@@ -672,4 +721,4 @@ class SQLiteStore:
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         with self._lock:
             rows = self.conn.execute("SELECT report FROM runs ORDER BY started DESC, run_id DESC LIMIT ?", (limit,))
-            return [json.loads(r[0]) for r in rows.fetchall()]
+            return [_loads(r[0]) for r in rows.fetchall()]

@@ -14,6 +14,7 @@ Why it is shaped this way:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import uuid
@@ -43,7 +44,7 @@ from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
 from whoknows.errors import IngestError, UnknownFormatError
 
-BATCH = 2000
+BATCH = 5000
 VOIDED = "VOIDED"
 STRUCTURED_EXTENSIONS = frozenset({".json", ".ndjson", ".jsonl", ".csv", ".tsv"})
 MANIFEST_NAMES = frozenset({"manifest.csv", "manifest.json"})
@@ -229,14 +230,25 @@ def hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def _hashed_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "where")
+
+
 def record_hash(record: Any) -> str:
     """Content hash of a record, ignoring where it was found (moving a row must not count as an edit)."""
-    values = tuple(getattr(record, f.name) for f in dataclasses.fields(record) if f.name != "where")
-    return hashlib.blake2b(repr((type(record).__name__, values)).encode(), digest_size=16).hexdigest()
+    cls = type(record)
+    values = (cls.__name__, *(getattr(record, n) for n in _hashed_fields(cls)))
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
 
 
 def feed_key(inp: Input) -> str:
-    return f"{inp.kind}:{inp.path.resolve()}"
+    """A short, stable name for an input: kind, file name and a hash of its absolute path.
+
+    Every source (provenance) string starts with it, so it is kept short; the run report holds the full path.
+    """
+    digest = hashlib.sha1(str(inp.path.resolve()).encode()).hexdigest()[:8]
+    return f"{inp.kind}:{inp.path.name}:{digest}"
 
 
 def source_key(feed: str, record: Any) -> str:
