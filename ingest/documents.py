@@ -166,6 +166,64 @@ def _skip(rel: PurePosixPath) -> bool:
     )
 
 
+def load_manifests(root: Path, manifest: Path | None = None) -> tuple[dict[str, dict[str, Any]], list[Rejection]]:
+    """Metadata by relative path from ``manifest`` or the folder's ``manifest.csv``/``manifest.json``."""
+    meta: dict[str, dict[str, Any]] = {}
+    rejections: list[Rejection] = []
+    manifests = [manifest] if manifest is not None else [root / n for n in MANIFEST_NAMES if (root / n).is_file()]
+    for mpath in manifests:
+        with Path(mpath).open("rb") as fp:
+            for item in read_manifest(fp, str(mpath)):
+                if isinstance(item, Rejection):
+                    rejections.append(item)
+                    continue
+                rel_path, md = item
+                if rel_path in meta:
+                    rejections.append(
+                        Rejection(
+                            Where(str(mpath), record=rel_path),
+                            "path",
+                            f"{rel_path} is also described by another manifest; this entry wins",
+                            "each file described in one manifest",
+                        )
+                    )
+                meta[rel_path] = md
+    return meta, rejections
+
+
+def document_files(root: Path, meta: Mapping[str, Any] | None = None) -> tuple[list[tuple[str, Path]], list[Rejection]]:
+    """The readable document files under ``root`` (sorted, as ``(relative POSIX path, path)``), and rejections
+    for unsupported files and for manifest entries whose file does not exist."""
+    files: list[tuple[str, Path]] = []
+    rejections: list[Rejection] = []
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = PurePosixPath(file.relative_to(root).as_posix())
+        if _skip(rel):
+            continue
+        if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            rejections.append(
+                Rejection(
+                    Where(str(file)),
+                    None,
+                    f"unsupported document format {file.suffix.lower() or '(no extension)'!r}; file not ingested",
+                    f"one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}; export other formats to PDF or DOCX",
+                )
+            )
+            continue
+        files.append((rel.as_posix(), file))
+    present = {k for k, _ in files}
+    for rel_path in sorted(set(meta or {}) - present):
+        rejections.append(
+            Rejection(
+                Where(str(root / "manifest"), record=rel_path),
+                "path",
+                f"manifest names {rel_path}, which is not a file in {root}",
+                "a path relative to the document folder of a file that exists",
+            )
+        )
+    return files, rejections
+
+
 def iter_documents(root: Path, *, manifest: Path | None = None) -> Iterator[DocumentRecord | Rejection]:
     """Walk a document folder in sorted order and read every supported file.
 
@@ -174,45 +232,10 @@ def iter_documents(root: Path, *, manifest: Path | None = None) -> Iterator[Docu
     whose file does not exist, and files with unsupported extensions are yielded as (non-fatal) rejections.
     """
     root = Path(root)
-    meta: dict[str, dict[str, Any]] = {}
-    manifests = [manifest] if manifest is not None else [root / n for n in MANIFEST_NAMES if (root / n).is_file()]
-    for mpath in manifests:
-        with Path(mpath).open("rb") as fp:
-            for item in read_manifest(fp, str(mpath)):
-                if isinstance(item, Rejection):
-                    yield item
-                else:
-                    rel_path, md = item
-                    if rel_path in meta:
-                        yield Rejection(
-                            Where(str(mpath), record=rel_path),
-                            "path",
-                            f"{rel_path} is also described by another manifest; this entry wins",
-                            "each file described in one manifest",
-                        )
-                    meta[rel_path] = md
-    files: list[tuple[str, Path]] = []
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = PurePosixPath(file.relative_to(root).as_posix())
-        if _skip(rel):
-            continue
-        files.append((rel.as_posix(), file))
-    present = {k for k, _ in files}
-    for rel_path in sorted(set(meta) - present):
-        yield Rejection(
-            Where(str(manifests[-1] if manifests else root), record=rel_path),
-            "path",
-            f"manifest names {rel_path}, which is not a file in {root}",
-            "a path relative to the document folder of a file that exists",
-        )
+    meta, rejections = load_manifests(root, manifest)
+    yield from rejections
+    files, rejections = document_files(root, meta)
+    yield from rejections
     for rel_path, file in files:
-        if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
-            yield Rejection(
-                Where(str(file)),
-                None,
-                f"unsupported document format {file.suffix.lower() or '(no extension)'!r}; file not ingested",
-                f"one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}; export other formats to PDF or DOCX",
-            )
-            continue
         with file.open("rb") as fp:
             yield read_document(fp, str(file), doc_key=rel_path, meta=meta.get(rel_path))

@@ -486,41 +486,15 @@ class _Run:
     # -- documents --------------------------------------------------------------------------------------
     def documents(self, inp: Input, report: SourceReport) -> None:
         from ingest.chunking import chunk_text
-        from ingest.documents import SUPPORTED_EXTENSIONS, read_document
-        from ingest.manifest import read_manifest
+        from ingest.documents import document_files, load_manifests, read_document
 
         root = inp.path
         feed = feed_key(inp)
-        meta: dict[str, dict[str, Any]] = {}
-        manifest_fatal = False
-        for name in sorted(MANIFEST_NAMES):
-            mpath = root / name
-            if mpath.exists():
-                with mpath.open("rb") as fp:
-                    for item in read_manifest(fp, str(mpath)):
-                        if isinstance(item, Rejection):
-                            report.reject(item)
-                            manifest_fatal |= item.fatal
-                        else:
-                            rel_path, md = item
-                            meta[rel_path] = md
-        files = []
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            rel = file.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts) or file.name.lower() in MANIFEST_NAMES:
-                continue
-            if file.suffix.lower() in SUPPORTED_EXTENSIONS:
-                files.append((rel.as_posix(), file))
-        present = {k for k, _ in files}
-        for rel_path in sorted(set(meta) - present):
-            report.reject(
-                Rejection(
-                    Where(str(root / "manifest"), record=rel_path),
-                    "path",
-                    f"manifest names {rel_path}, which is not in {root}",
-                    "a path relative to the document folder of a file that exists",
-                )
-            )
+        meta, rejections = load_manifests(root)
+        manifest_fatal = any(r.fatal for r in rejections)
+        files, more = document_files(root, meta)
+        for r in (*rejections, *more):
+            report.reject(r)
         old = self.store.ledger(feed)
         seen: set[str] = set()
         unresolved: dict[str, list[Any]] = {}
