@@ -1,0 +1,345 @@
+"""The internal-networker report: every measure per person, and Rob Cross's labels with their reasons in words.
+
+Labels (Cross & Parker 2004's vocabulary, which people in organisations recognise):
+
+* **central connector**: among the most connected people (degree in the top ``top_share``, default 10%);
+* **broker / boundary spanner**: a large share of ties crossing departments *and* low Burt constraint (or a
+  top brokerage count), i.e. someone who links groups that are otherwise apart;
+* **peripheral specialist**: high expertise (given as input) but few ties: knowledge the network cannot
+  easily reach.
+
+Every label carries sentences a person can check ("bridges Finance and Operations: 14 of 31 ties cross
+departments; constraint 0.18, lower than 92% of people"). People who opted out are part of the structure but
+get no row and no label (see :mod:`graph.analytics.privacy`).
+
+References
+----------
+.. [1] R. Cross, A. Parker, "The Hidden Power of Social Networks", Harvard Business School Press (2004).
+.. [2] R. S. Burt, "Structural holes and good ideas", American Journal of Sociology 110 (2004) 349-399.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from graph.analytics._matrix import adjacency, binary, group_index, mutual, onehot
+from graph.analytics.brokerage import ROLES, brokerage_matrix
+from graph.analytics.centrality import (
+    betweenness_error_bound,
+    betweenness_matrix,
+    constraint,
+    constraint_matrix,
+    coreness_matrix,
+    effective_size_matrix,
+)
+from graph.analytics.communities import communities as detect_communities
+from graph.analytics.privacy import opted_out
+from graph.analytics.projection import node_attribute
+from graph.analytics.roles import GA_ROLES, guimera_amaral_role, participation_matrix, within_module_z_matrix
+
+BROKER_ROLES: tuple[str, ...] = ("itinerant", "representative", "gatekeeper", "liaison")
+
+
+class _Ranks:
+    """Share of people strictly below / above a value, from one sorted array (NaNs left out)."""
+
+    def __init__(self, values: Sequence[float]) -> None:
+        arr = np.asarray([v for v in values if v == v], dtype=float)
+        self.sorted = np.sort(arr)
+        self.n = len(arr)
+
+    def below(self, x: float) -> float:
+        return float(np.searchsorted(self.sorted, x, side="left")) / self.n if self.n else 0.0
+
+    def above(self, x: float) -> float:
+        return float(self.n - np.searchsorted(self.sorted, x, side="right")) / self.n if self.n else 0.0
+
+
+def _pct(x: float) -> str:
+    return f"{round(100 * x)}%"
+
+
+def _name(G: nx.Graph, v: Hashable) -> str:
+    return str(G.nodes[v].get("name") or v)
+
+
+def networker_report(
+    G: nx.Graph,
+    *,
+    weight: str | None = "weight",
+    departments: Mapping[Hashable, Any] | None = None,
+    communities: Mapping[Hashable, Any] | None = None,
+    expertise: Mapping[Hashable, float] | None = None,
+    seed: int | None = 0,
+    betweenness_k: int | None = None,
+    exact_below: int = 2000,
+    top_share: float = 0.10,
+    broker_cross_share: float = 0.25,
+    broker_constraint_share: float = 0.80,
+    specialist_expertise_share: float = 0.80,
+    specialist_degree_share: float = 0.25,
+) -> dict[str, Any]:
+    """Measures and labels for every person who has not opted out.
+
+    Parameters
+    ----------
+    G : graph
+        Person graph (undirected weighted projection, or a directed interaction graph). Self-loops ignored.
+    weight : str or None
+        Tie-strength attribute for strength, constraint and effective size.
+    departments : mapping person -> department
+        Default: the ``department`` node attribute.
+    communities : mapping person -> community
+        Default: Louvain communities with ``seed``.
+    expertise : mapping person -> score, optional
+        Needed for the "peripheral specialist" label.
+    betweenness_k, exact_below : int
+        Betweenness is exact below ``exact_below`` people, else sampled with ``betweenness_k`` (default 500)
+        pivots; the report states the error bound.
+    top_share, broker_cross_share, broker_constraint_share, specialist_expertise_share, specialist_degree_share
+        Label thresholds (documented in docs/analytics.md).
+
+    Returns
+    -------
+    dict with ``people`` ({person: row}), ``summary`` and ``method`` (what was computed and how).
+
+    References
+    ----------
+    .. [1] R. Cross, A. Parker, "The Hidden Power of Social Networks", HBS Press (2004).
+    .. [2] R. S. Burt, "Structural Holes", Harvard University Press (1992).
+    .. [3] R. V. Gould, R. M. Fernandez, "Structures of mediation", Sociological Methodology 19 (1989).
+    .. [4] R. Guimerà, L. A. N. Amaral, "Functional cartography of complex metabolic networks", Nature 433
+       (2005).
+    .. [5] U. Brandes, C. Pich, "Centrality estimation in large networks", IJBC 17 (2007).
+    """
+    dept = dict(departments) if departments is not None else node_attribute(G, "department")
+    nodes, A = adjacency(G, weight)  # weighted, directed if G is; self-loops dropped
+    n = len(nodes)
+    W = A if not G.is_directed() else mutual(A)  # undirected tie strengths
+    B = binary(W)
+    if communities is None:
+        H = G.to_undirected(as_view=True) if G.is_directed() else G
+        comm = detect_communities(H, weight=weight, seed=seed)
+    else:
+        comm = dict(communities)
+    gd, dnames = group_index(nodes, dept)
+    gc, _ = group_index(nodes, comm)
+    has_d = np.asarray([dept.get(v) is not None for v in nodes])
+    has_c = np.asarray([comm.get(v) is not None for v in nodes])
+
+    deg = np.diff(B.indptr)
+    strength = np.asarray(W.sum(axis=1)).ravel()
+    k_piv = betweenness_k if betweenness_k is not None else (500 if n >= exact_below else None)
+    if k_piv is not None and k_piv >= n:
+        k_piv = None
+    if k_piv is None:
+        sources = np.arange(n)
+    else:
+        import random
+
+        sources = np.asarray(random.Random(seed).sample(range(n), k_piv), dtype=np.int64)
+    btw_a = betweenness_matrix(B, sources, exact=k_piv is None)
+    M = mutual(A)
+    con_a = constraint_matrix(M)
+    esz_a = effective_size_matrix(M)
+    core_a = coreness_matrix(B)
+    A01 = binary(A)
+    brk_d_a = brokerage_matrix(A01, gd)
+    brk_c_a = brokerage_matrix(A01, gc)
+    part_d_a = participation_matrix(B, gd)
+    part_c_a = participation_matrix(B, gc)
+    z_c_a = within_module_z_matrix(B, gc, has_c)
+    # Ties per (person, department) for the "bridges X and Y" sentences.
+    Kd = sp.csr_matrix(B @ onehot(gd, int(gd.max()) + 1 if n else 0))
+
+    hidden = opted_out(G)
+    deg_rank = _Ranks(deg.tolist())
+    con_rank = _Ranks(con_a.tolist())
+    btw_rank = _Ranks(btw_a.tolist())
+    broker_tot = brk_d_a[:, 1:].sum(axis=1)
+    brk_rank = _Ranks(broker_tot.tolist())
+    exp_rank = _Ranks([x for x in (expertise or {}).values() if x > 0])
+
+    people: dict[Hashable, dict[str, Any]] = {}
+    label_counts: Counter = Counter()
+    for i, v in enumerate(nodes):
+        if v in hidden:
+            continue
+        own = dept.get(v)
+        row_k = Kd.getrow(i)
+        cross = Counter(
+            {dnames[j]: int(c) for j, c in zip(row_k.indices, row_k.data, strict=True) if j != gd[i] or not has_d[i]}
+        )
+        n_cross = int(sum(cross.values()))
+        d_i = int(deg[i])
+        c_val = float(con_a[i])
+        brk_d = dict(zip(ROLES, map(int, brk_d_a[i]), strict=True))
+        row: dict[str, Any] = {
+            "name": _name(G, v),
+            "department": own,
+            "community": comm.get(v),
+            "degree": d_i,
+            "strength": float(strength[i]),
+            "betweenness": float(btw_a[i]),
+            "constraint": c_val,
+            "effective_size": float(esz_a[i]),
+            "coreness": int(core_a[i]),
+            "cross_department_ties": n_cross,
+            "brokerage_departments": brk_d,
+            "brokerage_communities": dict(zip(ROLES, map(int, brk_c_a[i]), strict=True)),
+            "participation_departments": float(part_d_a[i]),
+            "participation_communities": float(part_c_a[i]),
+            "within_community_z": float(z_c_a[i]),
+            "role": GA_ROLES[guimera_amaral_role(float(z_c_a[i]), float(part_c_a[i]))],
+        }
+        deg_v, btw_v, core_v, btot = d_i, float(btw_a[i]), int(core_a[i]), int(broker_tot[i])
+        labels = []
+        # Central connector: many direct contacts.
+        d_below = deg_rank.below(deg_v)
+        if deg_v >= 3 and d_below >= 1 - top_share:
+            inside = deg_v - n_cross
+            reasons = [
+                f"ties to {deg_v} people, more than {_pct(d_below)} of people"
+                + (f"; {inside} of them inside {own}" if own is not None else ""),
+                f"betweenness {btw_v:.3f}, higher than {_pct(btw_rank.below(btw_v))} of people",
+            ]
+            labels.append({"label": "central connector", "reasons": reasons})
+        # Broker / boundary spanner: crosses departments with low constraint, or brokers many two-paths.
+        c_above = con_rank.above(c_val) if c_val == c_val else 0.0
+        b_below = brk_rank.below(btot)
+        spans = (
+            deg_v > 0 and n_cross >= 2 and n_cross / deg_v >= broker_cross_share and c_above >= broker_constraint_share
+        )
+        brokers_many = btot > 0 and b_below >= 1 - top_share
+        if spans or brokers_many:
+            top = [str(g) for g, _ in cross.most_common(2) if g is not None]
+            where = f"bridges {own} and {' and '.join(top)}" if own is not None and top else "bridges groups"
+            reasons = [
+                f"{where}: {n_cross} of {deg_v} ties cross departments; constraint {c_val:.2f}, "
+                f"lower than {_pct(c_above)} of people"
+            ]
+            roles = sorted(((brk_d[r], r) for r in BROKER_ROLES), reverse=True)
+            named = [f"{r} on {c} two-paths" for c, r in roles if c > 0][:2]
+            if named:
+                reasons.append(
+                    f"Gould-Fernandez brokerage across departments: {', '.join(named)} "
+                    f"({btot} in all, more than {_pct(b_below)} of people)"
+                )
+            labels.append({"label": "broker", "reasons": reasons})
+        # Peripheral specialist: knows a lot, few ties.
+        if expertise is not None and expertise.get(v, 0.0) > 0:
+            x = float(expertise[v])
+            e_below = exp_rank.below(x)
+            d_above = deg_rank.above(deg_v)
+            if e_below >= specialist_expertise_share - 1e-12 and d_above >= 1 - specialist_degree_share:
+                reasons = [
+                    f"expertise {x:.2f}, higher than {_pct(e_below)} of people with any",
+                    f"ties to {deg_v} people, fewer than {_pct(d_above)} of people; k-core {core_v}",
+                ]
+                labels.append({"label": "peripheral specialist", "reasons": reasons})
+        row["labels"] = labels
+        label_counts.update(lab["label"] for lab in labels)
+        people[v] = row
+
+    method = {
+        "people": n,
+        "ties": int(B.nnz // 2),
+        "betweenness": "exact" if k_piv is None else f"sampled, {k_piv} pivots",
+        "betweenness_error_95": None if k_piv is None else betweenness_error_bound(k_piv),
+        "communities": "given" if communities is not None else f"louvain (networkx), seed {seed}",
+        "opted_out_hidden": len(hidden),
+    }
+    return {"people": people, "summary": dict(label_counts), "method": method}
+
+
+def topic_networkers(
+    G: nx.Graph,
+    expertise: Mapping[Hashable, float],
+    *,
+    target_groups: Sequence[Any] | None = None,
+    departments: Mapping[Hashable, Any] | None = None,
+    k: int = 10,
+    hops: int = 2,
+    weight: str | None = "weight",
+) -> list[dict[str, Any]]:
+    """People who both know a topic and bridge the groups that must hear it, best first.
+
+    ``score = expertise / max expertise * (share of target groups reached within ``hops``) * (1 - constraint)``:
+    knowledge, reach into the groups named (all departments by default) and access to structural holes,
+    multiplied so that someone lacking any of the three ranks low. Opted-out people are never listed.
+
+    References
+    ----------
+    .. [1] R. S. Burt, "Structural holes and good ideas", American Journal of Sociology 110 (2004).
+    .. [2] R. Cross, A. Parker, "The Hidden Power of Social Networks", HBS Press (2004).
+    """
+    H = nx.Graph(G) if G.is_directed() else G
+    dept = dict(departments) if departments is not None else node_attribute(G, "department")
+    targets = set(target_groups) if target_groups is not None else {g for g in dept.values() if g is not None}
+    if not targets:
+        return []
+    hidden = opted_out(G)
+    cands = [v for v, x in expertise.items() if x > 0 and v in H and v not in hidden]
+    if not cands:
+        return []
+    top = max(expertise[v] for v in cands)
+    con = constraint(H, weight=weight)  # whole graph: p_qj depends on each contact's own ties
+    con_full = {v: con[v] for v in cands}
+    rows = []
+    for v in cands:
+        reach = nx.single_source_shortest_path_length(H, v, cutoff=hops)
+        hit = {dept.get(u) for u in reach if dept.get(u) in targets}
+        c = con_full[v]
+        openness = 1.0 - c if c == c else 0.0
+        score = expertise[v] / top * len(hit) / len(targets) * max(openness, 0.0)
+        rows.append(
+            {
+                "person": v,
+                "name": _name(G, v),
+                "department": dept.get(v),
+                "score": score,
+                "reasons": [
+                    f"knows the topic: score {expertise[v]:.2f} ({_pct(expertise[v] / top)} of the top expert's)",
+                    f"reaches {len(hit)} of {len(targets)} target groups within {hops} hops",
+                    f"constraint {c:.2f} (lower means more structural holes)" if c == c else "no ties",
+                ],
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], str(r["person"])))
+    return rows[:k]
+
+
+def topic_affinity_from_store(store: Any, query: str, *, limit: int = 200, reviewer_share: float = 0.5) -> dict:
+    """A default topic expertise for ``query`` from the store's lexical index (until ``search.experts`` lands).
+
+    BM25 hits on chunks are summed per document; each document's score goes to its authors in full and to
+    its SME reviewers at ``reviewer_share``. This reads the store (I/O at the edge); analytics take the
+    resulting mapping.
+    """
+    hits = store.search_text(query, labels=["Chunk"], limit=limit)
+    chunks = store.get_nodes([h.id for h in hits])
+    doc_score: dict[str, float] = defaultdict(float)
+    for h in hits:
+        node = chunks.get(h.id)
+        if node is not None and node.props.get("doc_id"):
+            doc_score[node.props["doc_id"]] += h.score
+    scores: dict[str, float] = defaultdict(float)
+    for doc, s in doc_score.items():
+        view = store.get_node(doc)
+        if view is None:
+            continue
+        for r in view.incoming:
+            if r.type == "AUTHORED":
+                scores[r.start] += s
+            elif r.type == "REVIEWED":
+                scores[r.start] += reviewer_share * s
+    return dict(scores)
+
+
+__all__ = ["ROLES", "networker_report", "topic_affinity_from_store", "topic_networkers"]
