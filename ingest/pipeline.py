@@ -353,6 +353,13 @@ class _Run:
                     self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
                     batch = []
             self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
+        if inp.kind == "interactions":
+            report.notices.append(
+                Notice(
+                    Where(str(inp.path)),
+                    f"{report.read} interactions aggregated into {len(seen)} ties (one per sender and recipient)",
+                )
+            )
         missing = set(old) - seen if snapshot else set()
         if missing and not report.rejected:
             gone = sorted(missing)
