@@ -16,7 +16,7 @@ from ingest.records import CommunityRecord, MembershipRecord, PersonRef, Where
 from ingest.refs import parse_person_ref, slug
 from ingest.report import Notice, Rejection
 from ingest.textio import iter_csv_rows
-from ingest.values import BadValue, DuplicateIds, parse_date, reject, split_list
+from ingest.values import BadValue, DuplicateIds, memo, parse_date, reject, split_list
 
 ROLES: tuple[str, ...] = ("member", "leader", "facilitator", "sme")
 WHOKNOWS_GROUP_SCHEMA = "urn:whoknows:params:scim:schemas:extension:2.0:Group"
@@ -42,12 +42,14 @@ def read_memberships_csv(
     dups = DuplicateIds()
     identical = 0
     roles = ", ".join(ROLES)
+    refs: dict[str, Any] = {}
+    slugs: dict[str, Any] = {}
     for item in iter_csv_rows(fp, name, required=MEMBERSHIPS_CSV_REQUIRED, optional=MEMBERSHIPS_CSV_OPTIONAL):
         if isinstance(item, Rejection):
             yield item
             continue
         where, row = item
-        person = parse_person_ref(row["person"])
+        person = memo(refs, row["person"], parse_person_ref)
         if person is None:
             yield Rejection(where, "person", "empty person", "a person reference (person_id, e-mail or kind:value)")
             continue
@@ -66,7 +68,7 @@ def read_memberships_csv(
             except BadValue as exc:
                 yield reject(where, "since", exc)
                 continue
-        cid = row.get("community_id") or slug(community)
+        cid = row.get("community_id") or memo(slugs, community, slug)
         rec = MembershipRecord(where, person, cid, community, role, since)
         ok = dups.check(f"{cid}|{person}|{role}", rec, where, "membership")
         if ok is True:

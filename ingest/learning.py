@@ -28,6 +28,7 @@ from ingest.values import (
     DATETIME_EXPECTED,
     BadValue,
     DuplicateIds,
+    memo,
     parse_datetime,
     parse_score,
     reject,
@@ -292,8 +293,9 @@ def read_courses_csv(
 
 
 def completion_record_id(person: str, course_id: str, status: str, at: datetime) -> str:
-    """Deterministic id of a CSV completion, so a re-run updates the same record."""
-    key = "\x1f".join((person, course_id, status, at.isoformat()))
+    """Deterministic id of a CSV completion, so a re-run updates the same record. The instant enters as its
+    unix time, so the same moment written two ways (a date, or midnight UTC) is one record."""
+    key = f"{person}\x1f{course_id}\x1f{status}\x1f{at.timestamp():.6f}"
     return "csv-" + hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
 
 
@@ -304,12 +306,13 @@ def read_completions_csv(
     dups = DuplicateIds()
     identical = 0
     statuses = ", ".join(COMPLETION_STATUSES)
+    refs: dict[str, Any] = {}
     for item in iter_csv_rows(fp, name, required=COMPLETIONS_CSV_REQUIRED, optional=COMPLETIONS_CSV_OPTIONAL):
         if isinstance(item, Rejection):
             yield item
             continue
         where, row = item
-        person = parse_person_ref(row["person"])
+        person = memo(refs, row["person"], parse_person_ref)
         if person is None:
             yield Rejection(where, "person", "empty person", "a person reference (person_id, e-mail or kind:value)")
             continue
@@ -333,7 +336,7 @@ def read_completions_csv(
             except BadValue as exc:
                 yield reject(where, "score", exc)
                 continue
-        rid = completion_record_id(str(person), cid, status, at)
+        rid = completion_record_id(f"{person.kind}:{person.value}", cid, status, at)
         rec = CompletionRecord(where, rid, person, cid, status, at, score, row.get("course_title") or None)
         ok = dups.check(rid, rec, where, "completion")
         if ok is True:

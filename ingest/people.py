@@ -202,13 +202,15 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
     if not name:
         return Rejection(where, "name", "empty name", "the person's display name")
     get = row.get
-    values: dict[str, bool] = {}
-    for column, default in (("active", True), ("opted_out", False)):
-        try:
-            values[column] = parse_bool(get(column), default)
-        except BadValue as exc:
-            return reject(where, column, exc)
-    manager_cell = get("manager") or ""
+    try:
+        active = parse_bool(get("active"), True)
+    except BadValue as exc:
+        return reject(where, "active", exc)
+    try:
+        opted_out = parse_bool(get("opted_out"), False)
+    except BadValue as exc:
+        return reject(where, "opted_out", exc)
+    manager_cell = get("manager")
     return PersonRecord(
         where=where,
         person_id=pid,
@@ -221,8 +223,8 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
         title=get("title") or None,
         location=get("location") or None,
         manager=parse_person_ref(manager_cell) if manager_cell else None,
-        active=values["active"],
-        opted_out=values["opted_out"],
+        active=active,
+        opted_out=opted_out,
     )
 
 

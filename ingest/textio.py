@@ -149,7 +149,7 @@ def iter_csv_rows(
                     f"only {', '.join((*required, *optional))}",
                 )
             continue
-        if not line.strip():
+        if not line or line.isspace():
             continue
         any_rows = True
         try:
@@ -165,7 +165,7 @@ def iter_csv_rows(
                 f"{width} cells ({', '.join(header)}); quote values that contain '{delimiter}'",
             )
             continue
-        yield Where(name, line=number), {h: c.strip() for h, c in zip(header, cells, strict=True)}
+        yield Where(name, line=number), dict(zip(header, map(str.strip, cells), strict=True))
     if header is None:
         yield Rejection(Where(name), None, "file is empty", "a header line and data rows", fatal=True)
     elif not any_rows:

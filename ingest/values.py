@@ -44,10 +44,10 @@ def reject(where: Where, field: str | None, exc: BadValue) -> Rejection:
 
 def parse_bool(text: str | bool | None, default: bool) -> bool:
     """Booleans as exports spell them; empty means ``default``."""
-    if text is None:
-        return default
-    if isinstance(text, bool):
+    if text is True or text is False:
         return text
+    if not text:
+        return default
     word = str(text).strip().lower()
     if not word:
         return default
@@ -124,6 +124,9 @@ def split_list(text: str, sep: str = ";") -> tuple[str, ...]:
     """``"a; b;;a"`` -> ``("a", "b")``: trimmed, empty parts dropped, first occurrence kept."""
     if not text:
         return ()
+    if sep not in text:  # the common single value
+        one = text.strip()
+        return (one,) if one else ()
     return tuple(dict.fromkeys(p.strip() for p in text.split(sep) if p.strip()))
 
 
@@ -143,16 +146,23 @@ class DuplicateIds:
     places. Memory is one small int per id (a hash of the id, not the id, packed with a 48-bit content hash
     and the line number), so a file of millions of records stays streamable."""
 
-    __slots__ = ("_seen",)
+    __slots__ = ("_getter", "_seen", "_type")
 
     def __init__(self) -> None:
         self._seen: dict[int, int | tuple[int, str]] = {}
+        self._type: type | None = None
+        self._getter: Callable[[object], tuple[Any, ...]] | None = None
 
     def check(self, key: str, record: object, where: Where, what: str, content: int | None = None) -> Rejection | bool:
         """True: first time, yield it. False: identical duplicate, skip it. Rejection: conflicting duplicate.
         ``content`` overrides the record's content hash (for a unit made of several records)."""
         k = hash(key)
-        h = (content_key(record) if content is None else content) & 0xFFFFFFFFFFFF
+        if content is None:
+            if type(record) is not self._type:  # one reader yields one record type: look the getter up once
+                self._type = type(record)
+                self._getter = _content_getter(self._type)
+            content = hash(self._getter(record))  # type: ignore[misc]
+        h = content & 0xFFFFFFFFFFFF
         prev = self._seen.get(k)
         if prev is None:
             self._seen[k] = (h << 40) | where.line if where.line is not None else (h, str(where.record))
@@ -169,3 +179,18 @@ class DuplicateIds:
             f"duplicate {what} {key!r} with different content; the first one ({first}) was kept",
             f"each {what} once per file (remove or merge the duplicate)",
         )
+
+
+CACHE_LIMIT = 200_000
+
+
+def memo(cache: dict[str, Any], key: str, make: Callable[[str], Any]) -> Any:
+    """``make(key)`` remembered in ``cache`` (one per reader call, bounded): exports repeat the same people,
+    communities and dates on many rows, and parsing each spelling once is most of a reader's speed."""
+    try:
+        return cache[key]
+    except KeyError:
+        value = make(key)
+        if len(cache) < CACHE_LIMIT:
+            cache[key] = value
+        return value
