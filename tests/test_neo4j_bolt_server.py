@@ -16,6 +16,7 @@ contract suite and tests/test_neo4j_*.py use (marker ``bolt``).
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,16 +122,32 @@ def start_arcadedb(timeout_s: float = START_TIMEOUT_S) -> BoltServer:
     return BoltServer(f"bolt://127.0.0.1:{bolt_port}", USER, PASSWORD, DATABASE, proc, root, log)
 
 
+# Held in sys.modules, not a module global: pytest imports this file once as a test module and the other test
+# modules import it again as ``tests.test_neo4j_bolt_server``; both must share one server.
+_SHARED = sys.modules.setdefault("_whoknows_arcadedb_server", types.ModuleType("_whoknows_arcadedb_server"))
+
+
+def shared_arcadedb() -> BoltServer:
+    """The process's one ArcadeDB server, started on first use and stopped when the process exits.
+
+    Why not a plain session fixture: test modules import :func:`arcadedb_bolt`, and pytest makes each import
+    its own fixture definition, which would start one server per module. A closed stdin stops the child even
+    if this process dies without running atexit.
+    """
+    server: BoltServer | None = getattr(_SHARED, "server", None)
+    if server is None:
+        server = start_arcadedb()
+        _SHARED.server = server  # type: ignore[attr-defined]
+        atexit.register(server.stop)
+    return server
+
+
 @pytest.fixture(scope="session")
-def arcadedb_bolt() -> Iterator[BoltServer]:
-    """One ArcadeDB Bolt server for the whole test session (starting one takes a few seconds)."""
+def arcadedb_bolt() -> BoltServer:
+    """The ArcadeDB Bolt server for this test process (starting one takes a few seconds, so it is shared)."""
     if not arcadedb_available():
         pytest.skip("arcadedb-embedded is not installed (pip install arcadedb-embedded); .ci/run installs it")
-    server = start_arcadedb()
-    try:
-        yield server
-    finally:
-        server.stop()
+    return shared_arcadedb()
 
 
 # -- tests of the launcher itself --------------------------------------------------------------------------------
