@@ -47,11 +47,6 @@ def search_experts(
     return [r.to_dict() for r in results if r.node_id not in hidden][:limit]
 
 
-def network_role(url: str, node_id: str) -> list[str] | None:
-    """The person's network role in words (broker, central connector, ...); None when analytics is missing."""
-    return None
-
-
 @st.cache_resource(ttl=TTL_S, show_spinner="Building the person network…")
 def person_graph(url: str) -> Any:
     """The person-to-person projection (graph/analytics/projection.py), shared by every page and session."""
@@ -73,3 +68,81 @@ def reach_path(
     from whoknows.webapp.reach import reach_path as _reach
 
     return [(h.person, h.how) for h in _reach(G, source, target, hidden=hidden)]
+
+
+@st.cache_resource(ttl=TTL_S, show_spinner="Measuring the network…")
+def networkers(url: str) -> dict[str, Any]:
+    """Every person's network measures and labels with reasons (graph/analytics/networkers.py)."""
+    from graph.analytics.networkers import networker_report
+
+    return networker_report(person_graph(url))
+
+
+def network_role(url: str, node_id: str) -> list[str] | None:
+    """The person's network role in words (central connector, broker, ... with the reasons), [] when they hold
+    no particular position; None when the analytics library is not available."""
+    try:
+        report = networkers(url)
+    except ImportError:
+        return None
+    row = report["people"].get(node_id)
+    if row is None:
+        return []
+    lines = [f"**{lab['label'].capitalize()}**: " + "; ".join(lab["reasons"]) for lab in row.get("labels", ())]
+    if row.get("role"):
+        lines.append(
+            f"Within their community: {row['role']} (ties to {row['degree']} people, "
+            f"{row['cross_department_ties']} across departments)"
+        )
+    return lines
+
+
+@st.cache_resource(show_spinner=False)
+def layout_cache() -> Any:
+    """One layout cache per process (graph/analytics/maps.LayoutCache keys layouts by graph fingerprint)."""
+    from graph.analytics.maps import LayoutCache
+
+    return LayoutCache(max_items=4)
+
+
+@st.cache_resource(ttl=TTL_S, show_spinner="Laying out the network…")
+def network_map_data(url: str) -> dict[str, Any]:
+    """Positions, communities (with NMI against departments), department tie matrix and E-I per department."""
+    from graph.analytics.maps import network_map
+
+    return network_map(person_graph(url), cache=layout_cache())
+
+
+@st.cache_resource(ttl=TTL_S, show_spinner="Assessing knowledge risk…")
+def risk_data(url: str) -> dict[str, Any]:
+    """Bus factor per topic (single-expert topics), peripheral experts, cut-off departments, community health."""
+    from graph.analytics.risk import community_health_from_store, risk_report, topic_expertise_from_store
+
+    store = resources.store(url)
+    report = risk_report(person_graph(url), topic_expertise_from_store(store))
+    report["communities"] = community_health_from_store(store)
+    return report
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
+def spread_plan(
+    url: str, idea: str, k: int, max_per_department: int | None, exclude: tuple[str, ...], only_knowers: bool,
+    hidden: frozenset[str] = frozenset(),
+) -> dict[str, Any]:  # fmt: skip
+    """Seeds for an idea (graph/analytics/spread.plan_spread: IMM under constraints, Monte-Carlo reach with a
+    95% interval, reach per department), each seed with reasons from the networker report and expert search."""
+    from graph.analytics.spread import plan_spread
+    from whoknows.webapp.spreadview import seed_reasons
+
+    G = person_graph(url)
+    knowers = {r["node_id"]: r for r in search_experts(url, idea, None, (), 50, hidden)}
+    excl = [v for v in {*exclude, *hidden} if v in G]
+    plan = plan_spread(
+        G, k, max_per_department=max_per_department, exclude=excl,
+        candidates=[v for v in knowers if v in G] if only_knowers else None,
+    )  # fmt: skip
+    report = networkers(url)
+    for s in plan["seeds"]:
+        s["reasons"] = seed_reasons(report["people"].get(s["person"]), knowers.get(s["person"]))
+    plan["knowers"] = len(knowers)
+    return plan

@@ -1,0 +1,123 @@
+"""The whole app end to end in a real headless Chromium: search, open a profile, open the map, click a person on
+it, run a spread, and check the Data page; assert what a person would see, and save a screenshot of each page to
+docs/screenshots/ (shown in docs/app.md)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+QUERY = "contract negotiation with utilities"
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Until Streamlit has finished the current script run (the status widget goes away)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000, polling=100
+    )
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def open_app(page, app_url: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_url}/{path}")
+    page.get_by_test_id("stSidebar").wait_for()
+    wait_idle(page)
+
+
+def test_search_then_profile(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_app(page, app_url)
+    assert page.get_by_text("Local demo").is_visible()
+    box = page.get_by_label("What do you need to know about?")
+    box.fill(QUERY)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_text(re.compile(r"\d+ people for")).wait_for()
+    wait_idle(page)
+    cards = page.locator("[class*='st-key-card_']")
+    assert cards.count() == 10
+    first = cards.first
+    assert first.get_by_text(re.compile(r"^(Wrote|SME reviewer|leads|SME in)")).first.is_visible()
+    name = first.locator("strong").first.inner_text().split(". ", 1)[1]
+    shot(page, "find-an-expert")
+
+    first.get_by_role("link", name="Profile").click()
+    page.get_by_role("heading", name=name).wait_for()
+    wait_idle(page)
+    assert "person=" in page.url
+    for section in ("Network role", "Communities and roles", "Topics", "Ego network", "Works with"):
+        assert page.get_by_role("heading", name=section).is_visible()
+    shot(page, "person-profile")
+
+
+def test_viewer_sees_how_to_reach_an_expert(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_app(page, app_url)
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox")
+    picker.click()
+    picker.fill("Alejandro Kaur")
+    page.get_by_role("option", name=re.compile("Alejandro Kaur")).click()
+    wait_idle(page)
+    page.get_by_label("What do you need to know about?").fill(QUERY)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_text(re.compile("viewed as Alejandro Kaur")).wait_for()
+    reach = page.get_by_text(re.compile(r"^How to reach them: you → "))
+    reach.first.wait_for()
+    assert reach.count() >= 5
+
+
+def test_network_map_click_opens_profile(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_app(page, app_url, "network_map")
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for()
+    page.locator(".js-plotly-plot canvas").first.wait_for()
+    wait_idle(page)
+    assert page.get_by_text(re.compile(r"\d+ people and \d+ of \d+ ties drawn")).is_visible()
+    assert page.get_by_role("heading", name="Ties between departments").is_visible()
+    assert page.get_by_role("heading", name="Silos: E-I index per department").is_visible()
+    shot(page, "network-map")
+    # click the biggest (highest-betweenness) marker: plotly tells Streamlit, which opens the profile
+    xy = page.evaluate(
+        """() => {
+        const gd = document.querySelector('.js-plotly-plot');
+        const fl = gd._fullLayout; let best = null;
+        gd._fullData.forEach((t, ci) => { if (t.mode !== 'markers') return;
+          t.x.forEach((x, i) => { const s = Array.isArray(t.marker.size) ? t.marker.size[i] : t.marker.size;
+            if (!best || s > best.s) best = {s, x, y: t.y[i]}; }); });
+        const r = gd.getBoundingClientRect();
+        return {x: r.left + fl._size.l + fl.xaxis.l2p(best.x), y: r.top + fl._size.t + fl.yaxis.l2p(best.y)};
+    }"""
+    )
+    page.mouse.click(xy["x"], xy["y"])
+    page.wait_for_url(re.compile(r"person="), timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Network role").is_visible()
+
+
+def test_spread_an_idea(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_app(page, app_url, "spread_idea")
+    page.get_by_label("The idea").fill("Share lessons learned from contract negotiations across departments")
+    page.get_by_role("button", name="Find seed people").click()
+    page.get_by_text(re.compile(r"Expected reach")).first.wait_for(timeout=120_000)
+    wait_idle(page)
+    assert page.get_by_text(re.compile(r"95% interval")).first.is_visible()
+    assert page.get_by_role("heading", name="Reach by department").is_visible()
+    shot(page, "spread-an-idea")
+
+
+def test_risk_and_data_pages(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    open_app(page, app_url, "knowledge_risk")
+    page.get_by_role("heading", name="KM curriculum completion by department").wait_for()
+    page.get_by_role("heading", name="Single-expert topics").wait_for()
+    wait_idle(page)
+    shot(page, "knowledge-risk")
+    open_app(page, app_url, "data")
+    page.get_by_role("heading", name="Ingest runs").wait_for()
+    assert page.get_by_role("heading", name=re.compile(r"Rejections \(\d+\)")).is_visible()
+    shot(page, "data")
