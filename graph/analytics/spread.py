@@ -654,3 +654,74 @@ def celf(
             gain = sigma([*seeds, v]) - current
             heapq.heappush(heap, (-gain, len(chosen), i, v))
     return chosen
+
+
+def plan_spread(
+    G: nx.Graph,
+    k: int,
+    *,
+    model: str = "ic",
+    weight: str | None = "weight",
+    p0: float = 0.1,
+    departments: Mapping[Hashable, Any] | None = None,
+    max_per_department: int | None = None,
+    exclude: Iterable[Hashable] = (),
+    must_include: Iterable[Hashable] = (),
+    candidates: Iterable[Hashable] | None = None,
+    eps: float = 0.2,
+    n_sim: int = 2000,
+    seed: int | None = 0,
+    min_group_size: int = 5,
+) -> dict[str, Any]:
+    """The product's "spread an idea" answer: IMM seeds under constraints, their Monte-Carlo reach with a 95%
+    interval, and reach per department (departments under ``min_group_size`` hidden).
+
+    People who opted out (node attribute ``opted_out``) are never seeds; naming one in ``must_include`` is an
+    error. ``candidates`` restricts seeds to a list (e.g. people who know the topic).
+    """
+    from graph.analytics.privacy import hide_small_groups, opted_out
+    from graph.analytics.projection import node_attribute
+
+    hidden = opted_out(G)
+    must = list(must_include)
+    bad = [v for v in must if v in hidden]
+    if bad:
+        raise AnalyticsError(f"{len(bad)} required seed(s) opted out of analytics; remove them from must-include")
+    excl = set(exclude) | hidden
+    if candidates is not None:
+        allowed = set(candidates) | set(must)
+        excl |= {v for v in G if v not in allowed}
+    dept = dict(departments) if departments is not None else node_attribute(G, "department")
+    ig = influence_graph(G, model=model, weight=weight, p0=p0)
+    sel = imm(
+        ig,
+        k,
+        model=model,
+        eps=eps,
+        seed=seed,
+        exclude=[v for v in excl if v in G],
+        must_include=must,
+        groups=dept if max_per_department is not None else None,
+        max_per_group=max_per_department,
+    )
+    est = simulate(ig, sel.seeds, model=model, n_sim=n_sim, seed=None if seed is None else seed + 1)
+    per = reach_by_group(est, dept)
+    sizes = {g: r["members"] for g, r in per.items()}
+    shown, n_hidden = hide_small_groups(per, sizes, min_group_size=min_group_size)
+    return {
+        "seeds": [
+            {"person": v, "name": G.nodes[v].get("name") or str(v), "department": dept.get(v)} for v in sel.seeds
+        ],
+        "expected_reach": est.to_dict(),
+        "people": ig.n,
+        "reach_by_department": shown,
+        "hidden_departments": n_hidden,
+        "method": {
+            "selection": f"IMM (eps={eps}, {sel.rr_sets} RR sets)",
+            "model": model,
+            "edge_probabilities": (
+                f"1 - (1 - {p0})^strength" if model == "ic" else "tie strength / total tie strength into the person"
+            ),
+            "rr_estimate": sel.estimated_spread,
+        },
+    }
