@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingest.interactions import RECIPIENT_ALIASES, SENDER_ALIASES
+
 SCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 SCIM_GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 SCIM_LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -53,8 +55,6 @@ def detect_json_kind(first_object: dict[str, Any]) -> str | None:
 def detect_csv_kind(header: list[str]) -> str | None:
     """The CSV contract whose required columns ``header`` has (names compared case-insensitively):
     ``people``, ``courses``, ``completions``, ``memberships``, ``communities`` or ``interactions``."""
-    from ingest.interactions import RECIPIENT_ALIASES, SENDER_ALIASES
-
     cols = {h.strip().strip('"').strip().lower() for h in header}
     cols.discard("")
     for kind, required in _CSV_KINDS:
