@@ -219,7 +219,7 @@ def networker_report(
         brokers_many = btot > 0 and b_below >= 1 - top_share
         if spans or brokers_many:
             top = [str(g) for g, _ in cross.most_common(2) if g is not None]
-            where = f"bridges {own} and {' and '.join(top)}" if own is not None and top else "bridges groups"
+            where = f"bridges {own} with {' and '.join(top)}" if own is not None and top else "bridges groups"
             reasons = [
                 f"{where}: {n_cross} of {deg_v} ties cross departments; constraint {c_val:.2f}, "
                 f"lower than {_pct(c_above)} of people"

@@ -1,0 +1,89 @@
+"""The networker report: Cross's labels with reasons, opt-out, topic networkers."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from graph.analytics.networkers import networker_report, topic_networkers
+
+
+def _org() -> nx.Graph:
+    """Two departments of 8 (each a dense cluster), one bridge person, one loosely tied specialist."""
+    G = nx.Graph()
+    fin = [f"f{i}" for i in range(8)]
+    ops = [f"o{i}" for i in range(8)]
+    for grp, dept in ((fin, "Finance"), (ops, "Operations")):
+        for v in grp:
+            G.add_node(v, department=dept, name=v.upper(), opted_out=False)
+        for i, u in enumerate(grp):
+            for v in grp[i + 1 : i + 4]:
+                G.add_edge(u, v, weight=1.0)
+    G.add_node("bridge", department="Finance", name="Bea Bridge", opted_out=False)
+    for v in ("f0", "f4", "o0", "o4", "o6"):
+        G.add_edge("bridge", v, weight=1.0)
+    G.add_node("spec", department="Operations", name="Sam Spec", opted_out=False)
+    G.add_edge("spec", "o7", weight=1.0)
+    G.add_node("quiet", department="Finance", name="Quinn", opted_out=True)
+    for v in ("f1", "f5", "f6", "f7", "f3"):
+        G.add_edge("quiet", v, weight=1.0)
+    return G
+
+
+def test_broker_label_with_reasons_in_words():
+    G = _org()
+    rep = networker_report(G, seed=0)
+    labels = {lab["label"]: lab for lab in rep["people"]["bridge"]["labels"]}
+    assert "broker" in labels
+    text = labels["broker"]["reasons"][0]
+    assert text.startswith("bridges Finance with Operations: 3 of 5 ties cross departments; constraint ")
+    assert "lower than" in text and "% of people" in text
+
+
+def test_central_connector_and_peripheral_specialist():
+    G = _org()
+    hub = "o1"
+    for v in ("f2", "f3", "o5", "o6", "f6"):
+        G.add_edge(hub, v, weight=1.0)
+    expertise = {"spec": 0.9, "f0": 0.2, "o1": 0.3, "f3": 0.1, "o4": 0.05}
+    rep = networker_report(G, seed=0, expertise=expertise)
+    hub_labels = [lab["label"] for lab in rep["people"][hub]["labels"]]
+    assert "central connector" in hub_labels
+    spec = {lab["label"]: lab for lab in rep["people"]["spec"]["labels"]}
+    assert "peripheral specialist" in spec
+    assert spec["peripheral specialist"]["reasons"][1].startswith("ties to 1 people")
+    assert rep["summary"]["peripheral specialist"] == 1
+
+
+def test_opted_out_people_have_no_row_and_no_label():
+    rep = networker_report(_org(), seed=0)
+    assert "quiet" not in rep["people"]
+    assert rep["method"]["opted_out_hidden"] == 1
+    # but they still shape others' measures: f1's degree counts the tie to them
+    assert rep["people"]["f1"]["degree"] == 5  # f0, f2, f3, f4 and the opted-out person
+
+
+def test_report_measures_match_the_single_functions():
+    from graph.analytics.centrality import betweenness, constraint
+
+    G = _org()
+    rep = networker_report(G, seed=0)
+    bc, con = betweenness(G), constraint(G, weight="weight")
+    for v, row in rep["people"].items():
+        assert row["betweenness"] == pytest.approx(bc[v])
+        assert row["constraint"] == pytest.approx(con[v])
+
+
+def test_sampled_betweenness_is_reported_with_its_error_bound():
+    rep = networker_report(_org(), seed=0, betweenness_k=5)
+    assert rep["method"]["betweenness"] == "sampled, 5 pivots"
+    assert rep["method"]["betweenness_error_95"] == pytest.approx(0.607, abs=0.01)
+
+
+def test_topic_networkers_rank_knowers_who_bridge():
+    G = _org()
+    expertise = {"bridge": 0.5, "spec": 1.0, "f3": 0.5, "quiet": 5.0}
+    rows = topic_networkers(G, expertise, k=3)
+    assert rows[0]["person"] == "bridge"  # knows the topic and reaches both departments
+    assert all(r["person"] != "quiet" for r in rows)  # opted out
+    assert rows[0]["reasons"][1] == "reaches 2 of 2 target groups within 2 hops"
