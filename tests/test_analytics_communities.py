@@ -26,6 +26,7 @@ def test_nmi_known_value():
     # I = (2/3) ln 2, H(A) = ln 2, H(B) = ln 3: NMI = I / ((H(A) + H(B)) / 2) = 0.5158 (sklearn agrees).
     a, b = _lab([0, 0, 0, 1, 1, 1]), _lab([0, 0, 1, 1, 2, 2])
     mi, ha, hb = mutual_information(a, b)
+    assert (ha, hb) == (pytest.approx(math.log(2)), pytest.approx(math.log(3)))
     assert mi == pytest.approx(2 / 3 * math.log(2))
     assert nmi(a, b) == pytest.approx(0.5158037429793889)
     assert nmi(a, b, average="max") == pytest.approx(mi / math.log(3))
