@@ -51,12 +51,12 @@ PEOPLE_CSV_OPTIONAL = (
 
 def _str(value: Any) -> str | None:
     """A SCIM string attribute: trimmed, None when absent or empty; numbers (some exports) as text."""
+    if type(value) is str:
+        return value.strip() or None
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return str(value)
-    if isinstance(value, str):
-        return value.strip() or None
     return None
 
 
