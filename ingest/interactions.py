@@ -122,7 +122,7 @@ def _with_header(
     si, ri = columns["sender"], columns["recipient"]
     ti, wi, ci = columns.get("timestamp"), columns.get("weight"), columns.get("channel")
     refs: dict[str, PersonRef | None] = {}  # exports repeat the same people: parse each spelling once
-    for item in iter_logical_lines(lines, name):  # type: ignore[arg-type]
+    for item in iter_logical_lines(lines, name, delimiter):  # type: ignore[arg-type]
         if isinstance(item, Rejection):
             yield item
             continue

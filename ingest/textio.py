@@ -59,36 +59,56 @@ def sniff_delimiter(header_line: str) -> str:
     return "\t" if header_line.count("\t") > header_line.count(",") else ","
 
 
-def iter_logical_lines(fp: BinaryIO, name: str) -> Iterator[tuple[int, str] | Rejection]:
+def ends_inside_quotes(line: str, delimiter: str | None, inside: bool = False) -> bool:
+    """Whether ``line`` leaves a quoted CSV value open, reading as the csv module does: a quote opens a value
+    only at the start of a field, so the stray quote in ``17" monitor`` is a literal character."""
+    at_start = not inside
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if inside:
+            if c == '"':
+                if i + 1 < n and line[i + 1] == '"':
+                    i += 2
+                    continue
+                inside = False
+        elif c == '"' and at_start:
+            inside = True
+        at_start = not inside and (c == delimiter if delimiter else c in " \t,")
+        i += 1
+    return inside
+
+
+def iter_logical_lines(fp: BinaryIO, name: str, delimiter: str | None = None) -> Iterator[tuple[int, str] | Rejection]:
     """Like :func:`iter_text_lines`, but a quoted CSV value that spans lines (RFC 4180) is joined into one
-    logical line numbered by its first physical line. Rows with an odd number of quotes are rare, so the
+    logical line numbered by its first physical line. ``delimiter`` None means: sniff it from the first
+    non-blank line (the header). Only a line with an odd number of quotes can leave a value open, so the
     common case costs one ``str.count`` per line."""
     pending: list[str] = []
     start = 0
-    quotes = 0
     for item in iter_text_lines(fp, name):
         if isinstance(item, Rejection):
             yield item
             continue
         number, line = item
+        if delimiter is None and line.strip():
+            delimiter = sniff_delimiter(line)
         if pending:
             pending.append(line)
-            quotes += line.count('"')
-            if quotes % 2 == 0:
+            if '"' in line and not ends_inside_quotes(line, delimiter, inside=True):
                 yield start, "\n".join(pending)
                 pending = []
             continue
-        q = line.count('"')
-        if q % 2:
-            pending, start, quotes = [line], number, q
+        if line.count('"') % 2 and ends_inside_quotes(line, delimiter):
+            pending, start = [line], number
             continue
         yield number, line
     if pending:
         yield Rejection(
             Where(name, line=start),
             None,
-            "a quoted value is never closed (odd number of '\"' up to the end of the file)",
-            "every opening '\"' closed; write a literal quote as '\"\"'",
+            "a quoted value is never closed (an opening '\"' without its closing one up to the end of the file)",
+            "every opening '\"' closed; write a literal quote inside a quoted value as '\"\"'",
         )
 
 

@@ -113,3 +113,11 @@ def test_csv_rows_quoted_cells_across_lines_keep_numbering() -> None:
     data = 'a,b\n1,"x\n""y"",z"\n2,plain\n'
     rows = list(iter_csv_rows(io.BytesIO(data.encode()), "t.csv", required=("a", "b")))
     assert [(w.line, r) for w, r in rows] == [(2, {"a": "1", "b": 'x\n"y",z'}), (4, {"a": "2", "b": "plain"})]
+
+
+def test_csv_stray_quote_inside_a_value_is_literal_and_an_unclosed_quote_is_reported_where_it_opened() -> None:
+    data = 'a,b\n1,17" monitor\n2,"x\n3,y\n'
+    items = list(iter_csv_rows(io.BytesIO(data.encode()), "t.csv", required=("a", "b")))
+    assert items[0] == (items[0][0], {"a": "1", "b": '17" monitor'}) and items[0][0].line == 2
+    (unclosed,) = items[1:]
+    assert isinstance(unclosed, Rejection) and unclosed.where.line == 3 and "never closed" in unclosed.reason
