@@ -295,3 +295,12 @@ def test_real_neo4j_has_search_capabilities() -> None:
     store.setup_schema()
     assert {"fulltext", "vector"} <= store.capabilities, store.unsupported
     store.close()
+
+
+@pytest.mark.bolt
+def test_server_error_inside_transaction_rolls_back_and_is_a_store_error(bolt_store: Neo4jStore) -> None:
+    bolt_store.upsert_nodes([Node("topic:x", "Topic", {})], source="a")
+    with pytest.raises(StoreError, match="uniqueness constraint"), bolt_store.transaction():
+        bolt_store.upsert_nodes([Node("topic:y", "Topic", {})], source="a")
+        bolt_store._write("CREATE (n:Topic:_Node {id: 'topic:x'})")  # the server refuses a duplicate id
+    assert bolt_store.get_node("topic:y") is None and bolt_store.counts()["Topic"] == 1
