@@ -44,6 +44,7 @@ def read_memberships_csv(
     roles = ", ".join(ROLES)
     refs: dict[str, Any] = {}
     slugs: dict[str, Any] = {}
+    dates: dict[str, Any] = {}
     for item in iter_csv_rows(fp, name, required=MEMBERSHIPS_CSV_REQUIRED, optional=MEMBERSHIPS_CSV_OPTIONAL):
         if isinstance(item, Rejection):
             yield item
@@ -64,13 +65,13 @@ def read_memberships_csv(
         since = None
         if row.get("since"):
             try:
-                since = parse_date(row["since"])
+                since = memo(dates, row["since"], parse_date)
             except BadValue as exc:
                 yield reject(where, "since", exc)
                 continue
         cid = row.get("community_id") or memo(slugs, community, slug)
         rec = MembershipRecord(where, person, cid, community, role, since)
-        ok = dups.check(f"{cid}|{person}|{role}", rec, where, "membership")
+        ok = dups.check(f"{cid}|{person.kind}:{person.value}|{role}", rec, where, "membership")
         if ok is True:
             yield rec
         elif ok is False:
