@@ -58,7 +58,7 @@ def load_collection(data: Path) -> dict[str, Any]:
     with (data / "candidate_pool_and_expert_labels.tsv").open() as fp:
         for row in csv.DictReader(fp, delimiter="\t"):
             pool[int(row["candidate_id"])] = {t for t in (row["expert_tags"] or "").split(",") if t}
-    candidates = sorted({c for cs in authors.values() for c in cs})
+    candidates = sorted({c for cs in authors.values() for c in cs} | set(pool))
     return {"docs": docs, "authors": dict(authors), "queries": queries, "pool": pool, "candidates": candidates}
 
 

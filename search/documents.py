@@ -72,6 +72,7 @@ def search_documents(
         key=lambda t: (-t[1], t[0]),
     )[:limit]
     chunks = gv.nodes([cs[0][0] for _, _, cs in scored])
+    gv.prefetch([did for did, _, _ in scored])
     out = []
     for did, score, cs in scored:
         view = gv.view(did)

@@ -252,8 +252,10 @@ class OnnxEmbedder:
         self.batch_size = batch_size
         self.name = f"{MODEL_ID}/onnx-int8"
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or min(os.cpu_count() or 1, 4)
+        # one thread per core we may use; no spin-waiting, which burns a shared machine's cores for nothing
+        opts.intra_op_num_threads = threads or max(1, min(len(os.sched_getaffinity(0)), 4))
         opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))

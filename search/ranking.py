@@ -50,7 +50,8 @@ class RankingConfig:
     depth: int = 300  # retrieved items per method (chunks + courses + communities)
     fusion: str = "combsum"
     dense_weight: float = 0.6
-    power: float = 2.0
+    power: float = 2.0  # rel ** power; with transform="exp": exp(power * (rel - 1)), i.e. expCombSUM
+    transform: str = "pow"
     norm_alpha: float = 0.5
     norm_c: float = 1.0
     w_first_author: float = 1.0
@@ -185,6 +186,8 @@ def find_experts(
     cand = set(candidates) if candidates is not None else None
     person_ids = sorted({t.person for t in terms if cand is None or t.person in cand})
     people = gv.nodes(person_ids)
+    if flt.get("role") in ROLES:
+        gv.prefetch(person_ids)
     allowed = {
         pid
         for pid in person_ids
@@ -197,7 +200,8 @@ def find_experts(
     for t in terms:
         if t.person in allowed:
             by_person[t.person].append(t)
-    norms = {pid: _norm(gv, pid, who, exclude, config) for pid in by_person}
+    norms = _norms(gv, by_person, who, exclude, config, None if config.coauthor_beta > 0 else limit)
+    by_person = {pid: ts for pid, ts in by_person.items() if pid in norms}
     for pid, ts in by_person.items():
         for t in ts:
             t.ev.contribution = t.raw / norms[pid]
@@ -225,6 +229,13 @@ def find_experts(
     return results[:limit]
 
 
+def _g(rel: float, cfg: RankingConfig) -> float:
+    """How a relevance becomes a vote: a power (CombSUM at 1, sharper above) or expCombSUM's exponential."""
+    if cfg.transform == "exp":
+        return math.exp(cfg.power * (rel - 1.0))
+    return rel**cfg.power
+
+
 def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, today: date) -> list[_Term]:
     """Turn retrieved items into (person, evidence) terms through the graph's relationships."""
     terms: list[_Term] = []
@@ -236,6 +247,8 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
         if did is not None and did not in best:
             best[did] = r
     chunks = gv.nodes([r.id for r in best.values()])
+    gv.prefetch([did for did, r in best.items() if r.score > 0])
+    gv.prefetch([r.id for r in items if r.label in (Label.COMMUNITY, Label.COURSE) and r.score > 0])
     for did, r in best.items():
         if r.score <= 0:
             continue
@@ -243,7 +256,7 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
         if view is None:
             continue
         props = view.node.props
-        rel_pow = r.score**cfg.power
+        rel_pow = _g(r.score, cfg)
         decay = _decay(props.get("date"), cfg, today)
         chunk = chunks.get(r.id)
         passage = str(chunk.props.get("text") or "") if chunk else None
@@ -268,7 +281,7 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
             continue
         props = view.node.props
         title = str(props.get("name") or props.get("title") or r.id)
-        rel_pow = r.score**cfg.power
+        rel_pow = _g(r.score, cfg)
         for rel in view.incoming:
             if rel.type == RelType.MEMBER_OF and r.label == Label.COMMUNITY:
                 role = str(rel.props.get("role") or "member")
@@ -289,15 +302,48 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
     return terms
 
 
-def _norm(gv: GraphView, pid: str, who: Viewer, exclude: set[str], cfg: RankingConfig) -> float:
-    """``(n + c) ** alpha`` with n = documents the person authored or reviewed that this viewer may see."""
+def _norms(
+    gv: GraphView,
+    by_person: Mapping[str, list[_Term]],
+    who: Viewer,
+    exclude: set[str],
+    cfg: RankingConfig,
+    limit: int | None,
+) -> dict[str, float]:
+    """Each person's divisor ``(n + c) ** alpha``, n = documents they authored or reviewed that this viewer may see.
+
+    Computing n costs a read per person, so with a ``limit`` only as many people as can still reach the top
+    ``limit`` are computed: the documents retrieved for a person are a lower bound on n, which bounds their
+    normalised score from above; people are visited by that bound and the visit stops once the bound falls below
+    the ``limit``-th exact score. People not visited cannot be in the result (exact top-k, not an approximation).
+    """
     if cfg.norm_alpha == 0:
-        return 1.0
-    view = gv.view(pid)
-    doc_ids = {r.end for r in (view.outgoing if view else ()) if r.type in (RelType.AUTHORED, RelType.REVIEWED)}
-    docs = gv.nodes(doc_ids - exclude)
-    n = sum(1 for d in docs.values() if who.can_see(d.props))
-    return (n + cfg.norm_c) ** cfg.norm_alpha
+        return dict.fromkeys(by_person, 1.0)
+    raw = {pid: math.fsum(t.raw for t in ts) for pid, ts in by_person.items()}
+    n_min = {pid: len({t.ev.node_id for t in ts if t.ev.kind == "document"}) for pid, ts in by_person.items()}
+    bound = {pid: raw[pid] / (n_min[pid] + cfg.norm_c) ** cfg.norm_alpha for pid in by_person}
+    order = sorted(by_person, key=lambda p: (-bound[p], p))
+    out: dict[str, float] = {}
+    exact: list[float] = []
+    step = 32
+    for start in range(0, len(order), step):
+        if limit is not None and len(exact) >= limit:
+            kth = sorted(exact, reverse=True)[limit - 1]
+            if bound[order[start]] < kth:
+                break
+        batch = order[start : start + step]
+        gv.prefetch(batch)
+        doc_ids: dict[str, set[str]] = {}
+        for pid in batch:
+            view = gv.view(pid)
+            out_rels = view.outgoing if view else ()
+            doc_ids[pid] = {r.end for r in out_rels if r.type in (RelType.AUTHORED, RelType.REVIEWED)} - exclude
+        docs = gv.nodes(set().union(*doc_ids.values()))
+        for pid in batch:
+            n = sum(1 for d in doc_ids[pid] if d in docs and who.can_see(docs[d].props))
+            out[pid] = (n + cfg.norm_c) ** cfg.norm_alpha
+            exact.append(raw[pid] / out[pid])
+    return out
 
 
 def _propagate(gv: GraphView, by_person: dict[str, list[_Term]], allowed: set[str], cfg: RankingConfig) -> None:

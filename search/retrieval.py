@@ -42,11 +42,22 @@ class GraphView:
 
     def view(self, node_id: str) -> NodeView | None:
         if node_id not in self._views:
-            v = self.store.get_node(node_id)
-            self._views[node_id] = v
-            if v is not None:
-                self._nodes.setdefault(node_id, v.node)
+            self.prefetch([node_id])
         return self._views[node_id]
+
+    def prefetch(self, node_ids: Iterable[str]) -> None:
+        """Load many neighbourhoods at once when the backend offers a batched read (``get_node_views``),
+        else one ``get_node`` per id (the protocol's call; correct, but a round trip each)."""
+        missing = [i for i in dict.fromkeys(node_ids) if i not in self._views]
+        if not missing:
+            return
+        batched = getattr(self.store, "get_node_views", None)
+        got = batched(missing) if callable(batched) else {i: self.store.get_node(i) for i in missing}
+        for i in missing:
+            v = got.get(i)
+            self._views[i] = v
+            if v is not None:
+                self._nodes.setdefault(i, v.node)
 
     def doc_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """Chunk node id -> its Document node id (from the chunk's ``doc_id`` prop)."""

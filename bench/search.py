@@ -1,0 +1,353 @@
+"""Search at organisation scale: query latency, vector recall and ingest embedding throughput.
+
+A synthetic organisation of 10,000 people and 100,000 chunks (20,000 documents of 5 chunks, 1-3 authors each,
+60 communities, 200 courses with completions) is written into the embedded SQLite store. Text is generated
+cheaply from topic vocabularies. Vectors: embedding 100k chunks with the real model would take over an hour on
+two cores, so the real model embeds a subset (``--real``, default 2,000 chunks, through ``embed_store``: this
+also gives the throughput figures) and the other chunks get vectors derived from those real ones (a real vector
+of a chunk on the same topic plus Gaussian noise, renormalised), written with ``set_vectors``. Query vectors are
+always real. The figures therefore measure the store and ranker at full scale and the model on the subset.
+
+Figures:
+- query latency p50/p95 of ``find_experts`` end to end (query embedding included, model loaded, a fresh
+  GraphView per query, i.e. no cross-query caching) and of ``search_documents``;
+- vector recall@10 of ``store.search_vector`` against an exact numpy search over the same vectors;
+- ingest embedding throughput of ``embed_store`` as a ratio to the model's raw ``embed_documents`` throughput
+  on the same texts in the same run.
+
+Usage: python bench/search.py [--people 10000] [--chunks 100000] [--real 2000] [--queries 100]
+The last line printed is one JSON object of the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SUBJECTS = (
+    "supplier risk audits contract negotiation utilities procurement tender sourcing vendor",
+    "onboarding champions knowledge management community practice mentoring handover",
+    "machine learning models training data features evaluation drift monitoring",
+    "safety inspections hazard incident reporting permits protective equipment",
+    "customer complaints service levels call centre escalation satisfaction survey",
+    "budget forecasting variance cost centre accruals month end closing ledger",
+    "cloud migration kubernetes containers deployment pipelines observability",
+    "leadership coaching feedback performance reviews goals career development",
+    "cybersecurity phishing access control vulnerabilities patching incident response",
+    "warehouse logistics inventory picking routes shipping carriers returns",
+    "regulatory compliance audits reporting privacy retention policies controls",
+    "product design user research prototypes usability testing accessibility",
+    "energy efficiency carbon emissions sustainability reporting renewable sourcing",
+    "recruitment interviews hiring pipeline employer branding onboarding offers",
+    "quality management root cause corrective actions lean six sigma defects",
+    "data governance catalogue lineage master data stewardship quality rules",
+)
+FILLER = tuple(
+    [
+        "the",
+        "team",
+        "agreed",
+        "that",
+        "we",
+        "should",
+        "review",
+        "this",
+        "with",
+        "the",
+        "wider",
+        "group",
+        "next",
+        "quarter",
+        "and",
+        "share",
+        "the",
+        "lessons",
+        "learned",
+        "in",
+        "a",
+        "short",
+        "note",
+        "for",
+        "everyone",
+        "involved",
+        "in",
+        "the",
+        "project",
+        "including",
+        "the",
+        "new",
+        "joiners",
+    ]
+)
+DEPARTMENTS = ("Procurement", "Operations", "Finance", "IT", "HR", "Sales", "Legal", "R&D", "Quality", "Logistics")
+LOCATIONS = ("Lyon", "Paris", "Berlin", "Madrid", "Leeds", "Turin")
+
+
+def _topic_words(rng: random.Random, n_topics: int) -> list[list[str]]:
+    """Many fine-grained topics: each mixes one subject's words with its own rarer words."""
+    topics = []
+    for t in range(n_topics):
+        base = SUBJECTS[t % len(SUBJECTS)].split()
+        own = [f"{w}{t}" for w in rng.sample(base, 3)]
+        topics.append(base + own)
+    return topics
+
+
+def _text(rng: random.Random, words: list[str], n: int) -> str:
+    out = [rng.choice(words) if rng.random() < 0.55 else rng.choice(FILLER) for _ in range(n)]
+    return " ".join(out).capitalize() + "."
+
+
+def build(store: Any, rng: random.Random, people: int, chunks: int) -> dict[str, Any]:
+    """Write the synthetic organisation (no vectors). Returns the chunk ids and texts by topic."""
+    from graph.store import Facts, Node, Rel
+
+    n_topics = 400
+    topics = _topic_words(rng, n_topics)
+    facts = []
+    for p in range(people):
+        props = {
+            "person_id": f"p{p}", "name": f"Person {p}", "department": DEPARTMENTS[p % len(DEPARTMENTS)],
+            "location": LOCATIONS[p % len(LOCATIONS)], "title": rng.choice(("Analyst", "Manager", "Engineer", "Lead")),
+            "active": p % 97 != 0, "opted_out": p % 89 == 0,
+        }  # fmt: skip
+        facts.append(Facts(f"people#{p}", [Node(f"person:p{p}", "Person", props)]))
+    per_doc = 5
+    n_docs = chunks // per_doc
+    chunk_topic: dict[str, int] = {}
+    chunk_text: dict[str, str] = {}
+    for d in range(n_docs):
+        topic = d % n_topics
+        did = f"doc:{d:016x}"
+        vis = "restricted" if d % 20 == 0 else "internal"
+        allowed = [f"group:{DEPARTMENTS[d % len(DEPARTMENTS)]}"] if vis == "restricted" else []
+        props = {"key": f"d{d}.md", "title": f"{' '.join(topics[topic][:3]).title()} note {d}", "visibility": vis,
+                 "allowed": allowed, "date": f"20{15 + d % 11}-0{1 + d % 9}-01", "n_chunks": per_doc}  # fmt: skip
+        nodes = [Node(did, "Document", props)]
+        rels = []
+        for n in range(per_doc):
+            cid = f"chunk:{d:016x}:{n}"
+            text = _text(rng, topics[topic], rng.randint(60, 140))
+            chunk_topic[cid] = topic
+            chunk_text[cid] = text
+            nodes.append(Node(cid, "Chunk", {"n": n, "text": text, "heading": None, "doc_id": did}))
+            rels.append(Rel("HAS_CHUNK", did, cid, {"n": n}))
+        # authors come from a topic-specific slice of people, so expertise is concentrated
+        slice_start = (topic * 25) % people
+        for i in range(rng.randint(1, 3)):
+            a = (slice_start + rng.randint(0, 40)) % people
+            rels.append(Rel("AUTHORED", f"person:p{a}", did, {"position": i}, key=str(i)))
+        if d % 7 == 0:
+            rels.append(Rel("REVIEWED", f"person:p{(slice_start + 45) % people}", did, {"as": "SME"}))
+        facts.append(Facts(f"docs#{d}", nodes, rels))
+    for c in range(60):
+        nid = f"community:c{c}"
+        text = f"Community {c}. " + _text(rng, topics[c * 5 % n_topics], 30)
+        rels = [Rel("MEMBER_OF", f"person:p{(c * 37 + k) % people}", nid, {"role": "leader" if k == 0 else "member"},
+                    key="leader" if k == 0 else "member") for k in range(40)]  # fmt: skip
+        facts.append(Facts(f"cop#{c}", [Node(nid, "Community", {"community_id": f"c{c}", "name": f"CoP {c}",
+                                                                  "text": text})], rels))  # fmt: skip
+    for c in range(200):
+        nid = f"course:k{c}"
+        text = f"Course {c}. " + _text(rng, topics[c * 2 % n_topics], 40)
+        rels = [Rel("COMPLETED", f"person:p{(c * 53 + k) % people}", nid, {"status": "passed", "score": 0.8,
+                    "at": "2025-03-01"}, key=f"{c}-{k}") for k in range(30)]  # fmt: skip
+        facts.append(Facts(f"lms#{c}", [Node(nid, "Course", {"course_id": f"k{c}", "title": f"Course {c}",
+                                                              "text": text})], rels))  # fmt: skip
+    t0 = time.perf_counter()
+    for start in range(0, len(facts), 2000):
+        with store.transaction():
+            store.write(facts[start : start + 2000])
+    return {"topics": topics, "chunk_topic": chunk_topic, "chunk_text": chunk_text, "write_s": time.perf_counter() - t0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--people", type=int, default=10_000)
+    ap.add_argument("--chunks", type=int, default=100_000)
+    ap.add_argument("--real", type=int, default=2_000, help="chunks embedded with the real model")
+    ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    from graph.sqlite_store import SQLiteStore
+    from search.embedder import embed_store, load_embedder
+    from search.ranking import find_experts
+
+    rng = random.Random(args.seed)
+    nprng = np.random.default_rng(args.seed)
+    t0 = time.perf_counter()
+    embedder = load_embedder()
+    print(f"embedder {embedder.name} loaded in {time.perf_counter() - t0:.2f}s")
+    with tempfile.TemporaryDirectory(prefix="wk-search-") as tmp:
+        store = SQLiteStore(Path(tmp) / "bench.db")
+        store.setup_schema()
+        org = build(store, rng, args.people, args.chunks)
+        print(f"wrote {args.people} people, {len(org['chunk_text'])} chunks in {org['write_s']:.1f}s")
+
+        # -- embedding throughput: raw encode vs embed_store on the same real subset ----------------------
+        ids = sorted(org["chunk_text"])
+        real_ids = set(rng.sample(ids, min(args.real, len(ids))))
+        real_texts = [org["chunk_text"][c] for c in sorted(real_ids)]
+        embedder.embed_documents(real_texts[:64])  # warm-up
+        t0 = time.perf_counter()
+        raw_vecs = embedder.embed_documents(real_texts)
+        raw_s = time.perf_counter() - t0
+        n_embedded = embed_store(store, embedder, progress=False, labels=["Community", "Course"])
+        # embed_store over the real subset only: give the other chunks their vectors afterwards
+        others = [c for c in ids if c not in real_ids]
+        hidden = {c: org["chunk_text"][c] for c in others}
+        # temporarily pre-fill the non-subset chunks with derived vectors so texts_to_embed yields only the subset
+        by_topic: dict[int, list[np.ndarray]] = {}
+        for c, v in zip(sorted(real_ids), raw_vecs, strict=True):
+            by_topic.setdefault(org["chunk_topic"][c], []).append(v)
+        all_real = list(raw_vecs)
+        derived = []
+        from graph.sqlite_store import text_hash
+
+        for c in others:
+            pool = by_topic.get(org["chunk_topic"][c]) or all_real
+            v = pool[int(nprng.integers(len(pool)))] + nprng.normal(0, 0.04, embedder.dim).astype(np.float32)
+            derived.append((c, text_hash(hidden[c]), (v / np.linalg.norm(v)).astype(np.float32)))
+        for start in range(0, len(derived), 20_000):
+            store.set_vectors(embedder.name, derived[start : start + 20_000])
+        t0 = time.perf_counter()
+        n_store = embed_store(store, embedder, progress=False)
+        store_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        embedder.embed_documents(real_texts)
+        raw2_s = time.perf_counter() - t0
+        raw_best = min(raw_s, raw2_s)
+        tokens = sum(len(t.split()) for t in real_texts) * 1.3
+        encode_ratio = (n_store / store_s) / (len(real_texts) / raw_best)
+        print(
+            f"raw encode: {len(real_texts) / raw_best:.1f} texts/s (~{tokens / raw_best:.0f} tokens/s; runs "
+            f"{raw_s:.1f}s, {raw2_s:.1f}s); embed_store: {n_store} texts in {store_s:.1f}s = "
+            f"{n_store / store_s:.1f} texts/s; ratio {encode_ratio:.3f}; {n_embedded} course/community texts"
+        )
+
+        # -- vector recall@10 vs exact numpy search ----------------------------------------------------------
+        vec_ids = [c for c, _, _ in derived] + sorted(real_ids)
+        matrix = np.vstack([v for _, _, v in derived] + [raw_vecs]).astype(np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        queries = []
+        for _ in range(args.queries):
+            words = rng.choice(org["topics"])
+            queries.append(" ".join(rng.sample(words, 3)))
+        recalls = []
+        vec_lat = []
+        for q in queries:
+            qv = embedder.embed_query(q)
+            t0 = time.perf_counter()
+            got = [h.id for h in store.search_vector(embedder.name, qv, labels=["Chunk"], limit=10)]
+            vec_lat.append(time.perf_counter() - t0)
+            exact = [vec_ids[i] for i in np.argsort(-(matrix @ qv), kind="stable")[:10]]
+            recalls.append(len(set(got) & set(exact)) / 10)
+        recall = float(np.mean(recalls))
+
+        # -- end-to-end latency ------------------------------------------------------------------------------
+        find_experts(store, embedder, queries[0])  # builds the store's in-memory vector matrix once
+        lat, dlat = _latencies(store, embedder, queries)
+        batched = None
+        if not hasattr(store, "get_node_views"):
+            # the batched neighbourhood read proposed to the store (/work/notes/search-store-get_node_views.md)
+            type(store).get_node_views = _proposed_get_node_views  # type: ignore[attr-defined]
+            batched = _latencies(store, embedder, queries)
+            del type(store).get_node_views  # type: ignore[attr-defined]
+        qlat = []
+        for q in queries[:30]:
+            t0 = time.perf_counter()
+            embedder.embed_query(q)
+            qlat.append(time.perf_counter() - t0)
+        store.close()
+
+    def pct(xs: list[float], p: float) -> float:
+        return round(1000 * float(np.percentile(xs, p)), 1)
+
+    figures = {
+        "p50_ms": pct(lat, 50),
+        "p95_ms": pct(lat, 95),
+        "p95_ms_with_batched_reads": pct(batched[0], 95) if batched else None,
+        "p50_ms_with_batched_reads": pct(batched[0], 50) if batched else None,
+        "docs_p50_ms": pct(dlat, 50),
+        "docs_p95_ms": pct(dlat, 95),
+        "query_embed_p50_ms": pct(qlat, 50),
+        "vector_search_p50_ms": pct(vec_lat, 50),
+        "recall_at_10": round(recall, 4),
+        "encode_ratio": round(encode_ratio, 3),
+        "raw_texts_per_s": round(len(real_texts) / raw_best, 1),
+        "embed_store_texts_per_s": round(n_store / store_s, 1),
+        "people": args.people,
+        "chunks": len(org["chunk_text"]),
+        "real_embedded_chunks": len(real_texts),
+        "embedder": embedder.name,
+    }
+    print(
+        f"find_experts p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms (target <= 50); search_documents "
+        f"p50 {figures['docs_p50_ms']} ms, p95 {figures['docs_p95_ms']} ms; query embedding p50 "
+        f"{figures['query_embed_p50_ms']} ms; vector search p50 {figures['vector_search_p50_ms']} ms; "
+        f"recall@10 {figures['recall_at_10']} (target >= 0.99); encode ratio {figures['encode_ratio']} (target >= 0.9)"
+    )
+    if batched:
+        print(
+            f"with the proposed batched neighbourhood read (get_node_views): find_experts p50 "
+            f"{figures['p50_ms_with_batched_reads']} ms, p95 {figures['p95_ms_with_batched_reads']} ms"
+        )
+    print(json.dumps(figures))
+
+
+def _latencies(store: Any, embedder: Any, queries: list[str]) -> tuple[list[float], list[float]]:
+    from search.documents import search_documents
+    from search.ranking import find_experts
+
+    lat, dlat = [], []
+    viewers = [None, "p3", "p10"]
+    for i, q in enumerate(queries):
+        t0 = time.perf_counter()
+        res = find_experts(store, embedder, q, viewer=viewers[i % 3], limit=10)
+        lat.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        search_documents(store, embedder, q, viewer=viewers[i % 3], limit=10)
+        dlat.append(time.perf_counter() - t0)
+        assert res, f"no experts for {q!r}"
+    return lat, dlat
+
+
+def _proposed_get_node_views(self: Any, node_ids: Any) -> dict[str, Any]:
+    """The batched read proposed for SQLiteStore (same SQL as the proposal), used to measure its effect."""
+    from graph.sqlite_store import _chunks, _loads
+    from graph.store import NodeView, StoredNode, StoredRel
+
+    loads = _loads
+    ids = list(dict.fromkeys(node_ids))
+    nodes: dict[str, Any] = {}
+    out: dict[str, list[Any]] = {}
+    inc: dict[str, list[Any]] = {}
+    with self._lock:
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            for nid, label, props in self.conn.execute(
+                f"SELECT id, label, props FROM nodes WHERE id IN ({marks})", part
+            ):
+                nodes[nid] = StoredNode(nid, label, loads(props))
+            for col, target in (("start", out), ('"end"', inc)):
+                sql = f'SELECT id, type, start, "end", props FROM rels WHERE {col} IN ({marks})'
+                for rid, rtype, start, end, props in self.conn.execute(sql, part):
+                    key = start if target is out else end
+                    target.setdefault(key, []).append(StoredRel(rid, rtype, start, end, loads(props)))
+    return {nid: NodeView(n, tuple(out.get(nid, ())), tuple(inc.get(nid, ()))) for nid, n in nodes.items()}
+
+
+if __name__ == "__main__":
+    main()
