@@ -8,6 +8,7 @@ is not a dependency, so NMI is implemented directly (arithmetic-mean normalisati
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Hashable, Mapping
 from typing import Any
@@ -57,7 +58,7 @@ def communities(
     """
     if method not in METHODS:
         raise AnalyticsError(f"unknown community method {method!r}; expected one of: {', '.join(METHODS)}")
-    H = G.to_undirected(as_view=True) if G.is_directed() else G
+    H = canonical_order(G.to_undirected(as_view=True) if G.is_directed() else G, weight=weight)
     if method == "leiden":
         if not leiden_available():
             raise AnalyticsError("method 'leiden' needs python-igraph and leidenalg installed; use 'louvain'")
@@ -66,6 +67,35 @@ def communities(
         parts = nx.community.louvain_communities(H, weight=weight, seed=seed, resolution=resolution)
     parts = sorted((sorted(p, key=str) for p in parts), key=lambda p: (-len(p), str(p[0])))
     return {v: i for i, p in enumerate(parts) for v in p}
+
+
+def natural_key(v: Hashable) -> tuple:
+    """Sort key that orders ``person:9`` before ``person:10`` and numbers before text."""
+    parts = re.split(r"(\d+)", str(v))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
+
+
+def canonical_order(G: nx.Graph, *, weight: str | None = "weight") -> nx.Graph:
+    """A copy of the undirected graph ``G`` with nodes and edges inserted in natural-key order.
+
+    Louvain's result for a given seed depends on adjacency order (ties in modularity gain are broken by
+    iteration order), so without this the same organisation read from two backends, or re-ingested in a
+    different order, could get different communities. On email-Eu-core the order a store happens to return
+    moves the mean NMI against departments by about 0.02 (docs/analytics.md).
+    """
+    H = nx.Graph()
+    H.add_nodes_from(sorted(G.nodes, key=natural_key))
+    edges = []
+    for u, v, d in G.edges(data=True):
+        ku, kv = natural_key(u), natural_key(v)
+        w = d.get(weight, 1.0) if weight else 1.0
+        edges.append((ku, kv, u, v, w) if ku <= kv else (kv, ku, v, u, w))
+    edges.sort(key=lambda e: (e[0], e[1]))
+    if weight:
+        H.add_edges_from((u, v, {weight: w}) for _, _, u, v, w in edges)
+    else:
+        H.add_edges_from((u, v) for _, _, u, v, _ in edges)
+    return H
 
 
 def _leiden(G: nx.Graph, *, weight: str | None, seed: int | None, resolution: float) -> list[set[Hashable]]:

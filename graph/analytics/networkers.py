@@ -77,6 +77,7 @@ def networker_report(
     communities: Mapping[Hashable, Any] | None = None,
     expertise: Mapping[Hashable, float] | None = None,
     seed: int | None = 0,
+    community_method: str = "louvain",
     betweenness_k: int | None = None,
     exact_below: int = 2000,
     top_share: float = 0.10,
@@ -125,7 +126,7 @@ def networker_report(
     B = binary(W)
     if communities is None:
         H = G.to_undirected(as_view=True) if G.is_directed() else G
-        comm = detect_communities(H, weight=weight, seed=seed)
+        comm = detect_communities(H, weight=weight, seed=seed, method=community_method)
     else:
         comm = dict(communities)
     gd, dnames = group_index(nodes, dept)
@@ -252,7 +253,7 @@ def networker_report(
         "ties": int(B.nnz // 2),
         "betweenness": "exact" if k_piv is None else f"sampled, {k_piv} pivots",
         "betweenness_error_95": None if k_piv is None else betweenness_error_bound(k_piv),
-        "communities": "given" if communities is not None else f"louvain (networkx), seed {seed}",
+        "communities": "given" if communities is not None else f"{community_method}, seed {seed}",
         "opted_out_hidden": len(hidden),
     }
     return {"people": people, "summary": dict(label_counts), "method": method}

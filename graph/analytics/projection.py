@@ -171,3 +171,30 @@ def project_store(
 def node_attribute(G: nx.Graph, name: str) -> dict[Any, Any]:
     """``{node: G.nodes[node][name]}`` for nodes where it is set (e.g. the department partition)."""
     return {v: d[name] for v, d in G.nodes(data=True) if d.get(name) is not None}
+
+
+def interaction_graph(store: Any, *, include_inactive: bool = False) -> nx.DiGraph:
+    """The directed INTERACTED graph (who wrote to whom), with ``weight`` (else ``count``) per arc.
+
+    Diffusion runs on it: an e-mail from ``u`` to ``v`` is a channel for an idea to travel from ``u`` to
+    ``v``. Self-loops are dropped; people attributes as in :func:`build_person_graph`.
+    """
+    G = nx.DiGraph()
+    for node in store.iter_nodes("Person"):
+        props = node.props
+        if not include_inactive and props.get("active") is False:
+            continue
+        attrs = {a: props.get(a) for a in PERSON_ATTRS}
+        attrs["opted_out"] = bool(attrs.get("opted_out"))
+        G.add_node(node.id, **attrs)
+    for r in store.iter_rels("INTERACTED"):
+        if r.start == r.end or r.start not in G or r.end not in G:
+            continue
+        w = r.props.get("weight")
+        if w is None:
+            w = r.props.get("count", 1)
+        if G.has_edge(r.start, r.end):
+            G[r.start][r.end]["weight"] += float(w)
+        else:
+            G.add_edge(r.start, r.end, weight=float(w))
+    return G
