@@ -76,6 +76,9 @@ SHOW_SEARCH_INDEXES = (
 #: Template: {name}.
 DROP_INDEX = "DROP INDEX {name} IF EXISTS"
 
+#: The store's uniqueness constraints that exist: writes refuse to run before setup_schema created them all.
+SHOW_ID_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'wk_' AND name ENDS WITH '_id' RETURN name"
+
 AWAIT_INDEXES = "CALL db.awaitIndexes($timeout_s)"
 
 # -- writes -----------------------------------------------------------------------------------------------------

@@ -255,6 +255,7 @@ class Neo4jStore:
         self._version: tuple[int, ...] | None = None
         self._server: str = ""
         self._capabilities: frozenset[str] | None = None
+        self._schema_checked = False
         self.unsupported: dict[str, str] = {}  # capability -> why the server lacks it (from setup_schema)
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
@@ -358,7 +359,26 @@ class Neo4jStore:
             with _translate(self.uri):
                 self.driver.execute_query(cypher.AWAIT_INDEXES, timeout_s=300, database_=self.database)
         self._capabilities = None
+        self._schema_checked = True
         self._check_vector_dimensions()
+
+    def _expected_constraints(self) -> set[str]:
+        labels = [*(lab.value for lab in Label), *cypher.INTERNAL_LABELS]
+        return {constraint_name(x) for x in labels} | {constraint_name(t.value) for t in RelType}
+
+    def _ensure_schema(self) -> None:
+        """MERGE is only safe and fast on keys with a uniqueness constraint: refuse to write before they exist."""
+        if self._schema_checked:
+            return
+        present = {r["name"] for r in self._read(cypher.SHOW_ID_CONSTRAINTS)}
+        missing = sorted(self._expected_constraints() - present)
+        if missing:
+            raise Neo4jIndexMissingError(
+                f"{self.url} lacks {len(missing)} of the store's uniqueness constraints ({', '.join(missing[:3])}"
+                f"{', ...' if len(missing) > 3 else ''}); run setup_schema() (every whoknows write command does) "
+                "before writing"
+            )
+        self._schema_checked = True
 
     def _search_indexes(self) -> dict[str, dict[str, Any]]:
         try:
@@ -512,6 +532,7 @@ class Neo4jStore:
                     rrow["sources"].append(fact.source)
         if not nodes and not rels:
             return (0, 0)
+        self._ensure_schema()
         by_label: dict[str, list[dict[str, Any]]] = {}
         for row in nodes.values():
             label = row.pop("label")

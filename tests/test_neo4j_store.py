@@ -304,3 +304,16 @@ def test_server_error_inside_transaction_rolls_back_and_is_a_store_error(bolt_st
         bolt_store.upsert_nodes([Node("topic:y", "Topic", {})], source="a")
         bolt_store._write("CREATE (n:Topic:_Node {id: 'topic:x'})")  # the server refuses a duplicate id
     assert bolt_store.get_node("topic:y") is None and bolt_store.counts()["Topic"] == 1
+
+
+@pytest.mark.bolt
+def test_writes_refuse_to_run_before_the_constraints_exist(arcadedb_bolt: BoltServer) -> None:  # noqa: F811
+    fresh = Neo4jStore(
+        arcadedb_bolt.url, user=arcadedb_bolt.user, password=arcadedb_bolt.password, database=arcadedb_bolt.database
+    )
+    present = {r["name"] for r in fresh._read(cypher.SHOW_ID_CONSTRAINTS)}
+    assert present >= fresh._expected_constraints() or not present  # set up by an earlier test, or not at all
+    fresh._expected_constraints = lambda: present | {"wk_missing_id"}  # type: ignore[method-assign]
+    with pytest.raises(Neo4jIndexMissingError, match="run setup_schema"):
+        fresh.upsert_nodes([Node("topic:z", "Topic", {})], source="s")
+    fresh.close()
