@@ -317,3 +317,13 @@ def test_writes_refuse_to_run_before_the_constraints_exist(arcadedb_bolt: BoltSe
     with pytest.raises(Neo4jIndexMissingError, match="run setup_schema"):
         fresh.upsert_nodes([Node("topic:z", "Topic", {})], source="s")
     fresh.close()
+
+
+def test_open_store_maps_neo4j_urls_to_this_backend_without_connecting() -> None:
+    from graph.open import open_store
+    from graph.store import GraphStore
+
+    for url in ("neo4j://localhost:7687", "neo4j+s://x.databases.neo4j.io", "bolt://127.0.0.1:9", "bolt+s://h:7687"):
+        store = open_store(url)
+        assert isinstance(store, Neo4jStore) and isinstance(store, GraphStore)
+        assert store._driver is None
