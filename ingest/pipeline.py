@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from graph.store import Facts, GraphStore, PendingRel, Rel
 from ingest.identity import IdentityIndex
@@ -74,7 +74,7 @@ _ORDER = {
     "interactions": 3,
     "documents": 4,
 }
-Reader = Callable[[BinaryIO, str], Iterable[Any]]
+Reader = Callable[..., Iterable[Any]]  # reader(fp, name, *, notices=list) -> records and rejections
 
 
 def _readers() -> dict[str, Reader]:
@@ -337,7 +337,7 @@ class _Run:
         unresolved: dict[str, list[Any]] = {}
         reader = _readers()[inp.kind]
         with inp.path.open("rb") as fp:
-            items: Iterable[Any] = reader(fp, str(inp.path))
+            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices)
             if inp.kind == "interactions":
                 items = aggregate_interactions(items, report)
             items = self._with_progress(items, inp)

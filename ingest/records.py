@@ -1,5 +1,9 @@
 """Typed records that readers yield and the pipeline writes.
 
+Records are plain slotted dataclasses, not frozen ones: building a frozen dataclass costs 3-4x more and
+readers build hundreds of thousands of them per file; treat them as immutable all the same. ``PersonRef`` stays
+frozen because it is hashed.
+
 Readers never touch the store: they take a file object and yield these records, or a
 :class:`ingest.report.Rejection` for each bad one, so good records keep flowing past bad ones.
 Person references stay unresolved here (:class:`PersonRef`); identity resolution happens in the pipeline,
@@ -38,7 +42,7 @@ class PersonRef:
         return f"{self.kind}:{self.value}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Where:
     """Where a record came from: file name, 1-based line (text formats) and/or record index or id."""
 
@@ -55,7 +59,7 @@ class Where:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PersonRecord:
     """One person from the directory. ``person_id`` is the stable id (SCIM ``id`` or CSV ``person_id``)."""
 
@@ -74,7 +78,7 @@ class PersonRecord:
     opted_out: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CourseRecord:
     """A course in the catalogue."""
 
@@ -86,7 +90,7 @@ class CourseRecord:
     topics: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CompletionRecord:
     """A learner's result on a course (xAPI statement or CSV row).
 
@@ -105,7 +109,7 @@ class CompletionRecord:
     course_description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class VoidRecord:
     """An xAPI ``voided`` statement: it retracts the statement ``target_id``."""
 
@@ -114,7 +118,7 @@ class VoidRecord:
     target_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CommunityRecord:
     """A community of practice."""
 
@@ -125,7 +129,7 @@ class CommunityRecord:
     topics: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MembershipRecord:
     """A person's role in a community: member, leader, facilitator or sme."""
 
@@ -137,7 +141,7 @@ class MembershipRecord:
     since: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InteractionRecord:
     """One interaction (e-mail, chat, meeting) from a sender to a recipient."""
 
@@ -149,7 +153,7 @@ class InteractionRecord:
     channel: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DocumentRecord:
     """A knowledge asset with its extracted text and metadata.
 
