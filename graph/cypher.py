@@ -164,16 +164,16 @@ RECORD_RUN = "MERGE (r:_Run {id: $run_id}) SET r.started = $started, r.report = 
 LIST_RUNS = "MATCH (r:_Run) RETURN r.report AS report ORDER BY r.started DESC, r.id DESC LIMIT $limit"
 
 # -- reads ------------------------------------------------------------------------------------------------------
-GET_NODE = "MATCH (n:_Node {id: $id}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
-GET_OUTGOING = (
-    "MATCH (n:_Node {id: $id})-[r]->(m:_Node) "
-    "RETURN r.id AS id, type(r) AS type, n.id AS start, m.id AS end, properties(r) AS props "
-    "ORDER BY type, end, id"
-)
-GET_INCOMING = (
-    "MATCH (n:_Node {id: $id})<-[r]-(m:_Node) "
-    "RETURN r.id AS id, type(r) AS type, m.id AS start, n.id AS end, properties(r) AS props "
-    "ORDER BY type, start, id"
+#: A node and all its relationships in one round trip (collect skips the nulls of a node without any).
+GET_NODE_VIEW = (
+    "MATCH (n:_Node {id: $id}) "
+    "OPTIONAL MATCH (n)-[o]->(m:_Node) "
+    "WITH n, collect(CASE WHEN o IS NULL THEN null ELSE "
+    "{id: o.id, type: type(o), start: n.id, end: m.id, props: properties(o)} END) AS outgoing "
+    "OPTIONAL MATCH (n)<-[i]-(p:_Node) "
+    "RETURN n.id AS id, labels(n) AS labels, properties(n) AS props, outgoing, "
+    "collect(CASE WHEN i IS NULL THEN null ELSE "
+    "{id: i.id, type: type(i), start: p.id, end: n.id, props: properties(i)} END) AS incoming"
 )
 GET_NODES = "UNWIND $ids AS id MATCH (n:_Node {id: id}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props"
 

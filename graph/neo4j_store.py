@@ -670,11 +670,11 @@ class Neo4jStore:
         )
 
     def get_node(self, node_id: str) -> NodeView | None:
-        records = self._read(cypher.GET_NODE, id=node_id)
+        records = self._read(cypher.GET_NODE_VIEW, id=node_id)
         if not records:
             return None
-        out = tuple(self._rel(r) for r in self._read(cypher.GET_OUTGOING, id=node_id))
-        inc = tuple(self._rel(r) for r in self._read(cypher.GET_INCOMING, id=node_id))
+        out = tuple(sorted((self._rel(r) for r in records[0]["outgoing"]), key=lambda r: (r.type, r.end, r.id)))
+        inc = tuple(sorted((self._rel(r) for r in records[0]["incoming"]), key=lambda r: (r.type, r.start, r.id)))
         return NodeView(self._node(records[0]), out, inc)
 
     def get_nodes(self, node_ids: Sequence[str]) -> dict[str, StoredNode]:
