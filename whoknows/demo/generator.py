@@ -102,6 +102,7 @@ class DemoTruth:
     queries: list[dict[str, Any]] = field(default_factory=list)
     malformed: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)
+    voided_statements: list[str] = field(default_factory=list)
     document_topics: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -143,6 +144,7 @@ class _Builder:
         self.community_truth: dict[str, dict[str, Any]] = {}
         self.malformed: list[dict[str, Any]] = []
         self.files: dict[str, int] = {}
+        self.voided: list[str] = []
 
     # -- people ------------------------------------------------------------------------------------------
     def build_people(self) -> None:
@@ -569,7 +571,7 @@ class _Builder:
             )
         formats.write_lines(self.data / "statements.ndjson", lines)
         self.files["statements.ndjson"] = len(lines)
-        self.voided = voided
+        self.voided = sorted(voided)
 
     # -- communities -------------------------------------------------------------------------------------
     def write_communities(self) -> None:
@@ -748,7 +750,6 @@ class _Builder:
         plan = plan[:n_regular]
         rng.shuffle(plan)
         manifest: list[list[str]] = []
-        used_paths: set[str] = set()
         mixable = [t for t in TOPICS if t.key not in self.single]
         bad_date_index = rng.randrange(n_regular)
         for i, author in enumerate(plan):
@@ -779,7 +780,6 @@ class _Builder:
             folder = slug(topic.department)
             stem = slug(title)[:60].rstrip("-")
             rel = f"documents/{folder}/{stem}-{i + 1:04d}{ext}"
-            used_paths.add(rel)
             emails = [self.by_id[a].email for a in authors]
             rev_emails = [self.by_id[r].email for r in reviewers]
             date_text = day.isoformat()
@@ -976,6 +976,7 @@ class _Builder:
             queries=queries,
             malformed=self.malformed,
             files=dict(sorted(self.files.items())),
+            voided_statements=self.voided,
             document_topics=dict(sorted(self.doc_topics.items())),
         )
 
