@@ -1489,6 +1489,9 @@ INTROS: tuple[str, ...] = (
     "Several people asked how we handle {term}, so here is what works for us in {dept}.",
     "This is a short summary of our experience with {synonym} at the {site} site.",
     "If you are new to {name}, start here before you read the policy documents.",
+    "Our team in {site} has worked on {term} for {n} years; these are the points we repeat to every newcomer.",
+    "This page collects what the {community} community agreed about {synonym} at its last meeting.",
+    "A colleague from another site asked us about {problem}; this is the longer answer.",
 )
 
 CONTEXT_SENTENCES: tuple[str, ...] = (
@@ -1497,6 +1500,9 @@ CONTEXT_SENTENCES: tuple[str, ...] = (
     "Our starting point was poor: {problem} was happening every few weeks.",
     "Nobody owned {term}, and it showed.",
     "The team had tried to fix {problem} before, without a method.",
+    "In {n} of the last twelve months we saw {problem}.",
+    "Our audit found {pct} percent of cases affected by {problem}.",
+    "Everyone knew about {problem}, but nobody had time to look at {term} properly.",
 )
 
 METHOD_SENTENCES: tuple[str, ...] = (
@@ -1513,6 +1519,8 @@ OUTCOME_SENTENCES: tuple[str, ...] = (
     "We now review {term} every month, and it takes half the time it used to.",
     "Colleagues in other sites have copied the approach for their own {synonym} work.",
     "It is not perfect, but {problem} no longer catches us out.",
+    "Within {n} months the time spent on {term} fell by about {pct} percent.",
+    "The {site} team now uses the same approach, and their results are similar.",
 )
 
 CLOSINGS: tuple[str, ...] = (
@@ -1540,6 +1548,9 @@ EXTRA_SENTENCES: tuple[str, ...] = (
     "We measured the effect before and after, so the improvement is not just a feeling.",
     "Share the result with the {community} community so other sites do not start from zero.",
     "Keep the documentation short; a one-page summary of {method} is read, a thirty-page manual is not.",
+    "Budget {n} hours for the first review of {term}; later reviews are much quicker.",
+    "Do not wait for a perfect process: start with {method} on one {term} and improve from there.",
+    "The {dept} leadership team asked for a quarterly update on {term}, which kept the work visible.",
 )
 
 MIXING_SENTENCES: tuple[str, ...] = (

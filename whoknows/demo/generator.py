@@ -858,6 +858,8 @@ class _Builder:
             "site": site,
             "community": topic.community,
             "tag": topic.synonyms[0],
+            "n": str(rng.randint(2, 9)),
+            "pct": str(rng.randrange(10, 65, 5)),
         }
         while slots["method2"] == slots["method"] and len(topic.methods) > 1:
             slots["method2"] = rng.choice(topic.methods)
