@@ -370,7 +370,7 @@ class Neo4jStore:
         """MERGE is only safe and fast on keys with a uniqueness constraint: refuse to write before they exist."""
         if self._schema_checked:
             return
-        present = {r["name"] for r in self._read(cypher.SHOW_ID_CONSTRAINTS)}
+        present = {r["name"] for r in self._schema_read(cypher.SHOW_ID_CONSTRAINTS)}
         missing = sorted(self._expected_constraints() - present)
         if missing:
             raise Neo4jIndexMissingError(
@@ -380,9 +380,19 @@ class Neo4jStore:
             )
         self._schema_checked = True
 
+    def _schema_read(self, query: str) -> list[Any]:
+        """A read of the schema in a transaction of its own, even inside ``with store.transaction()``: Neo4j
+        keeps schema commands apart from data writes in one transaction."""
+        from neo4j import RoutingControl
+
+        self.open()
+        with _translate(self.uri):
+            records, _, _ = self.driver.execute_query(query, database_=self.database, routing_=RoutingControl.READ)
+        return records
+
     def _search_indexes(self) -> dict[str, dict[str, Any]]:
         try:
-            records = self._read(cypher.SHOW_SEARCH_INDEXES)
+            records = self._schema_read(cypher.SHOW_SEARCH_INDEXES)
         except StoreError:
             return {}  # a server without SHOW INDEXES has no search indexes either
         return {r["name"]: dict(r) for r in records}
