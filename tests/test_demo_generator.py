@@ -7,7 +7,10 @@ import csv
 import hashlib
 import io
 import json
+import os
 import statistics
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -85,6 +88,18 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path: Path
     assert len(da) > SMALL["documents"]  # every document file is compared, not just the structured exports
     for name in ("data/people.json", "data/statements.ndjson", "data/interactions.csv", "truth.json"):
         assert da[name] != dc[name], name
+
+
+def test_output_does_not_depend_on_string_hashing(tmp_path: Path) -> None:
+    """Two processes with different PYTHONHASHSEED (set iteration order) still write the same bytes."""
+    code = (
+        "import sys; from pathlib import Path; from whoknows.demo import generate_demo; "
+        "generate_demo(Path(sys.argv[1]), seed=5, people=320, documents=300)"
+    )
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / hash_seed)], check=True, env=env)
+    assert _digest(tmp_path / "1") == _digest(tmp_path / "2")
 
 
 def test_regenerating_smaller_leaves_no_stale_documents(tmp_path: Path) -> None:
