@@ -179,7 +179,21 @@ def main() -> None:
     ap.add_argument("--real", type=int, default=2_000, help="chunks embedded with the real model")
     ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--backends",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only compare the embedding backends (torch fp32 vs onnx int8) on N DBLP paragraphs",
+    )
+    ap.add_argument("--measure-backend", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.measure_backend:
+        _measure_backend(args.measure_backend, args.backends)
+        return
+    if args.backends:
+        print(json.dumps(compare_backends(args.backends)))
+        return
 
     from graph.sqlite_store import SQLiteStore
     from search.embedder import embed_store, load_embedder
@@ -305,6 +319,63 @@ def main() -> None:
             f"{figures['p50_ms_with_batched_reads']} ms, p95 {figures['p95_ms_with_batched_reads']} ms"
         )
     print(json.dumps(figures))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fp:
+        return int(fp.read().split()[1]) * 4096 / 2**20
+
+
+def compare_backends(n: int) -> dict[str, Any]:
+    """Torch fp32 (reference) vs ONNX int8 on real paragraphs: load time, resident memory, encode throughput,
+    query latency, and agreement (cosine) with the reference. Each backend is measured in a fresh process."""
+    import subprocess
+
+    out: dict[str, Any] = {}
+    for backend in ("onnx", "torch"):
+        cmd = [sys.executable, __file__, "--backends", str(n), "--measure-backend", backend]
+        res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        out[backend] = json.loads(res.stdout.strip().splitlines()[-1])
+    ref = np.array(out["torch"].pop("vectors"), dtype=np.float32)
+    vec = np.array(out["onnx"].pop("vectors"), dtype=np.float32)
+    out["onnx"]["cosine_to_torch_min"] = round(float(np.min(np.sum(ref * vec, axis=1))), 4)
+    out["onnx"]["cosine_to_torch_mean"] = round(float(np.mean(np.sum(ref * vec, axis=1))), 4)
+    for b, m in out.items():
+        print(f"{b}: {m}")
+    return out
+
+
+def _measure_backend(backend: str, n: int) -> None:
+    data = ROOT.parent / "shared" / "data" / "expert-finding" / "dblp-brochier" / "documents.jsonl"
+    with data.open() as fp:
+        texts = [json.loads(line)["text"] for _, line in zip(range(n), fp, strict=False)]
+    from search.embedder import load_embedder
+
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    emb = load_embedder(backend)
+    load_s = time.perf_counter() - t0
+    emb.embed_documents(texts[:16])
+    from tokenizers import Tokenizer
+
+    from search.embedder import MAX_TOKENS, bundled_model_path
+
+    tok = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
+    tok.enable_truncation(max_length=MAX_TOKENS)
+    n_tokens = sum(len(e.ids) for e in tok.encode_batch(texts))
+    t0 = time.perf_counter()
+    vecs = emb.embed_documents(texts)
+    enc_s = time.perf_counter() - t0
+    q = []
+    for t in texts[:30]:
+        t0 = time.perf_counter()
+        emb.embed_query(" ".join(t.split()[:8]))
+        q.append(time.perf_counter() - t0)
+    res = {"name": emb.name, "load_s": round(load_s, 2), "rss_mb": round(_rss_mb() - rss0),
+           "texts_per_s": round(n / enc_s, 1), "query_ms_p50": round(1000 * float(np.median(q)), 1),
+           "vectors": vecs[:50].tolist()}  # fmt: skip
+    res["tokens_per_s"] = round(n_tokens / enc_s)
+    print(json.dumps(res))
 
 
 def _latencies(store: Any, embedder: Any, queries: list[str]) -> tuple[list[float], list[float]]:

@@ -231,7 +231,7 @@ def ensure_int8_model(cache_dir: Path | None = None, model_path: Path | None = N
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 int8 through onnxruntime + tokenizers: mean pooling over the attention mask, then L2."""
 
-    def __init__(self, folder: Path, *, batch_size: int = 32, threads: int | None = None, verify: bool = True) -> None:
+    def __init__(self, folder: Path, *, batch_size: int = 16, threads: int | None = None, verify: bool = True) -> None:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer

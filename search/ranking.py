@@ -50,6 +50,7 @@ class RankingConfig:
     depth: int = 300  # retrieved items per method (chunks + courses + communities)
     fusion: str = "combsum"
     dense_weight: float = 0.6
+    minmax: bool = False
     power: float = 2.0  # rel ** power; with transform="exp": exp(power * (rel - 1)), i.e. expCombSUM
     transform: str = "pow"
     norm_alpha: float = 0.5
@@ -181,6 +182,7 @@ def find_experts(
         keep=make_keep(gv, who, exclude),
         fusion=config.fusion,
         dense_weight=config.dense_weight,
+        minmax=config.minmax,
     )
     terms = _collect_terms(gv, items, config, today)
     cand = set(candidates) if candidates is not None else None

@@ -99,11 +99,13 @@ def retrieve(
     keep: Callable[[list[Hit]], list[Hit]] | None = None,
     fusion: str = "combsum",
     dense_weight: float = 0.5,
+    minmax: bool = False,
 ) -> list[Retrieved]:
     """Fused lexical + dense hits, best first. ``keep`` trims hits the caller may not use (permissions).
 
     combsum: ``dense_weight * cosine + (1 - dense_weight) * bm25 / max(bm25)``; a method that did not return an
-    item contributes 0 for it. rrf: ``sum 1 / (60 + rank)``, rescaled so the best possible item scores 1.
+    item contributes 0 for it; with ``minmax`` the cosine is min-max scaled over the retrieved list.
+    rrf: ``sum 1 / (60 + rank)``, rescaled so the best possible item scores 1.
     """
     if not query.strip():
         raise SearchError("the query is empty; type what you need, e.g. 'contract negotiation with utilities'")
@@ -132,9 +134,13 @@ def retrieve(
             r.score = s / best
     else:
         top_lex = max((h.score for h in lexical), default=0.0)
+        lo_d, hi_d = (min(h.score for h in dense), max(h.score for h in dense)) if dense else (0.0, 1.0)
         w_d = dense_weight if dense else 0.0
         for r in items.values():
-            d = max(r.dense or 0.0, 0.0)
+            if minmax:  # per-query min-max of each list (Lee 1997): the depth-th item of each list scores 0
+                d = (r.dense - lo_d) / (hi_d - lo_d) if r.dense is not None and hi_d > lo_d else 0.0
+            else:
+                d = max(r.dense or 0.0, 0.0)
             lx = (r.lexical or 0.0) / top_lex if top_lex > 0 else 0.0
             r.score = w_d * d + (1 - w_d) * lx
     return sorted(items.values(), key=lambda r: (-r.score, r.id))

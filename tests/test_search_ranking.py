@@ -181,3 +181,21 @@ def test_rrf_fusion_runs(org_store, fake_embedder):
     assert names(res)[0] == "alice"
     with pytest.raises(SearchError, match="combsum, rrf"):
         find_experts(org_store, fake_embedder, Q, config=replace(CFG, fusion="nope"))
+
+
+def test_normalisation_pruning_is_exact(tmp_path, fake_embedder):
+    from tests.search_fixtures import OrgBuilder
+
+    org = OrgBuilder()
+    for p in range(40):
+        org.person(f"p{p}", f"P{p}")
+    for d in range(120):
+        words = "supplier risk audits" if d % 3 == 0 else "canteen menus parking"
+        org.doc(f"d{d}.md", f"Doc {d}", [f"{words} note {d % 7}"], authors=[f"p{d % 40}", f"p{(d * 7) % 40}"])
+    store = org.build(tmp_path / "p.db", fake_embedder)
+    cfg = replace(CFG, norm_alpha=0.5, norm_c=1.0)
+    full = find_experts(store, fake_embedder, Q, config=cfg, limit=40)
+    for k in (1, 3, 10):
+        top = find_experts(store, fake_embedder, Q, config=cfg, limit=k)
+        assert [(r.node_id, r.score) for r in top] == [(r.node_id, r.score) for r in full[:k]]
+    store.close()
