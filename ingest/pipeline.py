@@ -526,7 +526,8 @@ class _Run:
 
             rec = read_document(io.BytesIO(data), str(file), doc_key=rel_path, meta=md)
             if isinstance(rec, Rejection):
-                report.reject(rec)
+                # one unreadable file is one rejected record of the document folder, not a failed input
+                report.reject(dataclasses.replace(rec, fatal=False))
                 continue
             if source in old:
                 to_retract.append(source)

@@ -267,3 +267,11 @@ def test_empty_file_is_reported(store: SQLiteStore, tmp_path: Path) -> None:
     f.write_text("")
     run = ingest_paths(store, [f], kind="people")
     assert run.sources[0].rejected == 1 and "empty" in run.sources[0].rejections[0].reason
+
+
+def test_one_unreadable_document_does_not_fail_the_run(store: SQLiteStore, org: Path) -> None:
+    (org / "docs" / "broken.pdf").write_bytes(b"%PDF-1.7\n this is not really a pdf")
+    run = ingest_paths(store, [org])
+    docs = next(s for s in run.sources if s.kind == "documents")
+    assert docs.rejected == 1 and "broken.pdf" in docs.rejections[0].where.file
+    assert docs.accepted == 2 and run.ok
