@@ -428,22 +428,10 @@ class _Run:
                 ledger[source] = h
                 report.accepted += 1
                 continue
-            mapped = self._map(record, source)
-            facts.append(mapped.facts)
-            pending.extend(mapped.pending)
-            for ref in mapped.unresolved:
-                unresolved.setdefault(str(ref), []).append(record.where if hasattr(record, "where") else None)
+            self._collect(self._map(record, source), getattr(record, "where", None), facts, pending, unresolved)
             ledger[source] = h
             report.accepted += 1
-        with self.store.transaction():
-            if to_retract:
-                self.store.retract_sources(to_retract)
-            self.store.write(facts)
-            if pending:
-                self.store.add_pending(pending)
-            self.store.record_ledger(feed, ledger)
-            if voided:
-                self.store.record_ledger("xapi:voided", voided)
+        self._commit(feed, to_retract, facts, pending, ledger, voided)
 
     def _map(self, record: Any, source: str) -> Mapped:
         m = self.mapper
@@ -555,16 +543,39 @@ class _Run:
     ) -> None:
         if not batch and not to_retract:
             return
-        facts, pending, ledger = [], [], {}
+        facts: list[Facts] = []
+        pending: list[PendingRel] = []
+        ledger: dict[str, str] = {}
         for source, h, rec in batch:
             chunks = chunk_text(rec.text, title=rec.title)
-            mapped = self.mapper.document(rec, source, chunks)
-            facts.append(mapped.facts)
-            pending.extend(mapped.pending)
-            for ref in mapped.unresolved:
-                unresolved.setdefault(str(ref), []).append(rec.where)
+            self._collect(self.mapper.document(rec, source, chunks), rec.where, facts, pending, unresolved)
             ledger[source] = h
             report.accepted += 1
+        self._commit(feed, to_retract, facts, pending, ledger)
+
+    @staticmethod
+    def _collect(
+        mapped: Mapped,
+        where: Where | None,
+        facts: list[Facts],
+        pending: list[PendingRel],
+        unresolved: dict[str, list[Any]],
+    ) -> None:
+        facts.append(mapped.facts)
+        pending.extend(mapped.pending)
+        for ref in mapped.unresolved:
+            unresolved.setdefault(str(ref), []).append(where)
+
+    def _commit(
+        self,
+        feed: str,
+        to_retract: list[str],
+        facts: list[Facts],
+        pending: list[PendingRel],
+        ledger: dict[str, str],
+        voided: dict[str, str] | None = None,
+    ) -> None:
+        """One transaction per batch: retract edited records, write the new facts, remember what was seen."""
         with self.store.transaction():
             if to_retract:
                 self.store.retract_sources(to_retract)
@@ -572,6 +583,8 @@ class _Run:
             if pending:
                 self.store.add_pending(pending)
             self.store.record_ledger(feed, ledger)
+            if voided:
+                self.store.record_ledger("xapi:voided", voided)
 
     # -- pending ----------------------------------------------------------------------------------------
     def resolve_pending(self) -> tuple[int, int]:
