@@ -66,13 +66,19 @@ def recover_key(rel: StoredRel) -> str:
     )
 
 
+def _present(props: dict[str, Any]) -> dict[str, Any]:
+    # Neo4j cannot hold a null property (absent is its null); the embedded store keeps nulls written on insert.
+    return {k: v for k, v in props.items() if v is not None}
+
+
 def graph_digest(store: GraphStore) -> str:
-    """A backend-independent digest of the graph: ids, labels/types, ends and properties (not provenance)."""
+    """A backend-independent digest of the graph: ids, labels/types, ends and non-null properties (not
+    provenance). A null property and an absent one count as the same, as they read the same with ``.get``."""
     h = hashlib.blake2b(digest_size=20)
     for n in sorted(store.iter_nodes(), key=lambda n: n.id):  # sorted here: backends collate differently
-        h.update(json.dumps([n.id, n.label, n.props], sort_keys=True, default=str).encode())
+        h.update(json.dumps([n.id, n.label, _present(n.props)], sort_keys=True, default=str).encode())
     for r in sorted(store.iter_rels(), key=lambda r: r.id):
-        h.update(json.dumps([r.id, r.type, r.start, r.end, r.props], sort_keys=True, default=str).encode())
+        h.update(json.dumps([r.id, r.type, r.start, r.end, _present(r.props)], sort_keys=True, default=str).encode())
     return h.hexdigest()
 
 
