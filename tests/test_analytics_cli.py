@@ -1,0 +1,90 @@
+"""The analytics CLI commands on a small real store: they run, honour opt-out, and print JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from graph.sqlite_store import SQLiteStore
+from graph.store import Node, Rel
+from whoknows.commands.analytics import networkers, risk, spread
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("an") / "s.db"
+    store = SQLiteStore(path)
+    store.setup_schema()
+    nodes, rels = [], []
+    depts = ["Finance", "Operations", "Legal"]
+    for i in range(18):
+        nodes.append(
+            Node(
+                f"person:{i}",
+                "Person",
+                {"person_id": str(i), "name": f"Person {i}", "department": depts[i % 3], "opted_out": i == 4},
+            )
+        )
+        if i:
+            rels.append(Rel("REPORTS_TO", f"person:{i}", f"person:{(i - 1) // 3}"))
+    nodes += [Node("topic:tax", "Topic", {"name": "tax"}), Node("topic:rail", "Topic", {"name": "rail"})]
+    for d in range(6):
+        nodes.append(Node(f"doc:{d}", "Document", {"key": f"k{d}", "title": f"Doc {d}"}))
+        text = "utility contract negotiation tariffs" if d < 3 else "rail freight scheduling"
+        nodes.append(Node(f"chunk:{d}:0", "Chunk", {"n": 0, "text": text, "doc_id": f"doc:{d}"}))
+        rels.append(Rel("HAS_CHUNK", f"doc:{d}", f"chunk:{d}:0", {"n": 0}))
+        rels.append(Rel("AUTHORED", f"person:{d}", f"doc:{d}", {"position": 0}))
+        rels.append(Rel("AUTHORED", f"person:{d + 6}", f"doc:{d}", {"position": 1}))
+        rels.append(Rel("ABOUT", f"doc:{d}", "topic:tax" if d < 3 else "topic:rail"))
+    nodes.append(Node("course:km101", "Course", {"course_id": "km101", "title": "KM basics", "code": "KM 101",
+                                                 "text": "KM basics."}))  # fmt: skip
+    rels += [Rel("COMPLETED", f"person:{i}", "course:km101", {"status": "completed"}, key=f"r{i}") for i in range(9)]
+    nodes.append(Node("community:c1", "Community", {"community_id": "c1", "name": "Tax CoP", "text": "Tax CoP."}))
+    rels += [Rel("MEMBER_OF", f"person:{i}", "community:c1", {"role": "member"}, key="member") for i in range(6)]
+    with store.transaction():
+        store.upsert_nodes(nodes, source="t")
+        store.upsert_rels(rels, source="t")
+    store.close()
+    return str(path)
+
+
+def _run(cmd: click.Command, args: list[str]) -> dict:
+    result = CliRunner().invoke(cmd, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_networkers_json_hides_opted_out(store_path):
+    rep = _run(networkers, ["--store", store_path, "--json"])
+    assert "person:4" not in rep["people"] and len(rep["people"]) == 17
+
+
+def test_spread_json_respects_budget_cap_and_opt_out(store_path):
+    plan = _run(spread, ["utility contract", "--store", store_path, "-k", "3", "--max-per-department", "1",
+                         "--exclude", "0", "--simulations", "200", "--json"])  # fmt: skip
+    people = [s["person"] for s in plan["seeds"]]
+    assert len(people) == 3 and "person:4" not in people and "person:0" not in people
+    assert len({s["department"] for s in plan["seeds"]}) == 3
+    assert plan["expected_reach"]["ci95"][0] <= plan["expected_reach"]["mean"]
+
+
+def test_spread_experts_only_and_text_output(store_path):
+    result = CliRunner().invoke(spread, ["rail freight", "--store", store_path, "-k", "2", "--experts-only",
+                                         "--simulations", "100"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Brief these 2 people first" in result.output and "knows the topic" in result.output
+
+
+def test_risk_json(store_path):
+    rep = _run(risk, ["--store", store_path, "--json"])
+    assert rep["single_expert_topics"] == [] and set(rep["topics"]) == {"tax", "rail"}
+    assert rep["topics"]["tax"]["bus_factor"] == 6
+    assert rep["curriculum"]["departments"]["Finance"]["per_course"]["KM 101"] == pytest.approx(3 / 6)
+    assert rep["communities"]["community:c1"]["problems"] == [
+        "no active leader or facilitator",
+        "no subject-matter expert",
+        "no knowledge assets",
+    ]
