@@ -21,6 +21,10 @@ node_id = f"person:{requested}" if requested else ctx.viewer_id
 options = [p.node_id for p in people.visible_people()]
 if ctx.viewer_id and ctx.viewer_id not in options:
     options.insert(0, ctx.viewer_id)
+if node_id is not None and node_id in people.by_id and node_id not in options:
+    st.title("Person profile")
+    st.info("This person is not shown in WhoKnows: they opted out of expertise profiling or have left.")
+    st.stop()
 if node_id is None or node_id not in people.by_id:
     if requested:
         st.warning(f"There is no person {requested!r} in the directory; pick someone below.")

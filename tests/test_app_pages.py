@@ -238,3 +238,44 @@ def test_data_page_lists_runs_and_every_rejection(
     frames = [d.value for d in at.dataframe]
     rej = next(f for f in frames if "reason" in f.columns)
     assert len(rej) == rejected and rej["reason"].notna().all() and rej["expected"].notna().all()
+
+
+# -- network map ------------------------------------------------------------------------------------------
+def test_network_map_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_file: Path) -> None:
+    at = app(demo, monkeypatch).run()
+    at.switch_page("pages/network_map.py").run()
+    no_exception(at)
+    drawn = next(c.value for c in at.caption if "ties drawn" in c.value)
+    people_drawn = int(drawn.split(" people")[0])
+    assert 300 < people_drawn <= 400  # opted-out people and small groups are left out
+    assert "Layout: igraph_fr" in drawn or "Layout: spring" in drawn
+    metrics = {m.label: m.value for m in at.metric}
+    assert 0.0 <= float(metrics["NMI communities vs departments"]) <= 1.0
+    assert [s.value for s in at.subheader] == ["Ties between departments", "Silos: E-I index per department"]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3
+    at.segmented_control(key="map_colour").set_value("community").run()
+    no_exception(at)
+
+
+# -- spread an idea ---------------------------------------------------------------------------------------
+def test_spread_an_idea_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_file: Path) -> None:
+    at = app(demo, monkeypatch).run()
+    at.switch_page("pages/spread_idea.py").run()
+    no_exception(at)
+    at.text_area(key="idea").input("Share lessons learned from contract negotiations across departments")
+    at.number_input(key="k").set_value(6)
+    at.number_input(key="max_per").set_value(1)
+    at.button(key="FormSubmitter:spread_form-Find seed people").click().run()
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    mean = float(metrics["Expected reach"].split()[0])
+    lo, hi = (float(x) for x in metrics["95% interval"].split(" – "))
+    assert lo <= mean <= hi and mean >= 6
+    seeds = [m.value for m in at.markdown if m.value.startswith("**") and " · " in m.value]
+    assert len(seeds) == 6
+    departments = [s.split(" · ", 1)[1] for s in seeds]
+    assert len(set(departments)) == 6  # at most one per department
+    reasons = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert len(reasons) >= 6
+    assert "Reach by department" in [s.value for s in at.subheader]

@@ -115,13 +115,45 @@ def network_map_data(url: str) -> dict[str, Any]:
 
 @st.cache_resource(ttl=TTL_S, show_spinner="Assessing knowledge risk…")
 def risk_data(url: str) -> dict[str, Any]:
-    """Bus factor per topic (single-expert topics), peripheral experts, cut-off departments, community health."""
-    from graph.analytics.risk import community_health_from_store, risk_report, topic_expertise_from_store
+    """Bus factor per topic (single-expert topics), peripheral experts, cut-off departments, community health.
+
+    Composed from graph/analytics/risk's pieces rather than ``risk_report``: that recomputes coreness and
+    closeness for every topic (minutes on the demo organisation); here peripheral experts are measured once for
+    all experts and reach by department only for the single-expert topics the page lists.
+    """
+    from graph.analytics.privacy import opted_out
+    from graph.analytics.risk import (
+        bus_factor,
+        community_health_from_store,
+        peripheral_experts,
+        reach_by_department,
+        topic_expertise_from_store,
+    )
 
     store = resources.store(url)
-    report = risk_report(person_graph(url), topic_expertise_from_store(store))
-    report["communities"] = community_health_from_store(store)
-    return report
+    G = person_graph(url)
+    expertise = topic_expertise_from_store(store)
+    bus = bus_factor(expertise, hidden=opted_out(G))
+    experts = {p for scores in expertise.values() for p, s in scores.items() if s > 0}
+    periph = peripheral_experts(G, experts)
+    topics: dict[str, dict[str, Any]] = {}
+    for topic, info in bus.items():
+        mine = [p for p, s in expertise[topic].items() if s > 0]
+        cut_off: list[str] = []
+        if info["bus_factor"] == 1:
+            reach = reach_by_department(G, [p for p in mine if p in G])
+            cut_off = sorted((str(g) for g, r in reach.items() if r["cut_off"]))
+        topics[topic] = {
+            **info,
+            "peripheral_experts": {p: periph[p] for p in mine if p in periph},
+            "cut_off_departments": cut_off,
+        }
+    return {
+        "topics": topics,
+        "single_expert_topics": sorted(t for t, b in bus.items() if b["bus_factor"] == 1),
+        "topics_without_expert": sorted(t for t, b in bus.items() if b["bus_factor"] == 0),
+        "communities": community_health_from_store(store),
+    }
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
