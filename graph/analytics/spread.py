@@ -229,6 +229,54 @@ def _rr_batch(
     return s[order], v[order]
 
 
+def _rr_batch_sorted(
+    ig: InfluenceGraph, roots: np.ndarray, rng: np.random.Generator, model: str, cum_in: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_rr_batch` with visited (set, node) keys kept as a sorted array instead of a dense bitmap.
+
+    Memory is proportional to the nodes visited, not to ``len(roots) * n``, so huge batches of small RR sets
+    (low-probability IC, where most sets are the root alone) cost a few numpy calls per level.
+    """
+    n = ig.n
+    b = len(roots)
+    fs = np.arange(b, dtype=np.int64)
+    fv = roots.astype(np.int64)
+    visited = fs * n + fv  # sorted: one root per set, sets in order
+    out_s, out_v = [fs], [fv]
+    while len(fv):
+        if model == "lt":
+            start = ig.in_ptr[fv]
+            end = ig.in_ptr[fv + 1]
+            has = end > start
+            fs, fv, start, end = fs[has], fv[has], start[has], end[has]
+            if not len(fv):
+                break
+            base = np.where(start > 0, cum_in[start - 1], 0.0)
+            pos = np.searchsorted(cum_in, base + rng.random(len(fv)), side="right")
+            ok = pos < end
+            ns, nv = fs[ok], ig.in_src[pos[ok]]
+        else:
+            rows, arcs = _expand(ig.in_ptr, fv)
+            live = rng.random(len(arcs)) < ig.in_p[arcs]
+            ns, nv = fs[rows[live]], ig.in_src[arcs[live]]
+        if not len(ns):
+            break
+        keys = np.unique(ns * n + nv)
+        pos = np.searchsorted(visited, keys)
+        seen = (pos < len(visited)) & (visited[np.minimum(pos, len(visited) - 1)] == keys)
+        keys = keys[~seen]
+        if not len(keys):
+            break
+        visited = np.sort(np.concatenate([visited, keys]))
+        fs, fv = keys // n, keys % n
+        out_s.append(fs)
+        out_v.append(fv)
+    s = np.concatenate(out_s)
+    v = np.concatenate(out_v)
+    order = np.argsort(s, kind="stable")
+    return s[order], v[order]
+
+
 @dataclass
 class RRSets:
     """Reverse-reachable sets as flat arrays: set ``i`` is ``nodes[ptr[i]:ptr[i+1]]``."""
@@ -270,12 +318,22 @@ def rr_sets(
     total = int(ptrs[0][-1])
     done = 0
     batch = min(batch, max(count, 1))
-    visited = np.zeros(batch * n, dtype=bool)
-    claim = np.zeros(batch * n, dtype=np.int32)
+    visited = claim = None
+    mean_size = None
     while done < count:
-        b = min(batch, count - done)
-        roots = rng.integers(0, n, size=b)
-        s, v = _rr_batch(ig, roots, rng, kind, cum_in, visited, claim)
+        if mean_size is not None and mean_size < 4:
+            # Small sets: a sorted-key batch of many roots is cheaper than a dense bitmap of few.
+            b = min(count - done, max(batch, int(2_000_000 / mean_size)))
+            roots = rng.integers(0, n, size=b)
+            s, v = _rr_batch_sorted(ig, roots, rng, kind, cum_in)
+        else:
+            b = min(batch, count - done)
+            if visited is None:
+                visited = np.zeros(batch * n, dtype=bool)
+                claim = np.zeros(batch * n, dtype=np.int32)
+            roots = rng.integers(0, n, size=b)
+            s, v = _rr_batch(ig, roots, rng, kind, cum_in, visited, claim)
+            mean_size = len(v) / b
         sizes = np.bincount(s, minlength=b)
         ptrs.append(total + np.cumsum(sizes))
         chunks.append(v)
