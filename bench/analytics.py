@@ -265,7 +265,8 @@ def synthetic_org(n: int = 10_000, n_depts: int = 25, seed: int = 7) -> nx.Graph
 def bench_synthetic(quick: bool) -> dict:
     G, t_build = timed(synthetic_org)
     log(
-        f"\n== synthetic organisation: {G.number_of_nodes()} people, {G.number_of_edges()} ties (built in {t_build:.1f}s)"
+        f"\n== synthetic organisation: {G.number_of_nodes()} people, {G.number_of_edges()} ties "
+        f"(built in {t_build:.1f}s)"
     )
     t0 = time.perf_counter()
     part, t_comm = timed(communities, G, seed=0)
