@@ -241,12 +241,21 @@ def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: An
     return out
 
 
+def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
+    dcg = sum((2 ** grades.get(c, 0) - 1) / np.log2(i + 2) for i, c in enumerate(ranked[:k]))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    idcg = sum((2**g - 1) / np.log2(i + 2) for i, g in enumerate(ideal))
+    return float(dcg / idcg) if idcg else 0.0
+
+
 def run_demo(embedder: Any, config: Any) -> dict[str, float] | None:
-    """Score the demo organisation against its planted truth (truth.json: per-topic queries, relevant people)."""
+    """Score the demo organisation against its planted truth: truth.json ``queries`` are paraphrased needs with
+    graded relevant people (2 primary, 1 secondary); MAP/MRR/P@k count both grades as relevant, nDCG@10 uses
+    the grades."""
     try:
         from whoknows.demo import generate_demo
     except ImportError:
-        print("demo: whoknows.demo is not available yet; skipped")
+        print("demo: whoknows.demo is not available; skipped")
         return None
     from graph.sqlite_store import SQLiteStore
     from ingest.pipeline import ingest_paths
@@ -259,39 +268,24 @@ def run_demo(embedder: Any, config: Any) -> dict[str, float] | None:
         truth = json.loads((out / "truth.json").read_text())
         store = SQLiteStore(Path(tmp) / "demo.db")
         store.setup_schema()
-        data = out / "data" if (out / "data").is_dir() else out
-        ingest_paths(store, [data])
+        ingest_paths(store, [out / "data"])
         embed_store(store, embedder, progress=False)
-        rows = []
-        for topic in _truth_topics(truth):
-            relevant = {_pid(p) for p in topic["relevant"]}
-            for q in topic["queries"]:
-                results = find_experts(store, embedder, q, limit=50, config=config)
-                ranked = [r.node_id for r in results]
-                rows.append(metrics(ranked, relevant))  # type: ignore[arg-type]
+        rows, ndcgs = [], []
+        for q in truth["queries"]:
+            grades = {_pid(p): int(g) for p, g in q["relevant"].items()}
+            results = find_experts(store, embedder, q["query"], limit=50, config=config)
+            ranked = [r.node_id for r in results]
+            rows.append(metrics(ranked, set(grades)))  # type: ignore[arg-type]
+            ndcgs.append(ndcg_at(ranked, grades))
         store.close()
-    return mean_metrics(rows) | {"queries": len(rows)} if rows else None
+    if not rows:
+        return None
+    return mean_metrics(rows) | {"ndcg10": round(float(np.mean(ndcgs)), 4), "queries": len(rows)}
 
 
 def _pid(p: Any) -> str:
-    if isinstance(p, dict):
-        p = p.get("person_id") or p.get("id")
     p = str(p)
     return p if p.startswith("person:") else f"person:{p}"
-
-
-def _truth_topics(truth: Any) -> list[dict[str, Any]]:
-    """Accept the truth file as a list of topics or {"topics": [...]} / {topic: {...}}."""
-    topics = truth.get("topics", truth) if isinstance(truth, dict) else truth
-    if isinstance(topics, dict):
-        topics = [dict(v, name=k) for k, v in topics.items()]
-    out = []
-    for t in topics:
-        queries = t.get("queries") or ([t["query"]] if t.get("query") else [])
-        relevant = t.get("relevant") or t.get("relevant_people") or t.get("experts") or []
-        if queries and relevant:
-            out.append({"queries": queries, "relevant": relevant})
-    return out
 
 
 def _parse_config(pairs: list[str]) -> Any:
@@ -366,6 +360,7 @@ def main() -> None:
             print(f"demo organisation: {demo}")
             figures["demo_map"] = demo["map"]
             figures["demo_p5"] = demo["p5"]
+            figures["demo_ndcg10"] = demo["ndcg10"]
     print(json.dumps(figures))
 
 

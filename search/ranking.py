@@ -51,6 +51,8 @@ class RankingConfig:
     fusion: str = "combsum"
     dense_weight: float = 0.6
     minmax: bool = False
+    prf_k: int = 0  # dense pseudo-relevance feedback: move the query towards the k best items' mean vector
+    prf_weight: float = 0.0
     power: float = 2.0  # rel ** power; with transform="exp": exp(power * (rel - 1)), i.e. expCombSUM
     transform: str = "pow"
     norm_alpha: float = 0.5
@@ -183,6 +185,9 @@ def find_experts(
         fusion=config.fusion,
         dense_weight=config.dense_weight,
         minmax=config.minmax,
+        prf_k=config.prf_k,
+        prf_weight=config.prf_weight,
+        graph=gv,
     )
     terms = _collect_terms(gv, items, config, today)
     cand = set(candidates) if candidates is not None else None

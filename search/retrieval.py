@@ -10,6 +10,7 @@ cannot shift the scores of the ones they can.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -100,12 +101,20 @@ def retrieve(
     fusion: str = "combsum",
     dense_weight: float = 0.5,
     minmax: bool = False,
+    prf_k: int = 0,
+    prf_weight: float = 0.0,
+    graph: GraphView | None = None,
 ) -> list[Retrieved]:
     """Fused lexical + dense hits, best first. ``keep`` trims hits the caller may not use (permissions).
 
     combsum: ``dense_weight * cosine + (1 - dense_weight) * bm25 / max(bm25)``; a method that did not return an
     item contributes 0 for it; with ``minmax`` the cosine is min-max scaled over the retrieved list.
     rrf: ``sum 1 / (60 + rank)``, rescaled so the best possible item scores 1.
+
+    ``prf_k`` > 0 adds dense pseudo-relevance feedback (Rocchio): the query vector is moved towards the mean
+    vector of the ``prf_k`` best fused items, ``q' = q + prf_weight * mean``, and the dense list is searched
+    again with it. It helps when a query names a broad field and the evidence is spread over many documents.
+    Vectors come from ``store.cached_vectors`` keyed by the text hash both backends use.
     """
     if not query.strip():
         raise SearchError("the query is empty; type what you need, e.g. 'contract negotiation with utilities'")
@@ -116,6 +125,32 @@ def retrieve(
     dense: list[Hit] = []
     if query_vector is not None and model is not None and dense_weight > 0:
         dense = _fetch(lambda n: store.search_vector(model, query_vector, labels=labels, limit=n), depth, keep)
+    if prf_k > 0 and prf_weight > 0 and dense and query_vector is not None and model is not None:
+        first = _fuse(dense, lexical, fusion, dense_weight, minmax)
+        feedback = _feedback_vector(store, graph or GraphView(store), model, [r.id for r in first[:prf_k]])
+        if feedback is not None:
+            q2 = np.asarray(query_vector, dtype=np.float32) + prf_weight * feedback
+            q2 /= np.linalg.norm(q2) or 1.0
+            dense = _fetch(lambda n: store.search_vector(model, q2, labels=labels, limit=n), depth, keep)
+    return _fuse(dense, lexical, fusion, dense_weight, minmax)
+
+
+def _text_hash(text: str) -> str:
+    """The content hash the stores key cached vectors by (graph/sqlite_store.py and graph/neo4j_store.py)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _feedback_vector(store: GraphStore, gv: GraphView, model: str, ids: list[str]) -> np.ndarray | None:
+    texts = {i: n.props.get("text") for i, n in gv.nodes(ids).items()}
+    hashes = [_text_hash(t) for t in texts.values() if isinstance(t, str) and t]
+    vecs = store.cached_vectors(model, hashes)
+    if not vecs:
+        return None
+    mean = np.mean(np.stack([vecs[h] for h in hashes if h in vecs]), axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)
+
+
+def _fuse(dense: list[Hit], lexical: list[Hit], fusion: str, dense_weight: float, minmax: bool) -> list[Retrieved]:
     items: dict[str, Retrieved] = {}
     for rank, h in enumerate(dense):
         items[h.id] = Retrieved(h.id, h.label, 0.0, dense=h.score, dense_rank=rank)

@@ -199,3 +199,13 @@ def test_normalisation_pruning_is_exact(tmp_path, fake_embedder):
         top = find_experts(store, fake_embedder, Q, config=cfg, limit=k)
         assert [(r.node_id, r.score) for r in top] == [(r.node_id, r.score) for r in full[:k]]
     store.close()
+
+
+def test_pseudo_relevance_feedback_uses_stored_vectors(org_store, fake_embedder):
+    cfg = replace(CFG, prf_k=3, prf_weight=1.0)
+    res = find_experts(org_store, fake_embedder, Q, config=cfg, limit=50)
+    assert names(res)[0] == "alice"
+    for r in res:
+        assert math.isclose(sum(e.contribution for e in r.evidence), r.score, rel_tol=1e-9)
+    base = find_experts(org_store, fake_embedder, Q, config=CFG, limit=50)
+    assert [r.score for r in res] != [r.score for r in base]  # the feedback vector was found and used
