@@ -293,8 +293,9 @@ class SQLiteStore:
                         q = f"SELECT id, rid, text_hash FROM nodes WHERE id IN ({','.join('?' * len(part))})"
                         old.update({r[0]: (r[1], r[2]) for r in c.execute(q, part)})
                 c.executemany(
-                    "INSERT INTO nodes(id, label, props, text_hash) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE "
-                    "SET label=excluded.label, props=json_patch(nodes.props, excluded.props), "
+                    # a new row keeps no null values (Neo4j cannot store them); an update merges, null deletes
+                    "INSERT INTO nodes(id, label, props, text_hash) VALUES (?1, ?2, json_patch('{}', ?3), ?4) "
+                    "ON CONFLICT(id) DO UPDATE SET label=excluded.label, props=json_patch(nodes.props, ?3), "
                     "text_hash=coalesce(excluded.text_hash, nodes.text_hash)",
                     [(r[0], r[1], _dumps(r[2]), r[3]) for r in node_rows.values()],
                 )
@@ -322,8 +323,8 @@ class SQLiteStore:
                         "upsert nodes before the relationships that connect them"
                     )
                 c.executemany(
-                    'INSERT INTO rels(id, type, start, "end", props) VALUES (?, ?, ?, ?, ?) '
-                    "ON CONFLICT(id) DO UPDATE SET props=json_patch(rels.props, excluded.props)",
+                    "INSERT INTO rels(id, type, start, \"end\", props) VALUES (?1, ?2, ?3, ?4, json_patch('{}', ?5)) "
+                    "ON CONFLICT(id) DO UPDATE SET props=json_patch(rels.props, ?5)",
                     list(rel_rows.values()),
                 )
                 sids = self._intern(c, {src for src, _ in rel_srcs})

@@ -255,3 +255,10 @@ def test_batches_larger_than_one_statement(store: GraphStore) -> None:
     assert len(store.get_nodes([f"person:{i}" for i in range(0, n, 3)])) == len(range(0, n, 3))
     assert store.retract_sources(["big"]).nodes_deleted == n
     assert store.counts()["REPORTS_TO"] == 0
+
+
+def test_none_properties_are_not_stored(store: GraphStore) -> None:
+    """Neo4j cannot store nulls, so no backend does: a None value means 'no such property'."""
+    with store.transaction():
+        store.upsert_nodes([Node("person:n", "Person", {"name": "N", "title": None})], source="s")
+    assert store.get_nodes(["person:n"])["person:n"].props == {"name": "N"}
