@@ -197,16 +197,21 @@ def network_map(
     seed: int = 0,
     weight: str | None = "weight",
     departments: Mapping[Hashable, Any] | None = None,
-    community_method: str = "louvain",
+    communities: Mapping[Hashable, Any] | None = None,
+    community_method: str = "auto",
     min_group_size: int = MIN_GROUP_SIZE,
     cache: LayoutCache | None = None,
     layout_method: str = "auto",
 ) -> dict[str, Any]:
     """Everything a map page draws: communities (and their agreement with departments), the department tie
     matrix, E-I per department, and positions. Opted-out people stay in the structure but are not in the
-    returned points."""
+    returned points. Pass ``communities`` to reuse a partition the networker report already computed."""
     dept = dict(departments) if departments is not None else node_attribute(G, "department")
-    comm = detect_communities(G, weight=weight, seed=seed, method=community_method)
+    if communities is not None:
+        comm = dict(communities)
+        community_method = "given"
+    else:
+        comm = detect_communities(G, weight=weight, seed=seed, method=community_method)
     lay = (
         cache.get(G, seed=seed, method=layout_method, weight=weight)
         if cache

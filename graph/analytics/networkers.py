@@ -77,7 +77,7 @@ def networker_report(
     communities: Mapping[Hashable, Any] | None = None,
     expertise: Mapping[Hashable, float] | None = None,
     seed: int | None = 0,
-    community_method: str = "louvain",
+    community_method: str = "auto",
     betweenness_k: int | None = None,
     exact_below: int = 2000,
     top_share: float = 0.10,

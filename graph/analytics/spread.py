@@ -391,7 +391,7 @@ def max_coverage(rr: RRSets, n: int, cons: Constraints) -> tuple[list[int], int]
             covered[s] = True
             n_covered += len(s)
             _rows, pos = _expand(rr.ptr, s)
-            np.subtract.at(count, rr.nodes[pos], 1)
+            np.subtract(count, np.bincount(rr.nodes[pos], minlength=n), out=count)
         if cons.groups is not None and cons.max_per_group is not None:
             g = int(cons.groups[v])
             if g >= 0:
