@@ -17,7 +17,7 @@ from whoknows.webapp import frame, settings
 
 
 def main() -> None:
-    st.set_page_config(page_title="WhoKnows", page_icon="🔎", layout="wide")
+    st.set_page_config(page_title="WhoKnows", page_icon=":material/person_search:", layout="wide")
     url = settings.store_url(sys.argv[1:])
     try:
         settings.check_store_exists(url)
@@ -32,18 +32,20 @@ def main() -> None:
     p = frame.PAGE_FILES
     pages = {
         "Find people": [
-            st.Page(p["search"], title="Find an expert", icon="🔎", default=True),
-            st.Page(p["profile"], title="Person profile", icon="👤"),
+            st.Page(p["search"], title="Find an expert", icon=":material/person_search:", default=True),
+            st.Page(p["profile"], title="Person profile", icon=":material/account_circle:"),
         ],
         "Leaders": [
-            st.Page(p["map"], title="Network map", icon="🕸️"),
-            st.Page(p["spread"], title="Spread an idea", icon="📣"),
-            st.Page(p["risk"], title="Knowledge leadership and risk", icon="🧭"),
+            st.Page(p["map"], title="Network map", icon=":material/hub:"),
+            st.Page(p["spread"], title="Spread an idea", icon=":material/campaign:"),
+            st.Page(p["risk"], title="Knowledge leadership and risk", icon=":material/health_and_safety:"),
         ],
     }
     if ctx.admin:
-        pages["Admin"] = [st.Page(p["data"], title="Data", icon="🗄️")]
-    st.navigation(pages).run()
+        pages["Admin"] = [st.Page(p["data"], title="Data", icon=":material/database:")]
+    page = st.navigation(pages)
+    frame.follow_goto(ctx)
+    page.run()
 
 
 main()

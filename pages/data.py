@@ -9,6 +9,9 @@ from whoknows.webapp.optout import read_requests
 from whoknows.webapp.runs import count_rows, notice_rows, rejection_rows, run_rows, source_rows
 
 ctx = frame.context()
+if not ctx.admin:  # app.py registers this page for admins only; this guards any other way in
+    st.error("The Data page is for administrators.")
+    st.stop()
 st.title("Data")
 st.caption(f"Store: `{ctx.url}` (opened read-only by the app)")
 

@@ -7,6 +7,7 @@ place per-session state lives); pages call :func:`context`.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,8 @@ PAGE_FILES = {
     "data": "pages/data.py",
 }
 
+ENTRYPOINT = "app.py"
+ADMIN_PAGES = frozenset({"data"})
 _CTX_KEY = "_whoknows_ctx"
 VIEWER_KEY = "viewer_pick"  # the picker widget
 VIEWER_STATE = "viewer"  # the chosen viewer, kept outside the widget so it survives page switches
@@ -59,11 +62,39 @@ class AppContext:
         return pending_people(self.optout_file)
 
 
+GOTO_PARAM = "goto"
+
+
 def context() -> AppContext:
+    """The session's context, set by app.py before it runs the page.
+
+    When it is missing, Streamlit ran a page file without the entrypoint: a ``pages/`` folder beside the
+    entrypoint makes Streamlit serve the first request of a fresh server the pre-``st.navigation`` way, so a
+    deep link such as ``/data`` would skip the frame (sign-in, admin check). The page is then sent through
+    app.py with ``?goto=<page>``, which establishes the viewer and switches to the page under its rules.
+    """
     ctx = st.session_state.get(_CTX_KEY)
-    if not isinstance(ctx, AppContext):
+    if isinstance(ctx, AppContext):
+        return ctx
+    caller = Path(inspect.stack()[1].filename)
+    key = next((k for k, f in PAGE_FILES.items() if Path(f).name == caller.name), None)
+    if key is None:
         raise WhoKnowsError("this page runs inside the WhoKnows app: start it with 'streamlit run app.py'")
-    return ctx
+    params = {k: st.query_params[k] for k in st.query_params}
+    st.switch_page(ENTRYPOINT, query_params={**params, GOTO_PARAM: key})
+    raise AssertionError("unreachable: st.switch_page does not return")  # pragma: no cover
+
+
+def follow_goto(ctx: AppContext) -> None:
+    """In app.py after ``st.navigation``: finish a deep link that :func:`context` redirected (admins only for
+    admin pages; anything else lands on the default page)."""
+    key = st.query_params.get(GOTO_PARAM)
+    if key is None:
+        return
+    params = {k: st.query_params[k] for k in st.query_params if k != GOTO_PARAM}
+    if key in PAGE_FILES and (key not in ADMIN_PAGES or ctx.admin):
+        st.switch_page(PAGE_FILES[key], query_params=params)
+    del st.query_params[GOTO_PARAM]
 
 
 def _sign_in_page() -> None:
@@ -99,7 +130,7 @@ def establish(url: str) -> AppContext | None:
         st.info(
             "Local demo: sign-in is not configured (no [auth] section in .streamlit/secrets.toml), so everyone "
             "is an admin here. Pick a viewer in the sidebar to see the app as that person, with their permissions.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
         visible = people.visible_people()
         options: list[str | None] = [None, *(p.node_id for p in visible)]
@@ -123,14 +154,22 @@ def establish(url: str) -> AppContext | None:
 
 def sign_in_navigation() -> None:
     """When sign-in is configured and nobody is signed in: a single page that offers to sign in."""
-    st.navigation([st.Page(_sign_in_page, title="Sign in", icon="🔐")]).run()
+    st.navigation([st.Page(_sign_in_page, title="Sign in", icon=":material/login:")]).run()
 
 
 def person_link(node_id: str, name: str, *, key_hint: str = "") -> None:
     """A link to someone's profile page."""
-    st.page_link(PAGE_FILES["profile"], label=name, icon="👤", query_params={"person": node_id.removeprefix("person:")})
+    st.page_link(
+        PAGE_FILES["profile"],
+        label=name,
+        icon=":material/account_circle:",
+        query_params={"person": node_id.removeprefix("person:")},
+    )
 
 
 def library_missing(feature: str, module: str, exc: Exception) -> None:
     """Say plainly that a feature's library is not available, instead of showing anything made up."""
-    st.warning(f"{feature} needs `{module}`, which is not available in this installation yet ({exc}).", icon="🚧")
+    st.warning(
+        f"{feature} needs `{module}`, which is not available in this installation yet ({exc}).",
+        icon=":material/construction:",
+    )

@@ -1,0 +1,219 @@
+"""App benchmark, driven in a real headless Chromium (Debian's /usr/bin/chromium through Playwright).
+
+Prints:
+- cold start: ``streamlit run app.py`` launched -> first page interactive in the browser (search box shown and the
+  script run finished);
+- search round trip on the demo organisation (400 people, 600 documents): click Search -> all result cards shown
+  and the run finished, over distinct planted queries (so no result cache hits); p50/p95 of the warm queries,
+  the first query (which loads the embedding model) reported apart; baseline: the same ``find_experts`` call
+  in-process, so the ratio is what the app adds;
+- network map at 2,000 people: open the page -> WebGL canvas drawn and the run finished; first load (server
+  computes the projection, betweenness, communities and layout) and warm load (cached); baseline: the same
+  figure drawn by plotly.js as SVG (``Scatter``) vs WebGL (``Scattergl``) in the same browser, no Streamlit.
+
+The last line is one JSON object with the figures (``search_p95_s``, ``map_render_s`` among them).
+
+    python bench/app.py [--store DEMO.db] [--map-store MAP.db] [--queries 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from whoknows.webapp.launch import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+
+IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+def build(store: Path, out: Path, people: int, documents: int, embed: bool) -> None:
+    if store.exists():
+        return
+    cmd = [sys.executable, "-m", "whoknows.cli", "demo", "--store", str(store), "--out", str(out),
+           "--people", str(people), "--documents", str(documents), "--embed" if embed else "--no-embed"]  # fmt: skip
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    print(f"built {store} ({people} people, {documents} documents) in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    i = min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))
+    return xs[i]
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(IDLE_JS, timeout=300_000, polling=20)
+
+
+def bench_search(browser, store: Path, queries: list[str]) -> dict:  # type: ignore[no-untyped-def]
+    t_launch = time.perf_counter()
+    with serve(store) as url:
+        healthy = time.perf_counter() - t_launch
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(300_000)
+        page.goto(url)
+        box = page.get_by_label("What do you need to know about?")
+        box.wait_for()
+        wait_idle(page)
+        cold = time.perf_counter() - t_launch
+        times = []
+        for q in queries:
+            box.fill(q)
+            t0 = time.perf_counter()
+            page.get_by_role("button", name="Search").click()
+            page.get_by_text(f"for “{q}”").wait_for()
+            page.locator("[class*='st-key-card_']").last.wait_for()
+            wait_idle(page)
+            times.append(time.perf_counter() - t0)
+        page.close()
+    return {"healthy_s": healthy, "cold_start_s": cold, "first_s": times[0], "warm": times[1:]}
+
+
+def library_search(store: Path, queries: list[str]) -> list[float]:
+    from graph.open import open_store
+    from search.embedder import load_embedder
+    from search.ranking import find_experts
+    from search.retrieval import GraphView
+
+    s = open_store(str(store), read_only=True)
+    emb = load_embedder()
+    gv = GraphView(s)
+    find_experts(s, emb, queries[0], graph=gv)
+    out = []
+    for q in queries[1:]:
+        t0 = time.perf_counter()
+        find_experts(s, emb, q, graph=gv)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def bench_map(browser, store: Path) -> dict:  # type: ignore[no-untyped-def]
+    with serve(store) as url:
+        loads = []
+        for _ in range(3):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(300_000)
+            t0 = time.perf_counter()
+            page.goto(f"{url}/network_map")
+            page.locator(".js-plotly-plot canvas").first.wait_for()
+            page.get_by_text("ties drawn").wait_for()
+            wait_idle(page)
+            loads.append(time.perf_counter() - t0)
+            caption = page.get_by_text("ties drawn").inner_text()
+            page.close()
+    drawn = int(caption.split(" people")[0])
+    return {"first_s": loads[0], "warm_s": min(loads[1:]), "people_drawn": drawn}
+
+
+def plotly_baseline(browser, store: Path) -> dict:  # type: ignore[no-untyped-def]
+    """The map figure drawn by plotly.js alone, WebGL vs SVG: what Scattergl buys over Scatter."""
+    import plotly.graph_objects as go
+
+    from graph.analytics.maps import network_map
+    from graph.analytics.networkers import networker_report
+    from graph.analytics.projection import project_store
+    from graph.open import open_store
+    from whoknows.webapp.netmap import map_figure
+
+    G = project_store(open_store(str(store), read_only=True))
+    data = network_map(G)
+    pts = data["points"]
+    pos = {v: (float(x), float(y)) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
+    groups = dict(zip(pts["nodes"], pts["department"], strict=True))
+    btw = {v: r["betweenness"] for v, r in networker_report(G)["people"].items()}
+    fig, _ = map_figure(G, pos, groups, size_by=btw)
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("webgl", "svg"):
+            f = go.Figure(fig)
+            if kind == "svg":
+                f = go.Figure(
+                    [go.Scatter(**{k: v for k, v in t.to_plotly_json().items() if k != "type"}) for t in fig.data],
+                    layout=fig.layout,
+                )
+            path = Path(tmp) / f"{kind}.html"
+            f.write_html(path, include_plotlyjs=True, full_html=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            t0 = time.perf_counter()
+            page.goto(path.as_uri())
+            page.wait_for_function("() => document.querySelector('.js-plotly-plot')?._fullLayout !== undefined")
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            out[kind] = time.perf_counter() - t0
+            page.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", type=Path, default=ROOT / "var" / "bench-app" / "demo.db")
+    ap.add_argument("--map-store", type=Path, default=ROOT / "var" / "bench-app" / "map2000.db")
+    ap.add_argument("--queries", type=int, default=20)
+    args = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium package")
+    build(args.store, args.store.parent / "demo", 400, 600, embed=True)
+    build(args.map_store, args.map_store.parent / "map2000", 2000, 300, embed=False)
+    truth_file = next(p for p in (args.store.parent / d / "truth.json" for d in ("demo", "org")) if p.exists())
+    truth = json.loads(truth_file.read_text())
+    queries = list(dict.fromkeys(q["query"] for q in truth["queries"]))[: args.queries + 1]
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        s = bench_search(browser, args.store, queries)
+        m = bench_map(browser, args.map_store)
+        base = plotly_baseline(browser, args.map_store)
+        browser.close()
+    lib = library_search(args.store, queries)
+    warm = s["warm"]
+    fig = {
+        "cold_start_s": round(s["cold_start_s"], 3),
+        "server_healthy_s": round(s["healthy_s"], 3),
+        "search_first_s": round(s["first_s"], 3),
+        "search_p50_s": round(statistics.median(warm), 3),
+        "search_p95_s": round(pct(warm, 0.95), 3),
+        "search_queries": len(warm),
+        "library_search_p50_s": round(statistics.median(lib), 3),
+        "map_people": m["people_drawn"],
+        "map_first_s": round(m["first_s"], 3),
+        "map_render_s": round(m["warm_s"], 3),
+        "plotly_webgl_s": round(base["webgl"], 3),
+        "plotly_svg_s": round(base["svg"], 3),
+    }
+    print(
+        f"cold start to first interactive page: {fig['cold_start_s']:.2f} s (server healthy {fig['server_healthy_s']:.2f} s)"
+    )
+    print(
+        f"search round trip over {len(warm)} distinct queries: p50 {fig['search_p50_s']:.2f} s, "
+        f"p95 {fig['search_p95_s']:.2f} s (target <= 1 s); first query incl. model load {fig['search_first_s']:.2f} s"
+    )
+    print(
+        f"  baseline find_experts in-process p50 {fig['library_search_p50_s']:.3f} s: the app adds "
+        f"x{fig['search_p50_s'] / max(fig['library_search_p50_s'], 1e-9):.1f}"
+    )
+    print(
+        f"network map, {m['people_drawn']} people drawn: {fig['map_render_s']:.2f} s warm (target <= 2 s), "
+        f"{fig['map_first_s']:.2f} s first load (server computes projection, betweenness, communities, layout)"
+    )
+    print(
+        f"  baseline plotly.js alone: WebGL {fig['plotly_webgl_s']:.2f} s vs SVG {fig['plotly_svg_s']:.2f} s "
+        f"(SVG/WebGL x{fig['plotly_svg_s'] / max(fig['plotly_webgl_s'], 1e-9):.1f})"
+    )
+    print(json.dumps(fig))
+
+
+if __name__ == "__main__":
+    main()
