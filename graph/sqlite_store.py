@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from graph.schema import TEXT_LABELS, check_label, check_rel_type
+from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type
 from graph.store import (
     Facts,
     Hit,
@@ -44,6 +44,8 @@ from whoknows.errors import SchemaError, StoreError, StoreUnavailableError
 SCHEMA_VERSION = 2
 _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is 32766, keep statements small
 _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
+_LABEL_VALUES = frozenset(label.value for label in Label)
+_TYPE_VALUES = frozenset(t.value for t in RelType)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 _SCHEMA = """
@@ -265,7 +267,7 @@ class SQLiteStore:
         ends: set[str] = set()
         for fact in facts:
             for node in fact.nodes:
-                label = check_label(node.label).value
+                label = node.label if node.label in _LABEL_VALUES else check_label(node.label).value
                 th = None
                 if label in _TEXT_LABEL_VALUES:
                     text = node.props.get("text")
@@ -277,7 +279,7 @@ class SQLiteStore:
                 node_rows[node.id] = (node.id, label, props, th or (prev[3] if prev else None))
                 node_srcs.append((fact.source, node.id))
             for rel in fact.rels:
-                rtype = check_rel_type(rel.type).value
+                rtype = rel.type if rel.type in _TYPE_VALUES else check_rel_type(rel.type).value
                 rid = rel.id
                 rel_rows[rid] = (rid, rtype, rel.start, rel.end, _dumps(rel.props))
                 rel_srcs.append((fact.source, rid))
@@ -556,8 +558,6 @@ class SQLiteStore:
             yield StoredRel(rid, rtype, start, end, _loads(props))
 
     def counts(self) -> dict[str, int]:
-        from graph.schema import Label, RelType
-
         with self._lock:
             out = {label.value: 0 for label in Label}
             out.update(dict(self.conn.execute("SELECT label, count(*) FROM nodes GROUP BY label").fetchall()))

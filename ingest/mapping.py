@@ -7,6 +7,7 @@ the same facts again and nothing duplicates. A person reference that does not re
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,22 +45,27 @@ def _id_fragment(value: str) -> str:
     return s if len(s) <= 48 else f"{s[:24]}-{_short_hash(value, 12)}"
 
 
+@functools.cache
 def department_id(name: str) -> str:
     return f"dept:{slug(name)}"
 
 
+@functools.cache
 def course_id(course: str) -> str:
     return f"course:{_id_fragment(course)}"
 
 
+@functools.cache
 def community_node_id(community_id: str) -> str:
     return f"community:{_id_fragment(community_id)}"
 
 
+@functools.cache
 def topic_id(name: str) -> str:
     return f"topic:{slug(name)}"
 
 
+@functools.cache
 def document_id(doc_key: str) -> str:
     return f"doc:{_short_hash(doc_key)}"
 

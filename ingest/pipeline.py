@@ -22,8 +22,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from graph.store import Facts, GraphStore, PendingRel, Rel
 from ingest.identity import IdentityIndex
@@ -231,15 +234,19 @@ def hash_file(path: Path) -> str:
 
 
 @functools.cache
-def _hashed_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "where")
+def _hashed_fields(cls: type) -> Callable[[Any], Any]:
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "where"]
+    return attrgetter(*names)
 
 
 def record_hash(record: Any) -> str:
-    """Content hash of a record, ignoring where it was found (moving a row must not count as an edit)."""
+    """Content hash of a record, ignoring where it was found (moving a row must not count as an edit).
+
+    orjson serialises the field values (dataclasses, dates, tuples) in C: this runs once per record per run.
+    """
     cls = type(record)
-    values = (cls.__name__, *(getattr(record, n) for n in _hashed_fields(cls)))
-    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+    payload = orjson.dumps((cls.__name__, _hashed_fields(cls)(record)), default=str)
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
 def feed_key(inp: Input) -> str:
