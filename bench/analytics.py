@@ -186,17 +186,24 @@ def bench_spread(D: nx.DiGraph, n_sim: int, eps_headline: float, ks: tuple[int, 
     log("\n== Spread (IMM seeds, spread = mean of Monte-Carlo cascades)")
     out: dict = {}
     ig_var = nethept_variant()
-    sel, t_sel = timed(imm, ig_var, 50, eps=eps_headline, seed=0)
+    # Timed three times (same seed, same seeds chosen): the machine is shared, so the minimum is the figure
+    # least disturbed by other processes (as timeit reports); the median is printed beside it.
+    runs = [timed(imm, ig_var, 50, eps=eps_headline, seed=0) for _ in range(3)]
+    sel = runs[0][0]
+    t_sel = min(t for _, t in runs)
+    t_med = statistics.median(t for _, t in runs)
     est, t_mc = timed(simulate, ig_var, sel.seeds, n_sim=n_sim, seed=1)
     log(
         f"NetHEPT_SUSTech_WC_variant, IC with the file's weights, k=50: IMM eps={eps_headline} selected in "
-        f"{t_sel:.2f}s ({sel.rr_sets} RR sets); spread {est.mean:.1f} (95% CI {est.ci_low:.1f}-{est.ci_high:.1f}, "
+        f"{t_sel:.2f}s (min of 3; median {t_med:.2f}s; {sel.rr_sets} RR sets); spread {est.mean:.1f} "
+        f"(95% CI {est.ci_low:.1f}-{est.ci_high:.1f}, "
         f"{n_sim} cascades in {t_mc:.1f}s); reference 1291.05; third-party IMM 1294-1298 in ~3.5s"
     )
     out.update(
         {
             "nethept_k50_spread": round(est.mean, 2),
             "nethept_k50_seconds": round(t_sel, 3),
+            "nethept_k50_seconds_median": round(t_med, 3),
             "nethept_k50_rr_sets": sel.rr_sets,
             "nethept_k50_mc_seconds": round(t_mc, 2),
         }
@@ -301,8 +308,8 @@ def bench_synthetic(quick: bool) -> dict:
     _, t_spring = timed(nx.spring_layout, sub, seed=0, iterations=50)
     _, t_fr = timed(layout, sub, seed=0, method="igraph_fr")
     log(f"layout on a 2,000-person subgraph: networkx spring {t_spring:.1f}s, igraph FR {t_fr:.2f}s")
-    if not quick:
-        _, nx_t["spring_layout"] = timed(nx.spring_layout, G, seed=0, iterations=50)
+    # networkx's spring layout on all 10,000 people would take many minutes (it is quadratic per iteration):
+    # only the 2,000-person comparison above is run, and it is not added to the networkx total.
     ours = {
         "betweenness_k500": timed(betweenness, G, k=500, seed=0)[1],
         "constraint": timed(constraint, G, weight="weight")[1],
@@ -318,6 +325,8 @@ def bench_synthetic(quick: bool) -> dict:
     )
     log("ours, one by one: " + ", ".join(f"{k} {v:.2f}s" for k, v in ours.items()))
     out["report_10k_networkx_seconds"] = round(nx_total, 1)
+    out["layout_2k_networkx_spring_seconds"] = round(t_spring, 2)
+    out["layout_2k_igraph_fr_seconds"] = round(t_fr, 2)
     return out
 
 

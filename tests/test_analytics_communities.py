@@ -7,7 +7,14 @@ import math
 import networkx as nx
 import pytest
 
-from graph.analytics.communities import communities, leiden_available, modularity, mutual_information, nmi
+from graph.analytics.communities import (
+    communities,
+    igraph_available,
+    leiden_available,
+    modularity,
+    mutual_information,
+    nmi,
+)
 
 
 def _lab(xs):
@@ -67,3 +74,18 @@ def test_davis_southern_women_projection_splits_in_two():
     part = communities(P, seed=0)
     first = {w: int(i < 9) for i, w in enumerate(women)}  # Davis's two groups are the first and last nine
     assert nmi(part, first) > 0.3
+
+
+@pytest.mark.skipif(not igraph_available(), reason="python-igraph not installed")
+def test_igraph_louvain_recovers_two_cliques_and_is_seeded():
+    G, truth = _two_cliques()
+    part = communities(G, seed=4, method="louvain_igraph")
+    assert nmi(part, truth) == pytest.approx(1.0)
+    assert communities(G, seed=4, method="louvain_igraph") == part
+
+
+def test_unknown_method_names_the_valid_ones():
+    from whoknows.errors import AnalyticsError
+
+    with pytest.raises(AnalyticsError, match="louvain, louvain_igraph, leiden, auto"):
+        communities(nx.path_graph(3), method="girvan")

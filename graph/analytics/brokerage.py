@@ -76,7 +76,13 @@ def brokerage_roles(
     return {v: dict(zip(ROLES, map(int, table[i]), strict=True)) for i, v in enumerate(nodes)}
 
 
-def brokerage_matrix(A: sp.csr_matrix, g: np.ndarray) -> np.ndarray:
+def closed_two_paths(A: sp.csr_matrix) -> sp.csr_matrix:
+    """``X1[a, b]`` = number of ``c`` with ``a -> c`` and ``b -> c``, on the arcs ``a -> b``; partition-free,
+    so a caller computing roles for two partitions computes it once."""
+    return sp.csr_matrix(A.multiply(A @ A.T))
+
+
+def brokerage_matrix(A: sp.csr_matrix, g: np.ndarray, *, X1: sp.csr_matrix | None = None) -> np.ndarray:
     """Role counts (n x 5, in :data:`ROLES` order) from a 0/1 adjacency without diagonal and group ids."""
     n = A.shape[0]
     H = onehot(g, int(g.max()) + 1 if n else 0)
@@ -102,7 +108,8 @@ def brokerage_matrix(A: sp.csr_matrix, g: np.ndarray) -> np.ndarray:
     # Remove closed two-paths a -> b -> c with a -> c. For each arc a -> b (broker b):
     #   X1[a, b] = #c with a->c, b->c;  X2 = those with g(c) == g(b);  X3 = those with g(c) == g(a).
     B_same = _same_group_part(A, g)  # arcs inside a group
-    X1 = sp.csr_matrix(A.multiply(A @ A.T))
+    if X1 is None:
+        X1 = closed_two_paths(A)
     X2 = sp.csr_matrix(A.multiply(A @ B_same.T))
     X3 = sp.csr_matrix(A.multiply(B_same @ A.T))
     mask_same = B_same

@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analytics._matrix import adjacency, binary, group_index, mutual, onehot
-from graph.analytics.brokerage import ROLES, brokerage_matrix
+from graph.analytics.brokerage import ROLES, brokerage_matrix, closed_two_paths
 from graph.analytics.centrality import (
     betweenness_error_bound,
     betweenness_matrix,
@@ -151,8 +151,9 @@ def networker_report(
     esz_a = effective_size_matrix(M)
     core_a = coreness_matrix(B)
     A01 = binary(A)
-    brk_d_a = brokerage_matrix(A01, gd)
-    brk_c_a = brokerage_matrix(A01, gc)
+    X1 = closed_two_paths(A01)
+    brk_d_a = brokerage_matrix(A01, gd, X1=X1)
+    brk_c_a = brokerage_matrix(A01, gc, X1=X1)
     part_d_a = participation_matrix(B, gd)
     part_c_a = participation_matrix(B, gc)
     z_c_a = within_module_z_matrix(B, gc, has_c)
