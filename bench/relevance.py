@@ -248,7 +248,7 @@ def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
     return float(dcg / idcg) if idcg else 0.0
 
 
-def run_demo(embedder: Any, config: Any) -> dict[str, float] | None:
+def run_demo(embedder: Any, config: Any, documents: int = 600) -> dict[str, float] | None:
     """Score the demo organisation against its planted truth: truth.json ``queries`` are paraphrased needs with
     graded relevant people (2 primary, 1 secondary); MAP/MRR/P@k count both grades as relevant, nDCG@10 uses
     the grades."""
@@ -264,7 +264,7 @@ def run_demo(embedder: Any, config: Any) -> dict[str, float] | None:
 
     with tempfile.TemporaryDirectory(prefix="wk-demo-") as tmp:
         out = Path(tmp) / "demo"
-        generate_demo(out)
+        generate_demo(out, documents=documents)
         truth = json.loads((out / "truth.json").read_text())
         store = SQLiteStore(Path(tmp) / "demo.db")
         store.setup_schema()
@@ -289,9 +289,9 @@ def _pid(p: Any) -> str:
 
 
 def _parse_config(pairs: list[str]) -> Any:
-    from search.ranking import DEFAULT_CONFIG
+    from search.ranking import THOROUGH_CONFIG
 
-    cfg = DEFAULT_CONFIG
+    cfg = THOROUGH_CONFIG
     for pair in pairs:
         k, _, v = pair.partition("=")
         cur = getattr(cfg, k)
@@ -310,6 +310,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--store", type=Path, default=None, help="reuse/keep the ingested store at this path")
     ap.add_argument("--demo", action="store_true", help="also score the demo organisation against truth.json")
+    ap.add_argument("--demo-documents", type=int, default=600, help="documents in the demo organisation")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--config", nargs="*", default=[], help="RankingConfig overrides, e.g. norm_alpha=0.5")
     args = ap.parse_args()
@@ -326,11 +327,19 @@ def main() -> None:
             built = build_store(col, store_path, embedder)
             print(f"ingested through ingest_paths: {built}")
         product = run_product(store_path, col, embedder, cfg)
+        from search.ranking import DEFAULT_CONFIG
+
+        interactive = run_product(store_path, col, embedder, DEFAULT_CONFIG)
     base = {} if args.no_baselines else baselines(col, embedder)
     print(f"config: {cfg}")
     print(f"{'method':<16} {'protocol':<8} {'MAP':>6} {'MRR':>6} {'P@5':>6} {'P@10':>6}")
     for protocol in ("removed", "kept"):
-        for name, m in [*list(base.get(protocol, {}).items()), ("whoknows", product[protocol])]:
+        rows = [
+            *base.get(protocol, {}).items(),
+            ("whoknows", product[protocol]),
+            ("whoknows@200", interactive[protocol]),
+        ]
+        for name, m in rows:
             print(f"{name:<16} {protocol:<8} {m['map']:>6.3f} {m['mrr']:>6.3f} {m['p5']:>6.3f} {m['p10']:>6.3f}")
     figures: dict[str, Any] = {
         "map_removed": product["removed"]["map"],
@@ -340,6 +349,8 @@ def main() -> None:
         "p10_removed": product["removed"]["p10"],
         "p10_kept": product["kept"]["p10"],
         "latency_ms_p50": product["latency_ms_p50"]["value"],
+        "map_removed_depth200": interactive["removed"]["map"],
+        "map_kept_depth200": interactive["kept"]["map"],
         "embedder": embedder.name,
     }
     if base:
@@ -355,7 +366,7 @@ def main() -> None:
                 f"{best['map']:.3f} ({figures[f'relative_gain_{protocol}']:+.1%})"
             )
     if args.demo:
-        demo = run_demo(embedder, cfg)
+        demo = run_demo(embedder, cfg, args.demo_documents)
         if demo:
             print(f"demo organisation: {demo}")
             figures["demo_map"] = demo["map"]

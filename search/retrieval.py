@@ -103,6 +103,7 @@ def retrieve(
     minmax: bool = False,
     prf_k: int = 0,
     prf_weight: float = 0.0,
+    prf_min_ratio: float = 0.0,
     graph: GraphView | None = None,
 ) -> list[Retrieved]:
     """Fused lexical + dense hits, best first. ``keep`` trims hits the caller may not use (permissions).
@@ -127,7 +128,10 @@ def retrieve(
         dense = _fetch(lambda n: store.search_vector(model, query_vector, labels=labels, limit=n), depth, keep)
     if prf_k > 0 and prf_weight > 0 and dense and query_vector is not None and model is not None:
         first = _fuse(dense, lexical, fusion, dense_weight, minmax)
-        feedback = _feedback_vector(store, graph or GraphView(store), model, [r.id for r in first[:prf_k]])
+        # optionally only items close to the best one give feedback (in a tiny corpus the k-th item may be noise)
+        top = first[0].score if first else 0.0
+        fb_ids = [r.id for r in first[:prf_k] if r.score >= prf_min_ratio * top]
+        feedback = _feedback_vector(store, graph or GraphView(store), model, fb_ids)
         if feedback is not None:
             q2 = np.asarray(query_vector, dtype=np.float32) + prf_weight * feedback
             q2 /= np.linalg.norm(q2) or 1.0
