@@ -61,24 +61,22 @@ for card in expert_cards(results):
         st.markdown(f"_{card.why}_")
         for title, passage in card.passages:
             st.markdown(f"> {passage}  \n> — *{title}*")
-        tabs = []
-        if card.documents:
-            tabs.append(("Documents", card.documents))
-        if card.courses:
-            tabs.append(("Courses", card.courses))
-        if card.communities:
-            tabs.append(("Communities and roles", card.communities))
-        if tabs:
-            with st.expander("Evidence"):
-                for name, lines in tabs:
-                    st.markdown(f"**{name}**")
-                    st.dataframe(
-                        [{"item": e.title, "how": e.relation, "date": (e.date or "")[:10], "share of score": e.share}
-                         for e in lines],
-                        column_config={"share of score": st.column_config.ProgressColumn(
-                            "share of score", min_value=0.0, max_value=1.0, format="percent")},
-                        hide_index=True, width="stretch",
-                    )  # fmt: skip
+        groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities)]
+        groups = [(name, lines) for name, lines in groups if lines]
+        if groups:
+            with st.expander("Evidence"):  # one markdown block per card: light to render for ten cards
+                st.markdown(
+                    "\n".join(
+                        f"**{name}**\n\n"
+                        + "\n".join(
+                            f"- {e.title} — {e.relation}" + (f" · {e.date[:10]}" if e.date else "")
+                            + f" · {e.share:.0%} of the score"
+                            for e in lines
+                        )
+                        + "\n"
+                        for name, lines in groups
+                    )
+                )  # fmt: skip
         if ctx.viewer_id and ctx.viewer_id != card.node_id:
             path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
             if path is None:

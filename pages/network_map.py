@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from whoknows.webapp import frame
-from whoknows.webapp.netmap import map_figure, selected_person
-from whoknows.webapp.queries import network_map_data, networkers, person_graph
+from whoknows.webapp.netmap import selected_person
+from whoknows.webapp.queries import map_view, network_map_data, networkers, person_graph
 
 ctx = frame.context()
 st.title("Network map")
@@ -22,20 +22,10 @@ except ImportError as exc:
     st.stop()
 
 pts = data["points"]
-pos = {v: (float(x), float(y)) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
 colour = st.segmented_control(
     "Colour by", ["department", "community"], default="department", key="map_colour", required=True
 )
-if colour == "community":
-    groups = {
-        v: (f"community {c}" if c is not None else None) for v, c in zip(pts["nodes"], pts["community"], strict=True)
-    }
-else:
-    groups = dict(zip(pts["nodes"], pts["department"], strict=True))
-betweenness = {v: row["betweenness"] for v, row in report["people"].items()}
-fig, stats = map_figure(
-    G, pos, groups, size_by=betweenness, hide=ctx.opted_out_pending(), group_label=colour or "department"
-)
+fig, stats = map_view(ctx.url, colour or "department", ctx.opted_out_pending())
 event = st.plotly_chart(
     fig,
     key="network_map",

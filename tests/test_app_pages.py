@@ -9,6 +9,7 @@ through session state before the first run, as the picker's on_change would.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,10 +65,16 @@ def search(at: AppTest, query: str, **filters: str) -> AppTest:
     return at
 
 
+CARD_HEAD = re.compile(r"^\*\*(\d+)\. (.+?)\*\*  \n(.*)$", re.S)
+
+
+def card_heads(at: AppTest) -> list[tuple[str, str]]:
+    """(name, subtitle) of each result card, in rank order."""
+    return [(m.group(2), m.group(3)) for x in at.markdown if (m := CARD_HEAD.match(x.value))]
+
+
 def card_names(at: AppTest) -> list[str]:
-    return [
-        m.value.split("**")[1].split(". ", 1)[1] for m in at.markdown if m.value.startswith("**") and ". " in m.value
-    ]
+    return [name for name, _ in card_heads(at)]
 
 
 def truth(demo: Path) -> dict:
@@ -148,7 +155,7 @@ def test_search_ranks_the_planted_experts_with_evidence(
 
 def test_search_filters_by_department(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_file: Path) -> None:
     at = search(app(demo, monkeypatch).run(), "contract negotiation", f_dept="Finance")
-    subtitles = [m.value.split("\n", 1)[1] for m in at.markdown if m.value.startswith("**") and "\n" in m.value]
+    subtitles = [sub for _, sub in card_heads(at)]
     assert subtitles and all("Finance" in s for s in subtitles)
 
 

@@ -2,8 +2,9 @@
 the server, coloured by a group (department or community), sized by betweenness, with ties as one line trace.
 
 Why this shape: one ``Scattergl`` trace per group keeps the legend clickable and the browser on the GPU; ties
-are a single trace with ``None`` breaks (one draw call), thinned to the strongest ``max_edges`` when there are
-more, because beyond that lines only add grey and cost frame time. Each marker carries its person id in
+are a single trace with ``None`` breaks (one draw call), thinned to the strongest ``max_edges`` (2,500) when
+there are more: measured in Chromium at 2,000 people, 15,000 lines cost about 3 s more to draw than 2,000
+(bench/app.py), and past a few thousand they only add grey. Each marker carries its person id in
 ``customdata`` so a click (``st.plotly_chart(on_select="rerun")``) can open the profile.
 
 Privacy: people who opted out (or asked to) are not drawn, and groups with fewer than ``min_group`` drawn
@@ -60,7 +61,7 @@ def map_figure(
     size_by: Mapping[Hashable, float] | None = None,
     hide: Collection[Hashable] = (),
     min_group: int = MIN_GROUP_SIZE,
-    max_edges: int = 15_000,
+    max_edges: int = 2_500,
     height: int = 720,
     group_label: str = "department",
 ) -> tuple[go.Figure, MapStats]:
