@@ -231,7 +231,7 @@ def ensure_int8_model(cache_dir: Path | None = None, model_path: Path | None = N
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 int8 through onnxruntime + tokenizers: mean pooling over the attention mask, then L2."""
 
-    def __init__(self, folder: Path, *, batch_size: int = 16, threads: int | None = None, verify: bool = True) -> None:
+    def __init__(self, folder: Path, *, batch_size: int = 1, threads: int | None = None, verify: bool = True) -> None:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -279,7 +279,15 @@ class OnnxEmbedder:
         return _normalise(pooled)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed in batches of similar length (sorted, then restored) so padding wastes little compute."""
+        """Embed texts one at a time by default (``batch_size=1``).
+
+        Why not batches: dynamic int8 quantisation scales activations per call, over the whole padded batch, so
+        a text's vector would depend on its batch-mates (cosine 0.993 between the same text alone and in a batch
+        of 16). One text per call makes every vector a function of its text only (a document embeds exactly as
+        the same text typed as a query), and on CPU it is also faster: no padding, smaller attention tensors
+        (measured: 96 DBLP paragraphs, 4.4-4.7 s CPU at batch 1 vs 6.8-7.2 s at batch 16). With a larger
+        ``batch_size`` texts are sorted by length first, so padding stays small.
+        """
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

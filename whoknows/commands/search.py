@@ -42,6 +42,7 @@ def _short(text: str | None, n: int) -> str:
 @click.option("--embedder", "backend", default="onnx", show_default=True,
               type=click.Choice(["onnx", "torch", "none"]), help=EMBED_HELP)  # fmt: skip
 @click.option("--evidence", "n_evidence", default=3, show_default=True, help="Evidence lines shown per person.")
+@click.option("--thorough", is_flag=True, help="Use 2,000 items per retrieval method (long queries; slower).")
 @click.option("--json", "as_json", is_flag=True, help="Print results (with all evidence) as JSON.")
 def search(
     query: str,
@@ -53,16 +54,18 @@ def search(
     viewer: str | None,
     backend: str,
     n_evidence: int,
+    thorough: bool,
     as_json: bool,
 ) -> None:
     """Find the people who know about QUERY, ranked, each with the evidence behind the ranking."""
-    from search.ranking import find_experts
+    from search.ranking import DEFAULT_CONFIG, THOROUGH_CONFIG, find_experts
 
     store = open_cli_store(store_url, read_only=True)
     try:
         results = find_experts(
             store, _embedder(backend), query, viewer=viewer, limit=limit,
             filters={"department": department, "location": location, "role": role},
+            config=THOROUGH_CONFIG if thorough else DEFAULT_CONFIG,
         )  # fmt: skip
     finally:
         store.close()
