@@ -183,7 +183,7 @@ class SQLiteStore:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={int(self.timeout_s * 1000)}")
             conn.execute("PRAGMA temp_store=MEMORY")
-            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA cache_size=-524288")  # 512 MiB: random-key B-trees stay in memory while ingesting
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreUnavailableError(f"{self.path} is not a WhoKnows store (SQLite said: {exc})") from exc

@@ -586,10 +586,10 @@ class _Run:
         with self.store.transaction():
             if to_retract:
                 self.store.retract_sources(to_retract)
+            self.store.record_ledger(feed, ledger)  # first: the facts' sources then exist with their hashes
             self.store.write(facts)
             if pending:
                 self.store.add_pending(pending)
-            self.store.record_ledger(feed, ledger)
             if voided:
                 self.store.record_ledger("xapi:voided", voided)
 
