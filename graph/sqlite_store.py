@@ -41,7 +41,7 @@ from graph.store import (
 )
 from whoknows.errors import SchemaError, StoreError, StoreUnavailableError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is 32766, keep statements small
 _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
 _LABEL_VALUES = frozenset(label.value for label in Label)
@@ -61,25 +61,25 @@ CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
 CREATE TABLE IF NOT EXISTS sources (
     sid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, feed TEXT, hash TEXT
 );
-CREATE INDEX IF NOT EXISTS sources_feed ON sources(feed) WHERE feed IS NOT NULL;
 CREATE TABLE IF NOT EXISTS node_sources (
     sid INTEGER NOT NULL, node_id TEXT NOT NULL, PRIMARY KEY (sid, node_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS node_sources_node ON node_sources(node_id);
 CREATE TABLE IF NOT EXISTS rels (
-    id TEXT PRIMARY KEY,
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     type TEXT NOT NULL,
     start TEXT NOT NULL,
     end TEXT NOT NULL,
     props TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS rels_start ON rels(start, type);
 CREATE INDEX IF NOT EXISTS rels_end ON rels(end, type);
 CREATE INDEX IF NOT EXISTS rels_type ON rels(type);
 CREATE TABLE IF NOT EXISTS rel_sources (
-    sid INTEGER NOT NULL, rel_id TEXT NOT NULL, PRIMARY KEY (sid, rel_id)
+    sid INTEGER NOT NULL, rel_rid INTEGER NOT NULL, PRIMARY KEY (sid, rel_rid)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rel_sources_rel ON rel_sources(rel_id);
+CREATE INDEX IF NOT EXISTS rel_sources_rel ON rel_sources(rel_rid);
 CREATE TABLE IF NOT EXISTS pending (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, side TEXT NOT NULL, ref TEXT NOT NULL, rel TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -331,7 +331,7 @@ class SQLiteStore:
                 )
                 sids = self._intern(c, {src for src, _ in rel_srcs})
                 c.executemany(
-                    "INSERT OR IGNORE INTO rel_sources(sid, rel_id) VALUES (?, ?)",
+                    "INSERT OR IGNORE INTO rel_sources(sid, rel_rid) SELECT ?, rid FROM rels WHERE id = ?",
                     [(sids[src], rid) for src, rid in rel_srcs],
                 )
         return (len(node_rows), len(rel_rows))
@@ -378,13 +378,13 @@ class SQLiteStore:
             c.executemany("INSERT OR IGNORE INTO _srcname VALUES (?)", [(s,) for s in sources])
             c.execute("INSERT OR IGNORE INTO _src SELECT sid FROM sources WHERE name IN (SELECT name FROM _srcname)")
             # relationships asserted by these sources
-            c.execute("CREATE TEMP TABLE IF NOT EXISTS _rel (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS _rel (rid INTEGER PRIMARY KEY)")
             c.execute("DELETE FROM _rel")
-            c.execute("INSERT OR IGNORE INTO _rel SELECT rel_id FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
+            c.execute("INSERT OR IGNORE INTO _rel SELECT rel_rid FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
             c.execute("DELETE FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
             rels_deleted = c.execute(
-                "DELETE FROM rels WHERE id IN (SELECT id FROM _rel) "
-                "AND NOT EXISTS (SELECT 1 FROM rel_sources s WHERE s.rel_id = rels.id)"
+                "DELETE FROM rels WHERE rid IN (SELECT rid FROM _rel) "
+                "AND NOT EXISTS (SELECT 1 FROM rel_sources s WHERE s.rel_rid = rels.rid)"
             ).rowcount
             # nodes asserted by these sources; those left without any source die with their relationships
             c.execute("CREATE TEMP TABLE IF NOT EXISTS _node (id TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -396,11 +396,11 @@ class SQLiteStore:
             c.execute("DELETE FROM _node WHERE EXISTS (SELECT 1 FROM node_sources s WHERE s.node_id = _node.id)")
             c.execute("DELETE FROM _rel")
             c.execute(
-                "INSERT OR IGNORE INTO _rel SELECT id FROM rels WHERE start IN (SELECT id FROM _node) "
-                'UNION SELECT id FROM rels WHERE "end" IN (SELECT id FROM _node)'
+                "INSERT OR IGNORE INTO _rel SELECT rid FROM rels WHERE start IN (SELECT id FROM _node) "
+                'UNION SELECT rid FROM rels WHERE "end" IN (SELECT id FROM _node)'
             )
-            c.execute("DELETE FROM rel_sources WHERE rel_id IN (SELECT id FROM _rel)")
-            rels_deleted += c.execute("DELETE FROM rels WHERE id IN (SELECT id FROM _rel)").rowcount
+            c.execute("DELETE FROM rel_sources WHERE rel_rid IN (SELECT rid FROM _rel)")
+            rels_deleted += c.execute("DELETE FROM rels WHERE rid IN (SELECT rid FROM _rel)").rowcount
             c.execute("DELETE FROM text_fts WHERE rowid IN (SELECT rid FROM nodes WHERE id IN (SELECT id FROM _node))")
             c.execute("DELETE FROM vectors WHERE node_id IN (SELECT id FROM _node)")
             nodes_deleted = c.execute("DELETE FROM nodes WHERE id IN (SELECT id FROM _node)").rowcount
@@ -497,8 +497,9 @@ class SQLiteStore:
         out: dict[str, list[str]] = {}
         for part in _chunks(ids):
             q = (
-                "SELECT rs.rel_id, s.name FROM rel_sources rs JOIN sources s ON s.sid = rs.sid "
-                f"WHERE rs.rel_id IN ({','.join('?' * len(part))})"
+                "SELECT r.id, s.name FROM rels r JOIN rel_sources rs ON rs.rel_rid = r.rid "
+                "JOIN sources s ON s.sid = rs.sid "
+                f"WHERE r.id IN ({','.join('?' * len(part))})"
             )
             for rid, src in self.conn.execute(q, part):
                 out.setdefault(rid, []).append(src)
@@ -579,7 +580,8 @@ class SQLiteStore:
             ):
                 h.update(repr(row).encode())
             for row in self.conn.execute(
-                "SELECT s.name, rs.rel_id FROM rel_sources rs JOIN sources s ON s.sid = rs.sid ORDER BY 1, 2"
+                "SELECT s.name, r.id FROM rel_sources rs JOIN sources s ON s.sid = rs.sid "
+                "JOIN rels r ON r.rid = rs.rel_rid ORDER BY 1, 2"
             ):
                 h.update(repr(row).encode())
             for row in self.conn.execute("SELECT id, rel FROM pending ORDER BY id"):
