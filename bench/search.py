@@ -9,8 +9,10 @@ of a chunk on the same topic plus Gaussian noise, renormalised), written with ``
 always real. The figures therefore measure the store and ranker at full scale and the model on the subset.
 
 Figures:
-- query latency p50/p95 of ``find_experts`` end to end (query embedding included, model loaded, a fresh
-  GraphView per query, i.e. no cross-query caching) and of ``search_documents``;
+- query latency p50/p95 of ``find_experts`` end to end (query embedding included, model loaded; the search read
+  model of search/index.py is built once per store data version, like the store's vector matrix, and its build
+  time is reported) and of ``search_documents``; the same queries reading through the store (a plain GraphView
+  per query) as the in-run baseline, with a check that both give identical results;
 - vector recall@10 of ``store.search_vector`` against an exact numpy search over the same vectors;
 - ingest embedding throughput of ``embed_store`` as a ratio to the model's raw ``embed_documents`` throughput
   on the same texts in the same run.
@@ -265,14 +267,19 @@ def main() -> None:
         recall = float(np.mean(recalls))
 
         # -- end-to-end latency ------------------------------------------------------------------------------
+        from search.index import search_index
+
+        t0, c0 = time.perf_counter(), time.process_time()
+        search_index(store)  # the in-memory read model, built once per store data version
+        index_build = (time.perf_counter() - t0, time.process_time() - c0)
         find_experts(store, embedder, queries[0])  # builds the store's in-memory vector matrix once
-        lat, dlat, cpu = _latencies(store, embedder, queries)
-        batched = None
-        if not hasattr(store, "get_node_views"):
-            # the batched neighbourhood read proposed to the store (/work/notes/search-store-get_node_views.md)
-            type(store).get_node_views = _proposed_get_node_views  # type: ignore[attr-defined]
-            batched = _latencies(store, embedder, queries)
-            del type(store).get_node_views  # type: ignore[attr-defined]
+        lat, dlat, cpu, results = _latencies(store, embedder, queries)
+        # baseline in the same run: the same searches reading through the store (no read model)
+        base = _latencies(store, embedder, queries, indexed=False)
+        same = sum(
+            [(r.node_id, round(r.score, 9)) for r in a] == [(r.node_id, round(r.score, 9)) for r in b]
+            for a, b in zip(results, base[3], strict=True)
+        )
         qlat = []
         for q in queries[:30]:
             t0 = time.perf_counter()
@@ -286,8 +293,12 @@ def main() -> None:
     figures = {
         "p50_ms": pct(lat, 50),
         "p95_ms": pct(lat, 95),
-        "p95_ms_with_batched_reads": pct(batched[0], 95) if batched else None,
-        "p50_ms_with_batched_reads": pct(batched[0], 50) if batched else None,
+        "p50_ms_without_index": pct(base[0], 50),
+        "p95_ms_without_index": pct(base[0], 95),
+        "cpu_p50_ms_without_index": pct(base[2], 50),
+        "index_build_s": round(index_build[0], 2),
+        "index_build_cpu_s": round(index_build[1], 2),
+        "same_results_as_without_index": f"{same}/{len(results)}",
         "cpu_p50_ms": pct(cpu, 50),
         "cpu_p95_ms": pct(cpu, 95),
         "load_average_1m": round(os.getloadavg()[0], 2),
@@ -314,11 +325,12 @@ def main() -> None:
         f"{figures['query_embed_p50_ms']} ms; vector search p50 {figures['vector_search_p50_ms']} ms; "
         f"recall@10 {figures['recall_at_10']} (target >= 0.99); encode ratio {figures['encode_ratio']} (target >= 0.9)"
     )
-    if batched:
-        print(
-            f"with the proposed batched neighbourhood read (get_node_views): find_experts p50 "
-            f"{figures['p50_ms_with_batched_reads']} ms, p95 {figures['p95_ms_with_batched_reads']} ms"
-        )
+    print(
+        f"without the read model (reads through the store, same run): find_experts p50 "
+        f"{figures['p50_ms_without_index']} ms, p95 {figures['p95_ms_without_index']} ms; read model built in "
+        f"{figures['index_build_s']} s ({figures['index_build_cpu_s']} s CPU); identical top-10 (ids and scores) "
+        f"for {figures['same_results_as_without_index']} queries"
+    )
     print(json.dumps(figures))
 
 
@@ -423,48 +435,28 @@ def _measure_backend(backend: str, n: int) -> None:
     print(json.dumps(res))
 
 
-def _latencies(store: Any, embedder: Any, queries: list[str]) -> tuple[list[float], list[float], list[float]]:
+def _latencies(
+    store: Any, embedder: Any, queries: list[str], *, indexed: bool = True
+) -> tuple[list[float], list[float], list[float], list[Any]]:
     from search.documents import search_documents
     from search.ranking import find_experts
+    from search.retrieval import GraphView
 
-    lat, dlat = [], []
+    lat, dlat, cpu, results = [], [], [], []
     viewers = [None, "p3", "p10"]
-    cpu = []
     for i, q in enumerate(queries):
         t0, c0 = time.perf_counter(), time.process_time()
-        res = find_experts(store, embedder, q, viewer=viewers[i % 3], limit=10)
+        graph = None if indexed else GraphView(store)  # a plain view per query: every read goes to the store
+        res = find_experts(store, embedder, q, viewer=viewers[i % 3], limit=10, graph=graph)
         lat.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
-        t0 = time.perf_counter()
-        search_documents(store, embedder, q, viewer=viewers[i % 3], limit=10)
-        dlat.append(time.perf_counter() - t0)
+        results.append(res)
+        if indexed:
+            t0 = time.perf_counter()
+            search_documents(store, embedder, q, viewer=viewers[i % 3], limit=10)
+            dlat.append(time.perf_counter() - t0)
         assert res, f"no experts for {q!r}"
-    return lat, dlat, cpu
-
-
-def _proposed_get_node_views(self: Any, node_ids: Any) -> dict[str, Any]:
-    """The batched read proposed for SQLiteStore (same SQL as the proposal), used to measure its effect."""
-    from graph.sqlite_store import _chunks, _loads
-    from graph.store import NodeView, StoredNode, StoredRel
-
-    loads = _loads
-    ids = list(dict.fromkeys(node_ids))
-    nodes: dict[str, Any] = {}
-    out: dict[str, list[Any]] = {}
-    inc: dict[str, list[Any]] = {}
-    with self._lock:
-        for part in _chunks(ids):
-            marks = ",".join("?" * len(part))
-            for nid, label, props in self.conn.execute(
-                f"SELECT id, label, props FROM nodes WHERE id IN ({marks})", part
-            ):
-                nodes[nid] = StoredNode(nid, label, loads(props))
-            for col, target in (("start", out), ('"end"', inc)):
-                sql = f'SELECT id, type, start, "end", props FROM rels WHERE {col} IN ({marks})'
-                for rid, rtype, start, end, props in self.conn.execute(sql, part):
-                    key = start if target is out else end
-                    target.setdefault(key, []).append(StoredRel(rid, rtype, start, end, loads(props)))
-    return {nid: NodeView(n, tuple(out.get(nid, ())), tuple(inc.get(nid, ()))) for nid, n in nodes.items()}
+    return lat, dlat, cpu, results
 
 
 if __name__ == "__main__":

@@ -131,6 +131,14 @@ class _VectorIndex:
         self.ids = ids
         self.labels = labels
         self.matrix = matrix
+        self.masks: dict[tuple[str, ...], np.ndarray] = {}  # label set -> row mask, computed once per build
+
+    def mask(self, label_values: Sequence[str]) -> np.ndarray:
+        key = tuple(sorted(label_values))
+        m = self.masks.get(key)
+        if m is None:
+            m = self.masks[key] = np.isin(self.labels, key)
+        return m
 
 
 class SQLiteStore:
@@ -669,6 +677,12 @@ class SQLiteStore:
     def _version(self) -> tuple[int, int]:
         return (self.conn.execute("PRAGMA data_version").fetchone()[0], self._local_writes)
 
+    def data_version(self) -> tuple[int, int]:
+        """A cheap token that changes whenever this store's data may have changed (a write through this
+        instance, or a commit by another connection): readers key in-memory read models by it (search/index.py)."""
+        with self._lock:
+            return self._version()
+
     def _vector_index(self, model: str) -> _VectorIndex:
         version = self._version()
         idx = self._vindex.get(model)
@@ -706,8 +720,7 @@ class SQLiteStore:
         q = q / (np.linalg.norm(q) or 1.0)
         scores = idx.matrix @ q
         if len(label_values) < len(_TEXT_LABEL_VALUES):
-            mask = np.isin(idx.labels, label_values)
-            scores = np.where(mask, scores, -np.inf)
+            scores = np.where(idx.mask(label_values), scores, -np.inf)
         k = min(limit, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]

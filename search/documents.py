@@ -14,9 +14,10 @@ from typing import Any
 from graph.schema import Label, RelType
 from graph.store import GraphStore
 from search.embedder import Embedder
+from search.index import graph_view
 from search.permissions import Viewer, load_viewer, person_visible
 from search.ranking import DEFAULT_CONFIG, RankingConfig, make_keep
-from search.retrieval import GraphView, retrieve
+from search.retrieval import retrieve
 from whoknows.errors import SearchError
 
 EXTRA_CHUNK_BONUS = 0.1  # each further matching chunk adds 10% of its score
@@ -53,7 +54,7 @@ def search_documents(
     """Documents the viewer may see, best first, each with its best passage."""
     if limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
-    gv = GraphView(store)
+    gv = graph_view(store)
     who = load_viewer(store, viewer)
     qvec = embedder.embed_query(query) if embedder is not None else None
     items = retrieve(

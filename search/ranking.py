@@ -36,6 +36,7 @@ from graph.schema import ROLES, Label, RelType
 from graph.store import GraphStore, Hit
 from search.embedder import Embedder
 from search.evidence import Evidence, ExpertResult, why_line
+from search.index import graph_view
 from search.permissions import Viewer, load_viewer, person_visible
 from search.retrieval import GraphView, Retrieved, retrieve
 from whoknows.errors import SearchError
@@ -176,7 +177,7 @@ def find_experts(
     if limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
     flt = _check_filters(filters)
-    gv = graph or GraphView(store)
+    gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
     exclude = set(exclude)
     today = config.today or datetime.now(UTC).date()
