@@ -93,13 +93,13 @@ def test_round_trip_embedded_neo4j_embedded_is_lossless(tmp_path: Path, neo: Neo
 
 @pytest.mark.bolt
 def test_null_properties_migrate_as_absent(tmp_path: Path, neo: Neo4jStore) -> None:
-    """Neo4j holds no null properties; the embedded store keeps a null written on insert. Both read the same
-    with ``.get``, so the copy verifies, and the key is simply absent on the Neo4j side."""
+    """Neo4j holds no null properties, and neither does the embedded store: a null written is an absent key on
+    both sides, so the copy verifies."""
     original = SQLiteStore(tmp_path / "a.db")
     original.setup_schema()
     with original.transaction():
         original.upsert_nodes([Node("doc:1", "Document", {"title": "T", "url": None})], source="d")
-    assert original.get_nodes(["doc:1"])["doc:1"].props == {"title": "T", "url": None}
+    assert original.get_nodes(["doc:1"])["doc:1"].props == {"title": "T"}
     migrate_store(original, neo)
     assert neo.get_nodes(["doc:1"])["doc:1"].props == {"title": "T"}
 
