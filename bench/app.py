@@ -105,7 +105,7 @@ def bench_map(browser, store: Path) -> dict:  # type: ignore[no-untyped-def]
     map URL directly (downloads and starts the whole front end, plotly.js included)."""
 
     def drawn(page) -> float:  # type: ignore[no-untyped-def]
-        page.locator(".js-plotly-plot canvas").first.wait_for()
+        page.locator(".js-plotly-plot .main-svg").first.wait_for()  # canvas for WebGL, paths for SVG
         page.get_by_text("ties drawn").wait_for()
         wait_idle(page)
         return time.perf_counter()

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from whoknows.webapp import frame
-from whoknows.webapp.netmap import selected_person
+from whoknows.webapp.netmap import position_key, selected_person
 from whoknows.webapp.queries import map_view, network_map_data, networkers, person_graph
 
 ctx = frame.context()
@@ -39,7 +39,9 @@ st.caption(
     f"Marker size: betweenness ({report['method']['betweenness']}). Layout: {pts['method']}, computed on the server. "
     "Click a person to open their profile."
 )
-picked = selected_person(event)
+picked = selected_person(
+    event, {position_key(float(x), float(y)): str(v) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
+)
 if picked:
     st.switch_page(frame.PAGE_FILES["profile"], query_params={"person": picked.removeprefix("person:")})
 

@@ -22,7 +22,10 @@ from typing import Any
 import networkx as nx
 import plotly.graph_objects as go
 
+from whoknows.errors import ConfigError
 from whoknows.webapp.settings import MIN_GROUP_SIZE
+
+RENDERERS = ("webgl", "svg")
 
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -64,8 +67,13 @@ def map_figure(
     max_edges: int = 2_500,
     height: int = 720,
     group_label: str = "department",
+    renderer: str = "webgl",
 ) -> tuple[go.Figure, MapStats]:
-    """The map as a plotly figure plus what was drawn and hidden."""
+    """The map as a plotly figure plus what was drawn and hidden. ``renderer``: ``webgl`` (``Scattergl``) or
+    ``svg`` (``Scatter``)."""
+    if renderer not in RENDERERS:
+        raise ConfigError(f"unknown map renderer {renderer!r}; expected one of: {', '.join(RENDERERS)}")
+    trace = go.Scattergl if renderer == "webgl" else go.Scatter
     nodes, hidden_groups = drawable(G, groups, hide=hide, min_group=min_group)
     keep = {v for v in nodes if v in pos}
     edges = [(u, v, float(d.get("weight", 1.0))) for u, v, d in G.edges(data=True) if u in keep and v in keep]
@@ -79,7 +87,7 @@ def map_figure(
         ey += [pos[u][1], pos[v][1], None]
     fig = go.Figure()
     fig.add_trace(
-        go.Scattergl(x=ex, y=ey, mode="lines", line={"width": 0.4, "color": "rgba(120,120,120,0.25)"},
+        trace(x=ex, y=ey, mode="lines", line={"width": 0.4, "color": "rgba(120,120,120,0.25)"},
                      hoverinfo="skip", showlegend=False, name="ties")
     )  # fmt: skip
     sizes = dict(size_by or {})
@@ -90,7 +98,7 @@ def map_figure(
             by_group.setdefault(str(groups.get(v)), []).append(v)
     for i, (g, members) in enumerate(sorted(by_group.items(), key=lambda kv: (-len(kv[1]), kv[0]))):
         fig.add_trace(
-            go.Scattergl(
+            trace(
                 x=[pos[v][0] for v in members],
                 y=[pos[v][1] for v in members],
                 mode="markers",
@@ -114,8 +122,12 @@ def map_figure(
     return fig, stats
 
 
-def selected_person(event: Any) -> str | None:
-    """The person id of the clicked marker in a ``st.plotly_chart(on_select="rerun")`` event, if any."""
+def selected_person(event: Any, at: Mapping[tuple[float, float], str] | None = None) -> str | None:
+    """The person id of the clicked marker in a ``st.plotly_chart(on_select="rerun")`` event, if any.
+
+    Tie lines end exactly on markers, so a click can select the line trace's vertex instead of the marker; such
+    a point carries no person id, and ``at`` (rounded position -> person id) resolves it by its coordinates.
+    """
     try:
         points = event["selection"]["points"]
     except (KeyError, TypeError):
@@ -126,4 +138,14 @@ def selected_person(event: Any) -> str | None:
             cd = cd[0] if cd else None
         if isinstance(cd, str) and cd.startswith("person:"):
             return cd
+    for p in points or ():
+        x, y = p.get("x"), p.get("y")
+        if at is not None and isinstance(x, int | float) and isinstance(y, int | float):
+            hit = at.get(position_key(float(x), float(y)))
+            if hit:
+                return hit
     return None
+
+
+def position_key(x: float, y: float) -> tuple[float, float]:
+    return (round(x, 6), round(y, 6))

@@ -7,6 +7,7 @@ not installed, the function returns ``None`` and the page says so: nothing here 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
@@ -180,10 +181,10 @@ def spread_plan(
     return plan
 
 
-@st.cache_data(ttl=TTL_S, show_spinner="Drawing the map…", max_entries=20)
 def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> tuple[Any, Any]:
-    """The map figure and what it drew (whoknows/webapp/netmap.py), cached per colouring and hidden set: building
-    a 2,000-person figure costs about half a second, drawing it again from cache nothing."""
+    """The map figure and what it drew (whoknows/webapp/netmap.py). Deliberately not cached: a figure served from
+    ``st.cache_data`` lost its click selections in the browser (the click-to-profile test caught it); building it
+    costs about half a second at 2,000 people, on top of the cached layout and measures."""
     from whoknows.webapp.netmap import map_figure
 
     data = network_map_data(url)
@@ -197,4 +198,7 @@ def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> tup
     else:
         groups = dict(zip(pts["nodes"], pts["department"], strict=True))
     betweenness = {v: row["betweenness"] for v, row in networkers(url)["people"].items()}
-    return map_figure(person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour)
+    renderer = os.environ.get("WHOKNOWS_MAP_RENDERER", "webgl")
+    return map_figure(
+        person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour, renderer=renderer
+    )
