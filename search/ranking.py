@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from graph.schema import ROLES, Label, RelType
@@ -85,8 +86,14 @@ THOROUGH_CONFIG = RankingConfig(depth=2000)
 def _parse_date(value: Any) -> date | None:
     if not value:
         return None
+    return _parse_iso_day(str(value)[:10])
+
+
+@lru_cache(maxsize=65536)
+def _parse_iso_day(text: str) -> date | None:
+    """Memoised: a query parses the same few thousand document dates again and again."""
     try:
-        return date.fromisoformat(str(value)[:10])
+        return date.fromisoformat(text)
     except ValueError:
         return None
 
