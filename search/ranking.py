@@ -232,17 +232,19 @@ def find_experts(
             t.ev.contribution = t.raw / norms[pid]
     if config.coauthor_beta > 0:
         _propagate(gv, by_person, allowed, config)
+    # score everyone (fsum is exact, so the order of terms does not matter), then build results for the top only
+    scores = {pid: math.fsum(t.ev.contribution for t in ts) for pid, ts in by_person.items()}
+    top = sorted(scores, key=lambda p: (-scores[p], p))[:limit]
     results = []
-    for pid, ts in by_person.items():
-        evidence = sorted((t.ev for t in ts), key=lambda e: (-e.contribution, e.node_id))
-        score = math.fsum(e.contribution for e in evidence)
+    for pid in top:
+        evidence = sorted((t.ev for t in by_person[pid]), key=lambda e: (-e.contribution, e.node_id))
         props = people[pid].props
         results.append(
             ExpertResult(
                 person_id=str(props.get("person_id") or pid.removeprefix("person:")),
                 node_id=pid,
                 name=str(props.get("name") or pid),
-                score=score,
+                score=scores[pid],
                 why=why_line(query, evidence),
                 title=props.get("title"),
                 department=props.get("department"),
@@ -250,8 +252,20 @@ def find_experts(
                 evidence=evidence,
             )
         )
-    results.sort(key=lambda r: (-r.score, r.node_id))
-    return results[:limit]
+    _fill_passages(gv, results)
+    return results
+
+
+def _fill_passages(gv: GraphView, results: list[ExpertResult]) -> None:
+    """Document evidence shows its best chunk's text: read only for the people returned (chunk texts are the
+    largest reads of a search, and most retrieved documents do not belong to a returned person)."""
+    ids = [e.passage_id for r in results for e in r.evidence if e.kind == "document" and e.passage_id]
+    chunks = gv.nodes(ids)
+    for r in results:
+        for e in r.evidence:
+            if e.kind == "document" and e.passage_id:
+                chunk = chunks.get(e.passage_id)
+                e.passage = str(chunk.props.get("text") or "") if chunk else None
 
 
 def _g(rel: float, cfg: RankingConfig) -> float:
@@ -271,7 +285,6 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
         did = doc_of.get(r.id)
         if did is not None and did not in best:
             best[did] = r
-    chunks = gv.nodes([r.id for r in best.values()])
     gv.prefetch([did for did, r in best.items() if r.score > 0])
     gv.prefetch([r.id for r in items if r.label in (Label.COMMUNITY, Label.COURSE) and r.score > 0])
     for did, r in best.items():
@@ -283,8 +296,6 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
         props = view.node.props
         rel_pow = _g(r.score, cfg)
         decay = _decay(props.get("date"), cfg, today)
-        chunk = chunks.get(r.id)
-        passage = str(chunk.props.get("text") or "") if chunk else None
         for rel in view.incoming:
             if rel.type == RelType.AUTHORED:
                 first = rel.props.get("position") == 0
@@ -295,7 +306,7 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
                 continue
             ev = Evidence(
                 "document", did, str(props.get("title") or did), relation, r.score, w * decay, 0.0,
-                passage=passage, passage_id=r.id, date=props.get("date"),
+                passage=None, passage_id=r.id, date=props.get("date"),  # text read for returned people only
             )  # fmt: skip
             terms.append(_Term(rel.start, ev, w * decay * rel_pow))
     for r in items:
