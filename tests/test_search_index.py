@@ -42,6 +42,8 @@ def test_indexed_view_gives_identical_results_and_evidence(tmp_path):
                 fast = find_experts(store, emb, q, viewer=viewer, config=cfg, limit=50)
                 slow = find_experts(store, emb, q, viewer=viewer, config=cfg, limit=50, graph=GraphView(store))
                 assert _dump(fast) == _dump(slow), (q, viewer, cfg)
+                # passages are read for the returned people only, but every document evidence still has one
+                assert all(e.passage for r in fast for e in r.evidence if e.kind == "document")
             for flt in ({"role": "leader"}, {"role": "manager"}, {"department": "procurement"}):
                 fast = find_experts(store, emb, q, viewer=viewer, filters=flt, config=CFG)
                 slow = find_experts(store, emb, q, viewer=viewer, filters=flt, config=CFG, graph=GraphView(store))
