@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 import numpy as np
 
 from graph import cypher
-from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type
+from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type, check_text_labels
 from graph.store import (
     Facts,
     Hit,
@@ -728,16 +728,7 @@ class Neo4jStore:
     # -- search ------------------------------------------------------------------------------------------------
     @staticmethod
     def _text_labels(labels: Sequence[str] | None) -> list[str]:
-        if labels is None:
-            return sorted(_TEXT_LABEL_VALUES)
-        out = []
-        for label in labels:
-            value = check_label(label).value
-            if value not in _TEXT_LABEL_VALUES:
-                allowed = ", ".join(sorted(_TEXT_LABEL_VALUES))
-                raise SchemaError(f"label {value!r} carries no searchable text; expected one of: {allowed}")
-            out.append(value)
-        return out
+        return check_text_labels(labels)
 
     def _require(self, capability: str) -> None:
         if capability not in self.capabilities:

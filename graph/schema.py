@@ -6,6 +6,7 @@ cannot take a label as a parameter) without opening an injection hole.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from whoknows.errors import SchemaError
@@ -62,3 +63,17 @@ def check_rel_type(rel_type: str) -> RelType:
     except ValueError:
         allowed = ", ".join(v.value for v in RelType)
         raise SchemaError(f"unknown relationship type {rel_type!r}; expected one of: {allowed}") from None
+
+
+def check_text_labels(labels: Sequence[str] | None) -> list[str]:
+    """The text-bearing labels to search (all of them for None), or raise naming the ones that carry text."""
+    text_values = sorted(label.value for label in TEXT_LABELS)
+    if labels is None:
+        return text_values
+    out = []
+    for label in labels:
+        value = check_label(label).value
+        if value not in text_values:
+            raise SchemaError(f"label {value!r} carries no searchable text; expected one of: {', '.join(text_values)}")
+        out.append(value)
+    return out

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type
+from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type, check_text_labels
 from graph.store import (
     Facts,
     Hit,
@@ -39,7 +39,7 @@ from graph.store import (
     StoredRel,
     TextToEmbed,
 )
-from whoknows.errors import SchemaError, StoreError, StoreUnavailableError
+from whoknows.errors import StoreError, StoreUnavailableError
 
 SCHEMA_VERSION = 3
 _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is 32766, keep statements small
@@ -603,29 +603,31 @@ class SQLiteStore:
         if match is None:
             return []
         with self._lock:
-            sql = (
-                "SELECT n.id, n.label, -bm25(text_fts) AS score FROM text_fts JOIN nodes n ON n.rid = text_fts.rowid "
-                f"WHERE text_fts MATCH ? AND n.label IN ({','.join('?' * len(label_values))}) "
-                "ORDER BY bm25(text_fts) LIMIT ?"
-            )
+            if set(label_values) == _TEXT_LABEL_VALUES:
+                # every text label: rank inside FTS5 and join only the top rows (about half the time of joining
+                # every match to nodes before sorting; same results)
+                sql = (
+                    "SELECT n.id, n.label, -f.score FROM (SELECT rowid, rank AS score FROM text_fts "
+                    "WHERE text_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN nodes n ON n.rid = f.rowid ORDER BY f.score"
+                )
+                params: tuple[Any, ...] = (match, limit)
+            else:
+                marks = ",".join("?" * len(label_values))
+                sql = (
+                    "SELECT n.id, n.label, -bm25(text_fts) AS score FROM text_fts JOIN nodes n "
+                    f"ON n.rid = text_fts.rowid WHERE text_fts MATCH ? AND n.label IN ({marks}) "
+                    "ORDER BY bm25(text_fts) LIMIT ?"
+                )
+                params = (match, *label_values, limit)
             try:
-                rows = self.conn.execute(sql, (match, *label_values, limit)).fetchall()
+                rows = self.conn.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:  # pragma: no cover - fts_query quotes every term
                 raise StoreError(f"lexical search failed for {query!r}: {exc}") from exc
         return [Hit(r[0], r[1], float(r[2])) for r in rows]
 
     @staticmethod
     def _text_labels(labels: Sequence[str] | None) -> list[str]:
-        if labels is None:
-            return sorted(_TEXT_LABEL_VALUES)
-        out = []
-        for label in labels:
-            value = check_label(label).value
-            if value not in _TEXT_LABEL_VALUES:
-                allowed = ", ".join(sorted(_TEXT_LABEL_VALUES))
-                raise SchemaError(f"label {value!r} carries no searchable text; expected one of: {allowed}")
-            out.append(value)
-        return out
+        return check_text_labels(labels)
 
     def texts_to_embed(self, model: str, *, labels: Sequence[str] | None = None) -> Iterator[TextToEmbed]:
         """Nodes whose current text has no vector for ``model``. Vectors already cached for the same text
