@@ -30,17 +30,11 @@ COMMUNITIES_CSV_OPTIONAL = ("community_id", "description", "topics")
 SCIM_CONTAINERS = ("Resources", "resources")
 
 
-def _note(notices: list[Notice] | None, name: str, n: int, what: str) -> None:
-    if n and notices is not None:
-        notices.append(Notice(Where(name), f"{n} identical duplicate {what}(s) skipped"))
-
-
 def read_memberships_csv(
     fp: BinaryIO, name: str, *, notices: list[Notice] | None = None
 ) -> Iterator[MembershipRecord | Rejection]:
     """person, community, role required; since (ISO date) and community_id (default: slug of community)."""
     dups = DuplicateIds()
-    identical = 0
     roles = ", ".join(ROLES)
     refs: dict[str, Any] = {}
     slugs: dict[str, Any] = {}
@@ -71,14 +65,10 @@ def read_memberships_csv(
                 continue
         cid = row.get("community_id") or memo(slugs, community, slug)
         rec = MembershipRecord(where, person, cid, community, role, since)
-        ok = dups.check(f"{cid}|{person.kind}:{person.value}|{role}", rec, where, "membership")
-        if ok is True:
-            yield rec
-        elif ok is False:
-            identical += 1
-        else:
-            yield ok
-    _note(notices, name, identical, "membership")
+        out = dups.admit(f"{cid}|{person.kind}:{person.value}|{role}", rec, where, "membership")
+        if out is not None:
+            yield out
+    dups.note(notices, name, "membership")
 
 
 def read_communities_csv(
@@ -86,7 +76,6 @@ def read_communities_csv(
 ) -> Iterator[CommunityRecord | Rejection]:
     """name required; community_id (default: slug of name), description, topics (';') optional."""
     dups = DuplicateIds()
-    identical = 0
     for item in iter_csv_rows(fp, name, required=COMMUNITIES_CSV_REQUIRED, optional=COMMUNITIES_CSV_OPTIONAL):
         if isinstance(item, Rejection):
             yield item
@@ -98,14 +87,10 @@ def read_communities_csv(
             continue
         cid = row.get("community_id") or slug(cname)
         rec = CommunityRecord(where, cid, cname, row.get("description") or "", split_list(row.get("topics") or ""))
-        ok = dups.check(cid, rec, where, "community_id")
-        if ok is True:
-            yield rec
-        elif ok is False:
-            identical += 1
-        else:
-            yield ok
-    _note(notices, name, identical, "community")
+        out = dups.admit(cid, rec, where, "community_id")
+        if out is not None:
+            yield out
+    dups.note(notices, name, "community")
 
 
 def _ids(value: Any) -> tuple[list[str], list[Any]]:
@@ -196,7 +181,6 @@ def read_scim_groups(
     lists also add people missing from ``members``.
     """
     dups = DuplicateIds()
-    identical = 0
     for item in iter_json_items(fp, name, containers=SCIM_CONTAINERS):
         if isinstance(item, Rejection):
             yield item
@@ -207,12 +191,11 @@ def read_scim_groups(
             # the whole group is the unit of duplication: the same id with other members is a conflict
             members = tuple((r.person, r.role) for r in records if isinstance(r, MembershipRecord))
             content = hash((head.community_id, head.name, head.description, head.topics, members))
-            ok = dups.check(head.community_id, head, head.where, "group id", content=content)
-            if ok is False:
-                identical += 1
+            out = dups.admit(head.community_id, head, head.where, "group id", content=content)
+            if out is None:
                 continue
-            if isinstance(ok, Rejection):
-                yield ok
+            if isinstance(out, Rejection):
+                yield out
                 continue
         yield from records
-    _note(notices, name, identical, "group")
+    dups.note(notices, name, "group")

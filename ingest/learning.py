@@ -224,7 +224,6 @@ def read_xapi(
     """
     skipped: Counter[str] = Counter()
     dups = DuplicateIds()
-    identical = 0
     for item in iter_json_items(fp, name, containers=XAPI_CONTAINERS):
         if isinstance(item, Rejection):
             yield item
@@ -239,19 +238,14 @@ def read_xapi(
             continue
         if notices is not None and generated:
             notices.append(Notice(rec.where, f"statement has no id; used the deterministic id {rec.record_id}"))
-        ok = dups.check(rec.record_id, rec, rec.where, "statement id")
-        if ok is True:
-            yield rec
-        elif ok is False:
-            identical += 1
-        else:
-            yield ok
+        out = dups.admit(rec.record_id, rec, rec.where, "statement id")
+        if out is not None:
+            yield out
     if notices is not None and skipped:
         total = sum(skipped.values())
         parts = ", ".join(f"{verb} {n}" for verb, n in skipped.most_common())
         notices.append(Notice(Where(name), f"{total} statement(s) with non-completion verbs skipped ({parts})"))
-    if notices is not None and identical:
-        notices.append(Notice(Where(name), f"{identical} identical duplicate statement(s) skipped"))
+    dups.note(notices, name, "statement")
 
 
 # -- CSV ---------------------------------------------------------------------------------------------------
@@ -260,7 +254,6 @@ def read_courses_csv(
 ) -> Iterator[CourseRecord | Rejection]:
     """The course catalogue CSV: course_id and title required; description, code, topics (';') optional."""
     dups = DuplicateIds()
-    identical = 0
     for item in iter_csv_rows(fp, name, required=COURSES_CSV_REQUIRED, optional=COURSES_CSV_OPTIONAL):
         if isinstance(item, Rejection):
             yield item
@@ -281,15 +274,10 @@ def read_courses_csv(
             row.get("code") or None,
             split_list(row.get("topics") or ""),
         )
-        ok = dups.check(cid, rec, where, "course_id")
-        if ok is True:
-            yield rec
-        elif ok is False:
-            identical += 1
-        else:
-            yield ok
-    if notices is not None and identical:
-        notices.append(Notice(Where(name), f"{identical} identical duplicate course(s) skipped"))
+        out = dups.admit(cid, rec, where, "course_id")
+        if out is not None:
+            yield out
+    dups.note(notices, name, "course")
 
 
 def completion_record_id(person: str, course_id: str, status: str, at: datetime) -> str:
@@ -304,7 +292,6 @@ def read_completions_csv(
 ) -> Iterator[CompletionRecord | Rejection]:
     """The completions CSV: person, course_id, status, at required; score, course_title optional."""
     dups = DuplicateIds()
-    identical = 0
     statuses = ", ".join(COMPLETION_STATUSES)
     refs: dict[str, Any] = {}
     for item in iter_csv_rows(fp, name, required=COMPLETIONS_CSV_REQUIRED, optional=COMPLETIONS_CSV_OPTIONAL):
@@ -338,15 +325,10 @@ def read_completions_csv(
                 continue
         rid = completion_record_id(f"{person.kind}:{person.value}", cid, status, at)
         rec = CompletionRecord(where, rid, person, cid, status, at, score, row.get("course_title") or None)
-        ok = dups.check(rid, rec, where, "completion")
-        if ok is True:
-            yield rec
-        elif ok is False:
-            identical += 1
-        else:
-            yield ok
-    if notices is not None and identical:
-        notices.append(Notice(Where(name), f"{identical} identical duplicate completion(s) skipped"))
+        out = dups.admit(rid, rec, where, "completion")
+        if out is not None:
+            yield out
+    dups.note(notices, name, "completion")
 
 
 __all__ = [

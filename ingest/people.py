@@ -169,7 +169,6 @@ def read_scim_users(
     ``notices`` (optional) receives a note about skipped identical duplicates.
     """
     dups = DuplicateIds()
-    skipped = 0
     for item in iter_json_items(fp, name, containers=SCIM_CONTAINERS):
         if isinstance(item, Rejection):
             yield item
@@ -178,19 +177,10 @@ def read_scim_users(
         if isinstance(rec, Rejection):
             yield rec
             continue
-        ok = dups.check(rec.person_id, rec, rec.where, "id")
-        if ok is True:
-            yield rec
-        elif ok is False:
-            skipped += 1
-        else:
-            yield ok
-    _note_duplicates(notices, name, skipped, "user")
-
-
-def _note_duplicates(notices: list[Notice] | None, name: str, skipped: int, what: str) -> None:
-    if skipped and notices is not None:
-        notices.append(Notice(Where(name), f"{skipped} identical duplicate {what}(s) skipped"))
+        out = dups.admit(rec.person_id, rec, rec.where, "id")
+        if out is not None:
+            yield out
+    dups.note(notices, name, "user")
 
 
 def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
@@ -233,7 +223,6 @@ def read_people_csv(
 ) -> Iterator[PersonRecord | Rejection]:
     """The people CSV/TSV contract (docs/formats-structured.md): person_id and name required."""
     dups = DuplicateIds()
-    skipped = 0
     for item in iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL):
         if isinstance(item, Rejection):
             yield item
@@ -242,11 +231,7 @@ def read_people_csv(
         if isinstance(rec, Rejection):
             yield rec
             continue
-        ok = dups.check(rec.person_id, rec, rec.where, "person_id")
-        if ok is True:
-            yield rec
-        elif ok is False:
-            skipped += 1
-        else:
-            yield ok
-    _note_duplicates(notices, name, skipped, "person")
+        out = dups.admit(rec.person_id, rec, rec.where, "person_id")
+        if out is not None:
+            yield out
+    dups.note(notices, name, "person")

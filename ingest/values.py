@@ -12,10 +12,12 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.records import Where
-from ingest.report import Rejection
+from ingest.report import Notice, Rejection
+
+R = TypeVar("R")
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
@@ -146,9 +148,10 @@ class DuplicateIds:
     places. Memory is one small int per id (a hash of the id, not the id, packed with a 48-bit content hash
     and the line number), so a file of millions of records stays streamable."""
 
-    __slots__ = ("_getter", "_seen", "_type")
+    __slots__ = ("_getter", "_seen", "_type", "identical")
 
     def __init__(self) -> None:
+        self.identical = 0  # identical duplicates skipped so far (admit counts them)
         self._seen: dict[int, int | tuple[int, str]] = {}
         self._type: type | None = None
         self._getter: Callable[[object], tuple[Any, ...]] | None = None
@@ -179,6 +182,22 @@ class DuplicateIds:
             f"duplicate {what} {key!r} with different content; the first one ({first}) was kept",
             f"each {what} once per file (remove or merge the duplicate)",
         )
+
+    def admit(self, key: str, record: R, where: Where, what: str, content: int | None = None) -> R | Rejection | None:
+        """What a reader yields for ``record``: the record the first time, a Rejection for a conflicting
+        duplicate, None (counted in ``identical``) for an identical one."""
+        ok = self.check(key, record, where, what, content)
+        if ok is True:
+            return record
+        if ok is False:
+            self.identical += 1
+            return None
+        return ok
+
+    def note(self, notices: list[Notice] | None, name: str, what: str) -> None:
+        """Tell the report how many identical duplicates were skipped (nothing when none were)."""
+        if self.identical and notices is not None:
+            notices.append(Notice(Where(name), f"{self.identical} identical duplicate {what}(s) skipped"))
 
 
 CACHE_LIMIT = 200_000
