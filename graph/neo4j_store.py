@@ -32,6 +32,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
@@ -221,6 +222,17 @@ def _translate(url: str) -> Iterator[None]:
         raise StoreError(f"Neo4j at {url} failed: {exc.code}: {exc.message}") from exc
     except nx.DriverError as exc:
         raise StoreError(f"Neo4j driver error for {url}: {exc}") from exc
+
+
+@dataclass(slots=True)
+class _PreparedWrite:
+    """A write as UNWIND rows (see Neo4jStore.prepare_write)."""
+
+    nodes: int
+    rels: int
+    by_label: dict[str, list[dict[str, Any]]]
+    by_type: dict[str, list[dict[str, Any]]]
+    ends: list[str]  # every relationship end, checked to exist before the relationships are merged
 
 
 class Neo4jStore:
@@ -516,6 +528,10 @@ class Neo4jStore:
         return self.write([Facts(source, rels=list(rels))])[1]
 
     def write(self, facts: Sequence[Facts]) -> tuple[int, int]:
+        return self.write_prepared(self.prepare_write(facts))
+
+    def prepare_write(self, facts: Sequence[Facts]) -> _PreparedWrite:
+        """Validate and merge the facts into UNWIND rows per label and type, without touching the server."""
         nodes: dict[str, dict[str, Any]] = {}
         rels: dict[str, dict[str, Any]] = {}
         for fact in facts:
@@ -540,9 +556,6 @@ class Neo4jStore:
                 rrow["props"].update(props)
                 if fact.source not in rrow["sources"]:
                     rrow["sources"].append(fact.source)
-        if not nodes and not rels:
-            return (0, 0)
-        self._ensure_schema()
         by_label: dict[str, list[dict[str, Any]]] = {}
         for row in nodes.values():
             label = row.pop("label")
@@ -553,16 +566,23 @@ class Neo4jStore:
         by_type: dict[str, list[dict[str, Any]]] = {}
         for row in rels.values():
             by_type.setdefault(row.pop("type"), []).append(row)
+        ends = sorted({r["start"] for r in rels.values()} | {r["end"] for r in rels.values()})
+        return _PreparedWrite(len(nodes), len(rels), by_label, by_type, ends)
+
+    def write_prepared(self, prepared: _PreparedWrite) -> tuple[int, int]:
+        by_label, by_type = prepared.by_label, prepared.by_type
+        if not prepared.nodes and not prepared.rels:
+            return (0, 0)
+        self._ensure_schema()
         with self.transaction():
             for label, rows in sorted(by_label.items()):
                 template = cypher.UPSERT_TEXT_NODES if label in _TEXT_LABEL_VALUES else cypher.UPSERT_NODES
                 query = fill(template, label=label)
                 for part in _batches(rows):
                     self._write(query, rows=list(part))
-            if rels:
-                ends = sorted({r["start"] for r in rels.values()} | {r["end"] for r in rels.values()})
+            if prepared.rels:
                 missing: list[str] = []
-                for part in _batches(ends):
+                for part in _batches(prepared.ends):
                     missing += [r["id"] for r in self._read(cypher.MISSING_NODES, ids=list(part))]
                 if missing:
                     shown = ", ".join(sorted(missing)[:5])
@@ -574,7 +594,7 @@ class Neo4jStore:
                     query = fill(cypher.UPSERT_RELS, rel_type=rtype)
                     for part in _batches(rows):
                         self._write(query, rows=list(part))
-        return (len(nodes), len(rels))
+        return (prepared.nodes, prepared.rels)
 
     def retract_source(self, source: str) -> RetractStats:
         return self.retract_sources([source])

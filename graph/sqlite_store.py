@@ -7,9 +7,10 @@ means recall is exact. See docs/store.md for the measurements and the alternativ
 
 Layout: ``nodes`` and ``rels`` hold JSON props; ``node_sources`` / ``rel_sources`` hold provenance (one row per
 source that asserted a fact, sources interned as integers in ``sources``, which also keeps the ingest ledger)
-so retraction is reference counting; ``text_fts`` indexes the ``text`` prop of
-text-bearing nodes; ``vectors`` holds each node's vector per model and ``vector_cache`` vectors by text hash,
-so an unchanged text is never embedded twice.
+so retraction is reference counting. A source's integer id and a relationship's row id are 64-bit hashes of
+their string ids (:func:`key64`), so provenance rows are written without looking anything up. ``text_fts``
+indexes the ``text`` prop of text-bearing nodes; ``vectors`` holds each node's vector per model and
+``vector_cache`` vectors by text hash, so an unchanged text is never embedded twice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +40,11 @@ from graph.store import (
     StoredNode,
     StoredRel,
     TextToEmbed,
+    rel_id_and_key,
 )
 from whoknows.errors import StoreError, StoreUnavailableError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is 32766, keep statements small
 _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
 _LABEL_VALUES = frozenset(label.value for label in Label)
@@ -59,7 +62,7 @@ CREATE TABLE IF NOT EXISTS nodes (
 );
 CREATE INDEX IF NOT EXISTS nodes_label ON nodes(label);
 CREATE TABLE IF NOT EXISTS sources (
-    sid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, feed TEXT, hash TEXT
+    rid INTEGER PRIMARY KEY, sid INTEGER NOT NULL UNIQUE, name TEXT NOT NULL, feed TEXT, hash TEXT
 );
 CREATE TABLE IF NOT EXISTS node_sources (
     sid INTEGER NOT NULL, node_id TEXT NOT NULL, PRIMARY KEY (sid, node_id)
@@ -67,7 +70,8 @@ CREATE TABLE IF NOT EXISTS node_sources (
 CREATE INDEX IF NOT EXISTS node_sources_node ON node_sources(node_id);
 CREATE TABLE IF NOT EXISTS rels (
     rid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
+    key INTEGER NOT NULL UNIQUE,
+    id TEXT NOT NULL,
     type TEXT NOT NULL,
     start TEXT NOT NULL,
     end TEXT NOT NULL,
@@ -77,9 +81,9 @@ CREATE INDEX IF NOT EXISTS rels_start ON rels(start, type);
 CREATE INDEX IF NOT EXISTS rels_end ON rels(end, type);
 CREATE INDEX IF NOT EXISTS rels_type ON rels(type);
 CREATE TABLE IF NOT EXISTS rel_sources (
-    sid INTEGER NOT NULL, rel_rid INTEGER NOT NULL, PRIMARY KEY (sid, rel_rid)
+    sid INTEGER NOT NULL, rel_key INTEGER NOT NULL, PRIMARY KEY (sid, rel_key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS rel_sources_rel ON rel_sources(rel_rid);
+CREATE INDEX IF NOT EXISTS rel_sources_rel ON rel_sources(rel_key);
 CREATE TABLE IF NOT EXISTS pending (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, side TEXT NOT NULL, ref TEXT NOT NULL, rel TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -102,6 +106,28 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def key64(name: str) -> int:
+    """A string id's 64-bit row key (signed, as SQLite stores integers).
+
+    Why hashes instead of looked-up row ids: an ingest writes hundreds of thousands of provenance rows; when
+    the writer can compute each source's and relationship's row id itself, those rows go in without a lookup
+    in a large random-key index per row, and the tables need no second unique index on the string. Two ids
+    collide with probability about n^2 / 2^65 (3e-8 for a million sources).
+    """
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def rel_key(rel_id_: str) -> int:
+    """The row key of a relationship id: its digest's first 64 bits (``rel_id`` already hashed it)."""
+    if rel_id_.startswith("r:") and len(rel_id_) >= 18:
+        try:
+            v = int(rel_id_[2:18], 16)
+        except ValueError:
+            return key64(rel_id_)
+        return v - ((v >> 63) << 64)
+    return key64(rel_id_)
+
+
 def _chunks(seq: Sequence[Any], size: int = _BATCH) -> Iterator[Sequence[Any]]:
     for i in range(0, len(seq), size):
         yield seq[i : i + size]
@@ -114,6 +140,44 @@ def _dumps(props: Mapping[str, Any]) -> str:
 _loads = orjson.loads
 
 
+def _dumps_rows(rows: Any) -> str:
+    """A batch of rows as one JSON array, the single parameter of a set-based statement (see ``write``)."""
+    return orjson.dumps(rows, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str).decode()
+
+
+# Set-based write statements: ?1 is a JSON array of rows (see SQLiteStore.write). Node rows are
+# [id, label, props, text_hash]; relationship rows [key, id, type, start, end, props]; provenance rows [sid, key].
+_MISSING_NODES = "SELECT value FROM json_each(?1) WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE nodes.id = value)"
+_NEW_SOURCES = "INSERT OR IGNORE INTO sources(sid, name) SELECT value->>0, value->>1 FROM json_each(?1)"
+_UPDATE_NODES = """
+UPDATE nodes SET label = j.value->>1, props = json_patch(nodes.props, j.value->'$[2]'),
+    text_hash = coalesce(j.value->>3, nodes.text_hash)
+FROM json_each(?1) AS j WHERE nodes.id = j.value->>0
+"""
+_INSERT_NODES = """
+INSERT OR IGNORE INTO nodes(id, label, props, text_hash)
+SELECT value->>0, value->>1, json_patch('{}', value->'$[2]'), value->>3 FROM json_each(?1)
+"""
+_NODE_SOURCES = "INSERT OR IGNORE INTO node_sources(sid, node_id) SELECT value->>0, value->>1 FROM json_each(?1)"
+_UPDATE_RELS = """
+UPDATE rels SET props = json_patch(rels.props, j.value->'$[5]') FROM json_each(?1) AS j WHERE rels.key = j.value->>0
+"""
+_INSERT_RELS = """
+INSERT OR IGNORE INTO rels(key, id, type, start, "end", props)
+SELECT value->>0, value->>1, value->>2, value->>3, value->>4, json_patch('{}', value->'$[5]') FROM json_each(?1)
+"""
+_UPSERT_RELS = """
+INSERT INTO rels(key, id, type, start, "end", props)
+SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?1) WHERE true
+ON CONFLICT(key) DO UPDATE SET props = json_patch(rels.props, excluded.props)
+"""
+_REL_SOURCES = "INSERT OR IGNORE INTO rel_sources(sid, rel_key) SELECT value->>0, value->>1 FROM json_each(?1)"
+_RECORD_LEDGER = """
+INSERT INTO sources(sid, name, feed, hash) SELECT value->>0, value->>1, ?2, value->>2 FROM json_each(?1) WHERE true
+ON CONFLICT(sid) DO UPDATE SET feed = excluded.feed, hash = excluded.hash
+"""
+
+
 def fts_query(query: str) -> str | None:
     """Turn free text into an FTS5 query: every word quoted (no operator injection), OR-ed for BM25."""
     words = [w for w in _WORD_RE.findall(query.lower()) if len(w) > 1 or w.isdigit()]
@@ -121,6 +185,22 @@ def fts_query(query: str) -> str | None:
         return None
     seen: dict[str, None] = dict.fromkeys(words)
     return " OR ".join(f'"{w}"' for w in seen)
+
+
+@dataclass(slots=True)
+class _PreparedWrite:
+    """A write with its rows encoded (see SQLiteStore.prepare_write); None where a table gets no rows."""
+
+    nodes: int
+    rels: int
+    ends_json: str | None  # relationship ends that are not among the batch's nodes: they must exist already
+    sources: list[tuple[str, int]]
+    nodes_json: str | None
+    node_srcs_json: str | None
+    texts: dict[str, tuple[str, str]]  # node id -> (text, text hash) for text-bearing nodes
+    rels_plain_json: str | None  # relationships whose props hold no null: one upsert
+    rels_nulls_json: str | None
+    rel_srcs_json: str | None
 
 
 class _VectorIndex:
@@ -158,7 +238,7 @@ class SQLiteStore:
         self._tx_depth = 0
         self._local_writes = 0
         self._vindex: dict[str, _VectorIndex] = {}
-        self._sids: dict[str, int] = {}  # source name -> interned id (never reused; cleared on rollback)
+        self._tx_sources: set[int] = set()  # sources the ledger wrote in this transaction: write() skips them
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
@@ -201,14 +281,65 @@ class SQLiteStore:
         with self._lock:
             if self.read_only:
                 raise StoreError("cannot set up the schema on a read-only store")
-            self.conn.executescript(_SCHEMA)
-            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) != SCHEMA_VERSION:
+            version = self._stored_version()
+            if version == 3:
+                self._migrate_from_v3()
+                version = SCHEMA_VERSION
+            if version is not None and version != SCHEMA_VERSION:
                 raise StoreError(
-                    f"store {self.path} has schema version {row[0]}; this WhoKnows expects {SCHEMA_VERSION}"
+                    f"store {self.path} has schema version {version}; this WhoKnows reads version {SCHEMA_VERSION} "
+                    "(and upgrades version 3); ingest your sources into a new store file"
                 )
+            self.conn.executescript(_SCHEMA)
+            if version is None:
+                self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _stored_version(self) -> int | None:
+        has_meta = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if not has_meta:
+            return None
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else None
+
+    def _migrate_from_v3(self) -> None:
+        """Upgrade a version-3 store in place, in one transaction: sources and relationships get their 64-bit
+        keys (:func:`key64`, :func:`rel_key`) and provenance rows are rewritten to use them. Nothing is lost:
+        every node, relationship, source, ledger entry and provenance row is carried over."""
+        c = self.conn
+        c.create_function("key64", 1, key64, deterministic=True)
+        c.create_function("rel_key", 1, rel_key, deterministic=True)
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for index in ("node_sources_node", "rels_start", "rels_end", "rels_type", "rel_sources_rel"):
+                c.execute(f"DROP INDEX IF EXISTS {index}")
+            for table in ("sources", "node_sources", "rels", "rel_sources"):
+                c.execute(f"ALTER TABLE {table} RENAME TO {table}_v3")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    c.execute(statement)
+            c.execute(
+                "INSERT INTO sources(sid, name, feed, hash) SELECT key64(name), name, feed, hash FROM sources_v3 "
+                "ORDER BY sid"
+            )
+            c.execute(
+                "INSERT OR IGNORE INTO node_sources(sid, node_id) "
+                "SELECT key64(s.name), ns.node_id FROM node_sources_v3 ns JOIN sources_v3 s ON s.sid = ns.sid"
+            )
+            c.execute(
+                'INSERT INTO rels(rid, key, id, type, start, "end", props) '
+                'SELECT rid, rel_key(id), id, type, start, "end", props FROM rels_v3 ORDER BY rid'
+            )
+            c.execute(
+                "INSERT OR IGNORE INTO rel_sources(sid, rel_key) SELECT key64(s.name), rel_key(r.id) "
+                "FROM rel_sources_v3 rs JOIN sources_v3 s ON s.sid = rs.sid JOIN rels_v3 r ON r.rid = rs.rel_rid"
+            )
+            for table in ("sources", "node_sources", "rels", "rel_sources"):
+                c.execute(f"DROP TABLE {table}_v3")
+            c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -241,16 +372,18 @@ class SQLiteStore:
             except sqlite3.OperationalError as exc:
                 raise StoreError(f"cannot start a write transaction on {self.path}: {exc}") from exc
             self._tx_depth = 1
+            self._tx_sources.clear()
             try:
                 yield
             except BaseException:
                 self._tx_depth = 0
-                self._sids.clear()
+                self._tx_sources.clear()
                 self.conn.execute("ROLLBACK")
                 self._local_writes += 1
                 raise
             else:
                 self._tx_depth = 0
+                self._tx_sources.clear()
                 self.conn.execute("COMMIT")
                 self._local_writes += 1
 
@@ -267,54 +400,106 @@ class SQLiteStore:
         return self.write([Facts(source, rels=list(rels))])[1]
 
     def write(self, facts: Sequence[Facts]) -> tuple[int, int]:
-        node_rows: dict[str, tuple[str, str, dict[str, Any], str | None]] = {}
-        node_srcs: list[tuple[str, str]] = []
+        return self.write_prepared(self.prepare_write(facts))
+
+    def prepare_write(self, facts: Sequence[Facts]) -> _PreparedWrite:
+        """Everything of a write that needs no database: validate labels and types, merge repeated nodes and
+        relationships, compute keys, and encode each table's rows as one JSON array.
+
+        Why split from :meth:`write_prepared`: the ingest runs this Python half on its parsing thread and the
+        SQL half on its commit thread, so the two halves of consecutive batches overlap (ingest.committer).
+        """
+        node_rows: dict[str, list[Any]] = {}
+        node_srcs: list[tuple[int, str]] = []
         texts: dict[str, tuple[str, str]] = {}
-        rel_rows: dict[str, tuple[str, str, str, str, str]] = {}
-        rel_srcs: list[tuple[str, str]] = []
+        rel_rows: dict[int, tuple[int, str, str, str, str, Mapping[str, Any]]] = {}
+        rel_srcs: list[tuple[int, int]] = []
         ends: set[str] = set()
+        sources: dict[str, int] = {}
         for fact in facts:
+            src = fact.source
+            sid = sources.get(src)
+            if sid is None:
+                sid = sources[src] = key64(src)
             for node in fact.nodes:
+                nid = node.id
+                node_srcs.append((sid, nid))
                 label = node.label if node.label in _LABEL_VALUES else check_label(node.label).value
-                th = None
+                prev = node_rows.get(nid)
+                if prev is None:
+                    prev = node_rows[nid] = [nid, label, dict(node.props), None]
+                else:
+                    prev[1] = label
+                    if node.props:
+                        prev[2].update(node.props)
                 if label in _TEXT_LABEL_VALUES:
                     text = node.props.get("text")
                     if isinstance(text, str) and text:
-                        th = text_hash(text)
-                        texts[node.id] = (text, th)
-                prev = node_rows.get(node.id)
-                props = {**prev[2], **node.props} if prev else dict(node.props)
-                node_rows[node.id] = (node.id, label, props, th or (prev[3] if prev else None))
-                node_srcs.append((fact.source, node.id))
+                        prev[3] = th = text_hash(text)
+                        texts[nid] = (text, th)
             for rel in fact.rels:
                 rtype = rel.type if rel.type in _TYPE_VALUES else check_rel_type(rel.type).value
-                rid = rel.id
-                rel_rows[rid] = (rid, rtype, rel.start, rel.end, _dumps(rel.props))
-                rel_srcs.append((fact.source, rid))
+                rid, rk = rel_id_and_key(rtype, rel.start, rel.end, rel.key)
+                prev_rel = rel_rows.get(rk)
+                props = rel.props if prev_rel is None else {**prev_rel[5], **rel.props}
+                rel_rows[rk] = (rk, rid, rtype, rel.start, rel.end, props)
+                rel_srcs.append((sid, rk))
                 ends.add(rel.start)
                 ends.add(rel.end)
-        if not node_rows and not rel_rows:
+        ends.difference_update(node_rows)
+        # a relationship whose props hold no null is written by one upsert; a null must delete the key from a
+        # stored relationship, which needs the raw patch, so those few go through update-then-insert
+        plain: list[tuple[int, str, str, str, str, Mapping[str, Any]]] = []
+        with_nulls: list[tuple[int, str, str, str, str, Mapping[str, Any]]] = []
+        for row in rel_rows.values():
+            (with_nulls if None in row[5].values() else plain).append(row)
+        return _PreparedWrite(
+            nodes=len(node_rows),
+            rels=len(rel_rows),
+            ends_json=_dumps_rows(list(ends)) if ends else None,
+            sources=list(sources.items()),
+            nodes_json=_dumps_rows(list(node_rows.values())) if node_rows else None,
+            node_srcs_json=_dumps_rows(node_srcs) if node_srcs else None,
+            texts=texts,
+            rels_plain_json=_dumps_rows(plain) if plain else None,
+            rels_nulls_json=_dumps_rows(with_nulls) if with_nulls else None,
+            rel_srcs_json=_dumps_rows(rel_srcs) if rel_srcs else None,
+        )
+
+    def write_prepared(self, prepared: _PreparedWrite) -> tuple[int, int]:
+        """Run a prepared write: a handful of set-based statements, one per table.
+
+        Why set-based: each statement's rows arrive as one JSON array (``json_each``), so the per-row work
+        (B-tree inserts) runs inside SQLite's C code, not a Python loop, and provenance rows carry precomputed
+        keys (:func:`key64`). While a statement runs SQLite releases the GIL, so the ingest's parsing thread
+        keeps working meanwhile.
+        """
+        p = prepared
+        if not p.nodes and not p.rels:
             return (0, 0)
         with self._write() as c:
-            if node_rows:
+            if p.ends_json is not None:
+                missing = [r[0] for r in c.execute(_MISSING_NODES, (p.ends_json,))]
+                if missing:
+                    shown = ", ".join(sorted(missing)[:5])
+                    raise StoreError(
+                        f"cannot add relationships: {len(missing)} end node(s) do not exist ({shown}); "
+                        "upsert nodes before the relationships that connect them"
+                    )
+            new_sources = [(sid, name) for name, sid in p.sources if sid not in self._tx_sources]
+            if new_sources:
+                c.execute(_NEW_SOURCES, (_dumps_rows(new_sources),))
+            if p.nodes_json is not None:
                 old: dict[str, tuple[int, str | None]] = {}
-                if texts:
-                    for part in _chunks(list(texts)):
+                if p.texts:
+                    for part in _chunks(list(p.texts)):
                         q = f"SELECT id, rid, text_hash FROM nodes WHERE id IN ({','.join('?' * len(part))})"
                         old.update({r[0]: (r[1], r[2]) for r in c.execute(q, part)})
-                c.executemany(
-                    # a new row keeps no null values (Neo4j cannot store them); an update merges, null deletes
-                    "INSERT INTO nodes(id, label, props, text_hash) VALUES (?1, ?2, json_patch('{}', ?3), ?4) "
-                    "ON CONFLICT(id) DO UPDATE SET label=excluded.label, props=json_patch(nodes.props, ?3), "
-                    "text_hash=coalesce(excluded.text_hash, nodes.text_hash)",
-                    [(r[0], r[1], _dumps(r[2]), r[3]) for r in node_rows.values()],
-                )
-                sids = self._intern(c, {src for src, _ in node_srcs})
-                c.executemany(
-                    "INSERT OR IGNORE INTO node_sources(sid, node_id) VALUES (?, ?)",
-                    [(sids[src], nid) for src, nid in node_srcs],
-                )
-                changed = [(nid, t) for nid, t in texts.items() if old.get(nid, (None, None))[1] != t[1]]
+                # existing nodes merge the patch (a null deletes a key); new ones keep no nulls (Neo4j has none)
+                c.execute(_UPDATE_NODES, (p.nodes_json,))
+                c.execute(_INSERT_NODES, (p.nodes_json,))
+                c.execute(_NODE_SOURCES, (p.node_srcs_json,))
+                changed = [(nid, t) for nid, t in p.texts.items() if old.get(nid, (None, None))[1] != t[1]]
                 stale = [(old[nid][0],) for nid, _ in changed if nid in old]
                 if stale:
                     c.executemany("DELETE FROM text_fts WHERE rowid = ?", stale)
@@ -323,53 +508,14 @@ class SQLiteStore:
                         "INSERT INTO text_fts(rowid, text) SELECT rid, ? FROM nodes WHERE id = ?",
                         [(t[0], nid) for nid, t in changed],
                     )
-            if rel_rows:
-                missing = ends - node_rows.keys()
-                missing -= self._existing(c, list(missing))
-                if missing:
-                    shown = ", ".join(sorted(missing)[:5])
-                    raise StoreError(
-                        f"cannot add relationships: {len(missing)} end node(s) do not exist ({shown}); "
-                        "upsert nodes before the relationships that connect them"
-                    )
-                c.executemany(
-                    "INSERT INTO rels(id, type, start, \"end\", props) VALUES (?1, ?2, ?3, ?4, json_patch('{}', ?5)) "
-                    "ON CONFLICT(id) DO UPDATE SET props=json_patch(rels.props, ?5)",
-                    list(rel_rows.values()),
-                )
-                sids = self._intern(c, {src for src, _ in rel_srcs})
-                c.executemany(
-                    "INSERT OR IGNORE INTO rel_sources(sid, rel_rid) SELECT ?, rid FROM rels WHERE id = ?",
-                    [(sids[src], rid) for src, rid in rel_srcs],
-                )
-        return (len(node_rows), len(rel_rows))
-
-    def _intern(self, c: sqlite3.Connection, names: Iterable[str]) -> dict[str, int]:
-        """Source name -> integer id, creating ids as needed: provenance rows then hold 8-byte ints, not paths."""
-        out: dict[str, int] = {}
-        todo = []
-        for name in names:
-            sid = self._sids.get(name)
-            if sid is None:
-                todo.append(name)
-            else:
-                out[name] = sid
-        if todo:
-            c.executemany("INSERT OR IGNORE INTO sources(name) VALUES (?)", [(n,) for n in todo])
-            for part in _chunks(todo):
-                q = f"SELECT name, sid FROM sources WHERE name IN ({','.join('?' * len(part))})"
-                for name, sid in c.execute(q, part):
-                    out[name] = sid
-                    self._sids[name] = sid
-        return out
-
-    @staticmethod
-    def _existing(c: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for part in _chunks(ids):
-            q = f"SELECT id FROM nodes WHERE id IN ({','.join('?' * len(part))})"
-            found.update(r[0] for r in c.execute(q, part))
-        return found
+            if p.rels_plain_json is not None:
+                c.execute(_UPSERT_RELS, (p.rels_plain_json,))
+            if p.rels_nulls_json is not None:
+                c.execute(_UPDATE_RELS, (p.rels_nulls_json,))
+                c.execute(_INSERT_RELS, (p.rels_nulls_json,))
+            if p.rel_srcs_json is not None:
+                c.execute(_REL_SOURCES, (p.rel_srcs_json,))
+        return (p.nodes, p.rels)
 
     def retract_source(self, source: str) -> RetractStats:
         return self.retract_sources([source])
@@ -383,16 +529,19 @@ class SQLiteStore:
             c.execute("DELETE FROM _src")
             c.execute("CREATE TEMP TABLE IF NOT EXISTS _srcname (name TEXT PRIMARY KEY) WITHOUT ROWID")
             c.execute("DELETE FROM _srcname")
-            c.executemany("INSERT OR IGNORE INTO _srcname VALUES (?)", [(s,) for s in sources])
-            c.execute("INSERT OR IGNORE INTO _src SELECT sid FROM sources WHERE name IN (SELECT name FROM _srcname)")
+            c.execute("INSERT OR IGNORE INTO _srcname SELECT value FROM json_each(?)", (_dumps_rows(list(sources)),))
+            c.execute(
+                "INSERT OR IGNORE INTO _src SELECT value FROM json_each(?)",
+                (_dumps_rows([key64(name) for name in sources]),),
+            )
             # relationships asserted by these sources
-            c.execute("CREATE TEMP TABLE IF NOT EXISTS _rel (rid INTEGER PRIMARY KEY)")
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS _rel (rid INTEGER PRIMARY KEY)")  # relationship keys
             c.execute("DELETE FROM _rel")
-            c.execute("INSERT OR IGNORE INTO _rel SELECT rel_rid FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
+            c.execute("INSERT OR IGNORE INTO _rel SELECT rel_key FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
             c.execute("DELETE FROM rel_sources WHERE sid IN (SELECT sid FROM _src)")
             rels_deleted = c.execute(
-                "DELETE FROM rels WHERE rid IN (SELECT rid FROM _rel) "
-                "AND NOT EXISTS (SELECT 1 FROM rel_sources s WHERE s.rel_rid = rels.rid)"
+                "DELETE FROM rels WHERE key IN (SELECT rid FROM _rel) "
+                "AND NOT EXISTS (SELECT 1 FROM rel_sources s WHERE s.rel_key = rels.key)"
             ).rowcount
             # nodes asserted by these sources; those left without any source die with their relationships
             c.execute("CREATE TEMP TABLE IF NOT EXISTS _node (id TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -404,11 +553,11 @@ class SQLiteStore:
             c.execute("DELETE FROM _node WHERE EXISTS (SELECT 1 FROM node_sources s WHERE s.node_id = _node.id)")
             c.execute("DELETE FROM _rel")
             c.execute(
-                "INSERT OR IGNORE INTO _rel SELECT rid FROM rels WHERE start IN (SELECT id FROM _node) "
-                'UNION SELECT rid FROM rels WHERE "end" IN (SELECT id FROM _node)'
+                "INSERT OR IGNORE INTO _rel SELECT key FROM rels WHERE start IN (SELECT id FROM _node) "
+                'UNION SELECT key FROM rels WHERE "end" IN (SELECT id FROM _node)'
             )
-            c.execute("DELETE FROM rel_sources WHERE rel_rid IN (SELECT rid FROM _rel)")
-            rels_deleted += c.execute("DELETE FROM rels WHERE rid IN (SELECT rid FROM _rel)").rowcount
+            c.execute("DELETE FROM rel_sources WHERE rel_key IN (SELECT rid FROM _rel)")
+            rels_deleted += c.execute("DELETE FROM rels WHERE key IN (SELECT rid FROM _rel)").rowcount
             c.execute("DELETE FROM text_fts WHERE rowid IN (SELECT rid FROM nodes WHERE id IN (SELECT id FROM _node))")
             c.execute("DELETE FROM vectors WHERE node_id IN (SELECT id FROM _node)")
             nodes_deleted = c.execute("DELETE FROM nodes WHERE id IN (SELECT id FROM _node)").rowcount
@@ -458,27 +607,30 @@ class SQLiteStore:
             )
 
     def ledger_lookup(self, sources: Sequence[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
+        if not sources:
+            return {}
         with self._lock:
-            for part in _chunks(list(sources)):
-                q = f"SELECT name, hash FROM sources WHERE hash IS NOT NULL AND name IN ({','.join('?' * len(part))})"
-                out.update(self.conn.execute(q, part).fetchall())
-        return out
+            rows = self.conn.execute(
+                "SELECT name, hash FROM sources WHERE hash IS NOT NULL AND sid IN (SELECT value FROM json_each(?))",
+                (_dumps_rows([key64(s) for s in sources]),),
+            ).fetchall()
+        return dict(rows)
 
     def record_ledger(self, feed: str, entries: Mapping[str, str]) -> None:
         if entries:
+            rows = [(key64(s), s, h) for s, h in entries.items()]
             with self._write() as c:
-                c.executemany(
-                    "INSERT INTO sources(name, feed, hash) VALUES (?, ?, ?) "
-                    "ON CONFLICT(name) DO UPDATE SET feed=excluded.feed, hash=excluded.hash",
-                    [(s, feed, h) for s, h in entries.items()],
-                )
+                c.execute(_RECORD_LEDGER, (_dumps_rows(rows), feed))
+                self._tx_sources.update(r[0] for r in rows)
 
     def forget_ledger(self, sources: Iterable[str]) -> None:
-        rows = [(s,) for s in sources]
-        if rows:
+        keys = [key64(s) for s in sources]
+        if keys:
             with self._write() as c:
-                c.executemany("UPDATE sources SET feed = NULL, hash = NULL WHERE name = ?", rows)
+                c.execute(
+                    "UPDATE sources SET feed = NULL, hash = NULL WHERE sid IN (SELECT value FROM json_each(?))",
+                    (_dumps_rows(keys),),
+                )
 
     def feed_state(self, feed: str) -> str | None:
         with self._lock:
@@ -505,11 +657,11 @@ class SQLiteStore:
         out: dict[str, list[str]] = {}
         for part in _chunks(ids):
             q = (
-                "SELECT r.id, s.name FROM rels r JOIN rel_sources rs ON rs.rel_rid = r.rid "
+                "SELECT r.id, s.name FROM rels r JOIN rel_sources rs ON rs.rel_key = r.key "
                 "JOIN sources s ON s.sid = rs.sid "
-                f"WHERE r.id IN ({','.join('?' * len(part))})"
+                f"WHERE r.key IN ({','.join('?' * len(part))})"
             )
-            for rid, src in self.conn.execute(q, part):
+            for rid, src in self.conn.execute(q, [rel_key(i) for i in part]):
                 out.setdefault(rid, []).append(src)
         return {k: tuple(sorted(v)) for k, v in out.items()}
 
@@ -589,7 +741,7 @@ class SQLiteStore:
                 h.update(repr(row).encode())
             for row in self.conn.execute(
                 "SELECT s.name, r.id FROM rel_sources rs JOIN sources s ON s.sid = rs.sid "
-                "JOIN rels r ON r.rid = rs.rel_rid ORDER BY 1, 2"
+                "JOIN rels r ON r.key = rs.rel_key ORDER BY 1, 2"
             ):
                 h.update(repr(row).encode())
             for row in self.conn.execute("SELECT id, rel FROM pending ORDER BY id"):

@@ -34,6 +34,12 @@ def rel_id(rel_type: str, start: str, end: str, key: str = "") -> str:
     return f"r:{digest.hexdigest()}"
 
 
+def rel_id_and_key(rel_type: str, start: str, end: str, key: str = "") -> tuple[str, int]:
+    """:func:`rel_id` and its first 64 bits as a signed integer (a backend's row key), from one hash."""
+    digest = hashlib.blake2b(f"{rel_type}\x1f{start}\x1f{end}\x1f{key}".encode(), digest_size=12).digest()
+    return "r:" + digest.hex(), int.from_bytes(digest[:8], "big", signed=True)
+
+
 @dataclass(slots=True)
 class Node:
     """A node to write: ``id`` is deterministic, ``label`` from :mod:`graph.schema`, ``props`` JSON-able."""
@@ -173,6 +179,17 @@ class GraphStore(Protocol):
 
         Returns (nodes written, relationships written). Relationship ends must exist after the nodes are in.
         """
+
+    def prepare_write(self, facts: Sequence[Facts]) -> Any:
+        """The part of :meth:`write` that needs no database (validation, merging, encoding parameters).
+
+        Why it is separate: ingest runs it on its parsing thread and hands the result to
+        :meth:`write_prepared` on its commit thread, so consecutive batches overlap. The result is opaque and
+        only valid for the store that made it.
+        """
+
+    def write_prepared(self, prepared: Any) -> tuple[int, int]:
+        """Run a write made by :meth:`prepare_write`; ``write(f)`` is ``write_prepared(prepare_write(f))``."""
 
     def retract_source(self, source: str) -> RetractStats:
         """Remove ``source`` from everything it asserted; delete what no source holds any more."""

@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from graph.store import Facts, GraphStore, PendingRel, Rel
+from ingest.committer import BackgroundCommitter
 from ingest.identity import IdentityIndex
 from ingest.mapping import UNRESOLVED_PREFIX, Mapped, Mapper
 from ingest.records import (
@@ -318,9 +319,10 @@ def aggregate_interactions(items: Iterable[Any], report: SourceReport) -> Iterat
 
 # -- the run ----------------------------------------------------------------------------------------------
 class _Run:
-    def __init__(self, store: GraphStore, progress: bool) -> None:
+    def __init__(self, store: GraphStore, progress: bool, committer: BackgroundCommitter) -> None:
         self.store = store
         self.progress = progress
+        self.committer = committer  # batches commit on its thread while the next batch is parsed
         self.identity = IdentityIndex.from_store(store)
         self.mapper = Mapper(self.identity)
         for node in store.iter_nodes("Community"):
@@ -360,6 +362,7 @@ class _Run:
                     self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
                     batch = []
             self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
+        self.committer.wait()  # everything of this file is in the store before it is swept or marked done
         if inp.kind == "interactions":
             report.notices.append(
                 Notice(
@@ -406,7 +409,11 @@ class _Run:
     ) -> None:
         if not batch:
             return
-        prev = old if old is not None else self.store.ledger_lookup([s for s, _, _ in batch])
+        if old is None:  # no snapshot ledger: ask the store, which must first hold the batch before this one
+            self.committer.wait()
+            prev = self.store.ledger_lookup([s for s, _, _ in batch])
+        else:
+            prev = old
         to_retract: list[str] = []
         todo: list[tuple[str, str, Any]] = []
         for source, h, record in batch:
@@ -531,6 +538,7 @@ class _Run:
                 self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
                 batch, to_retract = [], []
         self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
+        self.committer.wait()
         gone = sorted(set(old) - seen)
         if gone and not manifest_fatal:  # a missing file is unambiguous: it was removed
             with self.store.transaction():
@@ -582,12 +590,25 @@ class _Run:
         ledger: dict[str, str],
         voided: dict[str, str] | None = None,
     ) -> None:
-        """One transaction per batch: retract edited records, write the new facts, remember what was seen."""
+        """Hand the batch to the committer thread: one transaction that retracts edited records, writes the new
+        facts and remembers what was seen. The caller never touches these lists again."""
+        prepared = self.store.prepare_write(facts)  # the Python half of the write, on this thread
+        self.committer.submit(self._commit_now, feed, to_retract, prepared, pending, ledger, voided)
+
+    def _commit_now(
+        self,
+        feed: str,
+        to_retract: list[str],
+        prepared: Any,
+        pending: list[PendingRel],
+        ledger: dict[str, str],
+        voided: dict[str, str] | None,
+    ) -> None:
         with self.store.transaction():
             if to_retract:
                 self.store.retract_sources(to_retract)
             self.store.record_ledger(feed, ledger)  # first: the facts' sources then exist with their hashes
-            self.store.write(facts)
+            self.store.write_prepared(prepared)
             if pending:
                 self.store.add_pending(pending)
             if voided:
@@ -596,6 +617,7 @@ class _Run:
     # -- pending ----------------------------------------------------------------------------------------
     def resolve_pending(self) -> tuple[int, int]:
         """Attach pending relationships whose people now resolve. Returns (resolved, still pending)."""
+        self.committer.wait()
         pending = self.store.pending()
         facts: list[Facts] = []
         done: list[str] = []
@@ -643,15 +665,16 @@ def ingest_paths(
     run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
     inputs, unknown = plan_inputs(paths, kind)
     run.sources.extend(unknown)
-    state = _Run(store, progress)
-    for inp in inputs:
-        report = SourceReport(str(inp.path), inp.kind)
-        run.sources.append(report)
-        if inp.kind == "documents":
-            state.documents(inp, report)
-        else:
-            state.structured(inp, report)
-    run.pending_resolved, run.pending_left = state.resolve_pending()
+    with BackgroundCommitter() as committer:
+        state = _Run(store, progress, committer)
+        for inp in inputs:
+            report = SourceReport(str(inp.path), inp.kind)
+            run.sources.append(report)
+            if inp.kind == "documents":
+                state.documents(inp, report)
+            else:
+                state.structured(inp, report)
+        run.pending_resolved, run.pending_left = state.resolve_pending()
     if embed is not None:
         run.embedded = embed(store)
     run.finished = datetime.now(UTC).isoformat(timespec="seconds")

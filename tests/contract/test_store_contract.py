@@ -68,6 +68,38 @@ def test_props_merge_and_none_deletes(store: GraphStore) -> None:
     assert node.props == {"title": "X2"}
 
 
+def test_relationship_props_merge_and_none_deletes(store: GraphStore) -> None:
+    _people(store)
+    rel = Rel("REPORTS_TO", "person:a", "person:b", {"since": "2024", "note": "acting"})
+    store.upsert_rels([rel], source="hr")
+    store.upsert_rels([Rel("REPORTS_TO", "person:a", "person:b", {"note": None, "level": 2})], source="hr2")
+    view = store.get_node("person:a")
+    assert view is not None
+    (stored,) = [r for r in view.outgoing if r.id == rel.id]
+    assert stored.props == {"since": "2024", "level": 2}
+    assert set(stored.sources) == {"s1", "hr", "hr2"}
+    new = Rel("IN_DEPARTMENT", "person:a", "dept:ops", {"from": None}, key="second")
+    store.upsert_rels([new], source="hr")
+    assert [r.props for r in store.iter_rels("IN_DEPARTMENT") if r.id == new.id] == [{}]  # a new row keeps no null
+
+
+def test_prepared_write_equals_write(store: GraphStore) -> None:
+    from graph.store import Facts
+
+    facts = [
+        Facts("s1", [Node("person:a", "Person", {"name": "Ada"}), Node("dept:ops", "Department", {"name": "Ops"})]),
+        Facts("s2", [Node("dept:ops", "Department", {"size": 3})], [Rel("IN_DEPARTMENT", "person:a", "dept:ops")]),
+    ]
+    prepared = store.prepare_write(facts)  # needs no database: made before the transaction that runs it
+    with store.transaction():
+        assert store.write_prepared(prepared) == (2, 1)
+    view = store.get_node("dept:ops")
+    assert view is not None
+    assert view.node.props == {"name": "Ops", "size": 3}
+    assert view.node.sources == ("s1", "s2")
+    assert [r.sources for r in view.incoming] == [("s2",)]
+
+
 def test_relationship_to_missing_node_fails_and_rolls_back(store: GraphStore) -> None:
     with pytest.raises(StoreError, match="do not exist"), store.transaction():
         store.upsert_nodes([Node("person:c", "Person", {"name": "Cy"})], source="s")

@@ -1,0 +1,56 @@
+"""Commit batches on a background thread while the ingest parses and maps the next batch.
+
+Why: an ingest spends about half its time parsing and mapping records (Python, holding the GIL) and half
+writing them (SQLite's C code, which releases the GIL while a statement runs). Running the two on one thread
+leaves one of the machine's cores idle; handing each batch's commit to a single background thread lets the
+next batch be parsed meanwhile. Only one commit is ever in flight, so memory stays bounded to two batches,
+and commits happen strictly in submission order. A failed commit is re-raised in the ingest thread the next
+time it submits or waits, so an error never goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+
+class BackgroundCommitter:
+    """At most one commit in flight on one worker thread; ``wait`` before reading the store.
+
+    Use as a context manager: leaving it waits for the last commit (and re-raises its error unless the block
+    is already failing with another one).
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whoknows-commit")
+        self._in_flight: Future[Any] | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Wait for the previous commit, then start ``fn(*args)`` on the worker thread."""
+        self.wait()
+        self._in_flight = self._pool.submit(fn, *args)
+
+    def wait(self) -> None:
+        """Block until the commit in flight (if any) is done; re-raise its exception."""
+        future, self._in_flight = self._in_flight, None
+        if future is not None:
+            future.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> BackgroundCommitter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # the block's own error wins; the commit in flight still has to finish before we return
+        with contextlib.suppress(Exception):
+            self.close()
