@@ -23,13 +23,17 @@ class BackgroundCommitter:
     is already failing with another one).
     """
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whoknows-commit")
+    def __init__(self, *, threaded: bool = True) -> None:
+        # threaded=False commits inline: the baseline bench/ingest.py measures the overlap against
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whoknows-commit") if threaded else None
         self._in_flight: Future[Any] | None = None
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         """Wait for the previous commit, then start ``fn(*args)`` on the worker thread."""
         self.wait()
+        if self._pool is None:
+            fn(*args)
+            return
         self._in_flight = self._pool.submit(fn, *args)
 
     def wait(self) -> None:
@@ -42,7 +46,8 @@ class BackgroundCommitter:
         try:
             self.wait()
         finally:
-            self._pool.shutdown(wait=True)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
 
     def __enter__(self) -> BackgroundCommitter:
         return self

@@ -48,7 +48,7 @@ from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
 from whoknows.errors import IngestError, UnknownFormatError
 
-BATCH = 5000
+BATCH = 20_000  # records per transaction: fewer, larger commits write each dirty page to the WAL once
 VOIDED = "VOIDED"
 STRUCTURED_EXTENSIONS = frozenset({".json", ".ndjson", ".jsonl", ".csv", ".tsv"})
 MANIFEST_NAMES = frozenset({"manifest.csv", "manifest.json"})
@@ -659,13 +659,18 @@ def ingest_paths(
     kind: str = "auto",
     embed: Callable[[GraphStore], int] | None = None,
     progress: bool = False,
+    overlap: bool = True,
 ) -> IngestRun:
-    """Ingest files and folders into ``store`` and return (and keep in the store) the run's report."""
+    """Ingest files and folders into ``store`` and return (and keep in the store) the run's report.
+
+    ``overlap`` commits each batch on a background thread while the next one is parsed (see ingest.committer);
+    False commits inline, the same work on one thread.
+    """
     store.setup_schema()
     run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
     inputs, unknown = plan_inputs(paths, kind)
     run.sources.extend(unknown)
-    with BackgroundCommitter() as committer:
+    with BackgroundCommitter(threaded=overlap) as committer:
         state = _Run(store, progress, committer)
         for inp in inputs:
             report = SourceReport(str(inp.path), inp.kind)

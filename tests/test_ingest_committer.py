@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph.sqlite_store import SQLiteStore
+from ingest import pipeline
 from ingest.committer import BackgroundCommitter
 from ingest.pipeline import ingest_paths
 from whoknows.errors import StoreError
@@ -98,3 +99,26 @@ def test_a_store_error_during_a_background_commit_fails_the_ingest(
     monkeypatch.undo()
     run = ingest_paths(store, [tmp_path / "in"])  # nothing was marked done: the next run ingests it all
     assert run.totals["accepted"] == 50 and store.counts()["Person"] == 50
+
+
+def test_overlapped_and_inline_commits_build_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "BATCH", 100)  # many batches, so commits really overlap parsing
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "people.csv").write_text(
+        "person_id,name,email,manager\n"
+        + "".join(f"p{i},P {i},p{i}@x.org,{f'p{i // 2}' if i else ''}\n" for i in range(300))
+    )
+    (src / "completions.csv").write_text(
+        "person,course_id,status,at\n"
+        + "".join(
+            f"p{i % 300}@x.org,c{i % 7},passed,2025-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z\n" for i in range(900)
+        )
+    )
+    hashes = []
+    for overlap in (True, False):
+        store = SQLiteStore(tmp_path / f"s{overlap}.db")
+        run = ingest_paths(store, [src], overlap=overlap)
+        assert run.totals["rejected"] == 0
+        hashes.append(store.content_hash())
+    assert hashes[0] == hashes[1]
