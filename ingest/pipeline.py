@@ -32,6 +32,7 @@ from graph.store import Facts, GraphStore, PendingRel, Rel
 from ingest.committer import BackgroundCommitter
 from ingest.identity import IdentityIndex
 from ingest.mapping import UNRESOLVED_PREFIX, Mapped, Mapper
+from ingest.reader_process import FORK_AVAILABLE, run_in_child
 from ingest.records import (
     CommunityRecord,
     CompletionRecord,
@@ -48,6 +49,7 @@ from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
 from whoknows.errors import IngestError, UnknownFormatError
 
+CHILD_MIN_BYTES = 4 << 20  # structured files from this size are read in a forked child (ingest.reader_process)
 BATCH = 20_000  # records per transaction: fewer, larger commits write each dirty page to the WAL once
 VOIDED = "VOIDED"
 STRUCTURED_EXTENSIONS = frozenset({".json", ".ndjson", ".jsonl", ".csv", ".tsv"})
@@ -323,6 +325,8 @@ class _Run:
         self.store = store
         self.progress = progress
         self.committer = committer  # batches commit on its thread while the next batch is parsed
+        self._sink: Callable[..., None] = self._submit  # where a prepared batch goes (a pipe in a reader child)
+        self.child_min_bytes: int | None = CHILD_MIN_BYTES
         self.identity = IdentityIndex.from_store(store)
         self.mapper = Mapper(self.identity)
         for node in store.iter_nodes("Community"):
@@ -342,26 +346,10 @@ class _Run:
             return
         snapshot = inp.kind != "xapi"  # xAPI statements are immutable: absence from an export is not deletion
         old = self.store.ledger(feed) if snapshot else {}
-        seen: set[str] = set()
-        unresolved: dict[str, list[Any]] = {}
-        reader = _readers()[inp.kind]
-        with inp.path.open("rb") as fp:
-            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices)
-            if inp.kind == "interactions":
-                items = aggregate_interactions(items, report)
-            items = self._with_progress(items, inp)
-            batch: list[tuple[str, str, Any]] = []
-            for item in items:
-                if isinstance(item, Rejection):
-                    report.reject(item)
-                    continue
-                if not isinstance(item, InteractionPair):
-                    report.read += 1
-                batch.append((source_key(feed, item), record_hash(item), item))
-                if len(batch) >= BATCH:
-                    self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
-                    batch = []
-            self._flush(feed, batch, old if snapshot else None, seen, report, unresolved)
+        if self._read_in_child(inp, snapshot):
+            seen, unresolved = self._read_feed_in_child(inp, feed, report, old)
+        else:
+            seen, unresolved = self._read_feed(inp, feed, report, old if snapshot else None)
         self.committer.wait()  # everything of this file is in the store before it is swept or marked done
         if inp.kind == "interactions":
             report.notices.append(
@@ -390,6 +378,71 @@ class _Run:
         if not report.rejected:
             # only a clean file is skipped next time: a file with rejections is re-read (and re-reported)
             self.store.set_feed_state(feed, file_hash)
+
+    def _read_in_child(self, inp: Input, snapshot: bool) -> bool:
+        """Large snapshot files that do not change who is who are read in a forked child (ingest.reader_process).
+
+        People feeds stay here (they grow the identity index later feeds resolve against), and so does xAPI
+        (its batches look up the ledger in the store, which only this process may touch)."""
+        return (
+            self.child_min_bytes is not None
+            and FORK_AVAILABLE
+            and snapshot
+            and inp.kind not in ("people", "scim_users")
+            and inp.path.stat().st_size >= self.child_min_bytes
+        )
+
+    def _read_feed(
+        self, inp: Input, feed: str, report: SourceReport, old: dict[str, str] | None
+    ) -> tuple[set[str], dict[str, list[Any]]]:
+        """Read, validate, map and hand over one structured file in batches; returns what it saw and which
+        person references did not resolve."""
+        seen: set[str] = set()
+        unresolved: dict[str, list[Any]] = {}
+        reader = _readers()[inp.kind]
+        with inp.path.open("rb") as fp:
+            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices)
+            if inp.kind == "interactions":
+                items = aggregate_interactions(items, report)
+            items = self._with_progress(items, inp)
+            batch: list[tuple[str, str, Any]] = []
+            for item in items:
+                if isinstance(item, Rejection):
+                    report.reject(item)
+                    continue
+                if not isinstance(item, InteractionPair):
+                    report.read += 1
+                batch.append((source_key(feed, item), record_hash(item), item))
+                if len(batch) >= BATCH:
+                    self._flush(feed, batch, old, seen, report, unresolved)
+                    batch = []
+            self._flush(feed, batch, old, seen, report, unresolved)
+        return seen, unresolved
+
+    def _read_feed_in_child(
+        self, inp: Input, feed: str, report: SourceReport, old: dict[str, str]
+    ) -> tuple[set[str], dict[str, list[Any]]]:
+        """:meth:`_read_feed` in a forked child: its batches arrive as prepared writes and are committed here;
+        at the end its report, what it saw and what it learnt about communities come back."""
+
+        def work(emit: Callable[[Any], None]) -> tuple[SourceReport, set[str], dict[str, list[Any]], dict, set]:
+            self._sink = lambda *payload: emit(payload)
+            seen, unresolved = self._read_feed(inp, feed, report, old)
+            return report, seen, unresolved, self.mapper.community_by_name, self.mapper.course_titles
+
+        self.committer.wait()  # no commit may be in flight while the process forks
+        result: Any = None
+        for kind, payload in run_in_child(work):
+            if kind == "item":
+                self.committer.submit(self._commit_now, *payload)
+            else:
+                result = payload
+        child_report, seen, unresolved, communities, course_titles = result
+        for f in dataclasses.fields(SourceReport):
+            setattr(report, f.name, getattr(child_report, f.name))
+        self.mapper.community_by_name.update(communities)
+        self.mapper.course_titles.update(course_titles)
+        return seen, unresolved
 
     def _with_progress(self, items: Iterable[Any], inp: Input) -> Iterable[Any]:
         if not self.progress:
@@ -593,7 +646,10 @@ class _Run:
         """Hand the batch to the committer thread: one transaction that retracts edited records, writes the new
         facts and remembers what was seen. The caller never touches these lists again."""
         prepared = self.store.prepare_write(facts)  # the Python half of the write, on this thread
-        self.committer.submit(self._commit_now, feed, to_retract, prepared, pending, ledger, voided)
+        self._sink(feed, to_retract, prepared, pending, ledger, voided)
+
+    def _submit(self, *payload: Any) -> None:
+        self.committer.submit(self._commit_now, *payload)
 
     def _commit_now(
         self,

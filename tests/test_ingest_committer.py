@@ -3,6 +3,7 @@ reach the ingest instead of vanishing."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -122,3 +123,81 @@ def test_overlapped_and_inline_commits_build_the_same_graph(tmp_path: Path, monk
         assert run.totals["rejected"] == 0
         hashes.append(store.content_hash())
     assert hashes[0] == hashes[1]
+
+
+def _exports(root: Path, people: int = 300, completions: int = 900, bad_rows: int = 0) -> None:
+    root.mkdir()
+    (root / "people.csv").write_text(
+        "person_id,name,email,manager\n"
+        + "".join(f"p{i},P {i},p{i}@x.org,{f'p{i // 2}' if i else ''}\n" for i in range(people))
+    )
+    rows = [
+        f"p{i % people}@x.org,c{i % 7},passed,2025-01-{1 + i % 28:02d}T{i % 24:02d}:00:00Z\n"
+        for i in range(completions)
+    ]
+    rows += [f"p1@x.org,c1,passed,not-a-date-{i}\n" for i in range(bad_rows)]
+    (root / "completions.csv").write_text("person,course_id,status,at\n" + "".join(rows))
+    (root / "memberships.csv").write_text(
+        "person,community,role,since\n" + "".join(f"p{i},Guild {i % 5},member,2024-02-01\n" for i in range(people))
+    )
+
+
+def _ingest(store: SQLiteStore, src: Path, child: bool, runs: list[pipeline._Run] | None = None) -> pipeline.IngestRun:
+    real = pipeline._Run.__init__
+
+    def init(self: pipeline._Run, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)
+        self.child_min_bytes = 0 if child else None
+        if runs is not None:
+            runs.append(self)
+
+    forks: list[int] = []
+
+    def counted(work: object, *args: object) -> object:
+        forks.append(os.getpid())
+        return real_run_in_child(work, *args)
+
+    real_run_in_child = pipeline.run_in_child
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline._Run, "__init__", init)
+        mp.setattr(pipeline, "BATCH", 100)
+        mp.setattr(pipeline, "run_in_child", counted)
+        run = ingest_paths(store, [src])
+    assert len(forks) == (2 if child else 0)  # completions and memberships; people are always read here
+    return run
+
+
+def test_a_file_read_in_a_child_process_lands_exactly_as_one_read_here(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _exports(src, bad_rows=3)
+    here, child = SQLiteStore(tmp_path / "here.db"), SQLiteStore(tmp_path / "child.db")
+    runs: list[pipeline._Run] = []
+    run_here, run_child = _ingest(here, src, child=False), _ingest(child, src, child=True, runs=runs)
+    assert here.content_hash() == child.content_hash()
+    assert [s.to_dict() for s in run_here.sources] == [s.to_dict() for s in run_child.sources]
+    bad = [r for s in run_child.sources for r in s.rejections]
+    assert len(bad) == 3 and all(r.field == "at" and r.where.line for r in bad)  # file, line, field survive the pipe
+    # a community first met in the child's memberships file is known to this process afterwards
+    assert runs[0].mapper.community_by_name.get("guild 3") == "community:guild-3"
+
+
+def test_an_error_in_the_child_reaches_the_ingest_and_nothing_is_marked_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "in"
+    _exports(src)
+    store = SQLiteStore(tmp_path / "s.db")
+
+    def broken_map(self: pipeline._Run, record: object, source: str) -> object:
+        if type(record).__name__ == "CompletionRecord":
+            raise pipeline.IngestError("mapper exploded")
+        return real_map(self, record, source)
+
+    real_map = pipeline._Run._map
+    monkeypatch.setattr(pipeline._Run, "_map", broken_map)
+    with pytest.raises(pipeline.IngestError, match="mapper exploded"):
+        _ingest(store, src, child=True)
+    monkeypatch.undo()
+    run = _ingest(store, src, child=True)  # the completions file was not marked done: it is read again in full
+    assert store.counts()["COMPLETED"] == 900
+    assert run.totals["rejected"] == 0

@@ -1,0 +1,71 @@
+"""Read, validate and map a large file in a forked child process while this process writes to the store.
+
+Why a process and not a thread: parsing and mapping records is Python code that holds the GIL for about half
+of an ingest's CPU time; in a thread it would compete with the commit thread's own Python work and with every
+GIL hand-off. A forked child shares nothing at run time: it inherits this process's state (the identity
+index, the mapper's lookups, the feed's ledger) at the fork, emits each batch as a ready-to-run prepared
+write through a pipe, and the parent only runs the SQL. The pipe's small buffer is the back-pressure: the
+child is at most one batch ahead. Where ``fork`` is not available the pipeline reads in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+from whoknows.errors import IngestError
+
+FORK_AVAILABLE = "fork" in multiprocessing.get_all_start_methods()
+
+Emit = Callable[[Any], None]
+
+
+def run_in_child(work: Callable[[Emit], Any], name: str = "whoknows-reader") -> Iterator[tuple[str, Any]]:
+    """Run ``work(emit)`` in a forked child. Yields ``("item", x)`` for every ``emit(x)`` in order, then
+    ``("result", r)`` with what ``work`` returned. An exception in the child is raised here; a child that
+    dies without a result raises :class:`IngestError`. Closing the generator early stops the child."""
+    if not FORK_AVAILABLE:  # pragma: no cover - Linux and macOS have fork
+        raise IngestError("reading in a child process needs the 'fork' start method, which this platform lacks")
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(work, send), name=name, daemon=True)
+    proc.start()
+    send.close()
+    try:
+        while True:
+            try:
+                kind, payload = recv.recv()
+            except EOFError:
+                proc.join(5)
+                raise IngestError(
+                    f"the reader process stopped without finishing (exit code {proc.exitcode}); "
+                    "see the messages above, and re-run: nothing of the unfinished file was marked done"
+                ) from None
+            if kind == "error":
+                raise payload
+            yield kind, payload
+            if kind == "result":
+                return
+    finally:
+        recv.close()
+        proc.join(10)
+        if proc.is_alive():  # the parent stopped early: the child is blocked writing to a closed pipe
+            proc.terminate()
+            proc.join()
+
+
+def _child(work: Callable[[Emit], Any], send: Connection) -> None:
+    try:
+        result = work(lambda item: send.send(("item", item)))
+        send.send(("result", result))
+    except BaseException as exc:  # everything goes back to the parent, which raises it
+        try:
+            send.send(("error", exc))
+        except Exception:  # an exception that cannot be pickled, or the parent is gone
+            with contextlib.suppress(Exception):
+                send.send(("error", IngestError(f"the reader process failed: {exc!r}")))
+    finally:
+        send.close()
