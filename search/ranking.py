@@ -14,6 +14,9 @@ a candidate's retrieved documents. WhoKnows uses one formula that contains both 
   in between was chosen on the DBLP collection (bench/relevance.py, docs/search.md).
 - optional co-authorship propagation: each person also receives ``beta`` times the mean document-evidence score
   of their co-authors, recorded as its own evidence lines so contributions still sum to the score.
+- optional document score regularisation (Diaz 2005): a document's relevance is mixed with that of its most
+  similar retrieved documents before the power, so documents in the query's topic count more; used by the
+  long-query ("document as query") mode that :meth:`RankingConfig.for_query` picks for queries of 20+ words.
 
 References
 ----------
@@ -21,6 +24,7 @@ K. Balog, L. Azzopardi, M. de Rijke. Formal models for expert finding in enterpr
 C. Macdonald, I. Ounis. Voting for candidates: adapting data fusion techniques for an expert search task. CIKM 2006.
 G. Cormack, C. Clarke, S. Buettcher. Reciprocal rank fusion outperforms Condorcet and individual rank learning
 methods. SIGIR 2009.
+F. Diaz. Regularizing ad hoc retrieval scores. CIKM 2005.
 """
 
 from __future__ import annotations
