@@ -15,9 +15,10 @@ from typing import Any
 class Evidence:
     """One scored association between a person and a retrieved item.
 
-    ``relevance`` is how well the item matches the query (fused retrieval score, 0..1); ``weight`` is the
-    association weight (relation, author position, course score, time decay); ``contribution`` is what it added
-    to the person's score after the per-person normalisation.
+    ``relevance`` is how well the item matches the query (fused retrieval score, 0..1; for a long query, a
+    document's score regularised with its neighbours', see below); ``weight`` is the association weight
+    (relation, author position, course score, time decay); ``contribution`` is what it added to the person's
+    score after the per-person normalisation.
     """
 
     kind: str  # document | course | community
@@ -32,6 +33,12 @@ class Evidence:
     passage: str | None = None
     passage_id: str | None = None
     date: str | None = None
+    # document score regularisation (long queries): ``relevance`` is then
+    # ``(1 - lambda) * direct_relevance + lambda * neighbour_relevance``, where ``neighbour_relevance`` is the
+    # mean direct relevance of ``neighbours`` (the most similar retrieved documents, most similar first)
+    direct_relevance: float | None = None
+    neighbour_relevance: float | None = None
+    neighbours: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,6 +14,9 @@ a candidate's retrieved documents. WhoKnows uses one formula that contains both 
   in between was chosen on the DBLP collection (bench/relevance.py, docs/search.md).
 - optional co-authorship propagation: each person also receives ``beta`` times the mean document-evidence score
   of their co-authors, recorded as its own evidence lines so contributions still sum to the score.
+- optional document score regularisation (Diaz 2005): a document's relevance is mixed with that of its most
+  similar retrieved documents before the power, so documents in the query's topic count more; used by the
+  long-query ("document as query") mode that :meth:`RankingConfig.for_query` picks for queries of 20+ words.
 
 References
 ----------
@@ -21,6 +24,7 @@ K. Balog, L. Azzopardi, M. de Rijke. Formal models for expert finding in enterpr
 C. Macdonald, I. Ounis. Voting for candidates: adapting data fusion techniques for an expert search task. CIKM 2006.
 G. Cormack, C. Clarke, S. Buettcher. Reciprocal rank fusion outperforms Condorcet and individual rank learning
 methods. SIGIR 2009.
+F. Diaz. Regularizing ad hoc retrieval scores. CIKM 2005.
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from graph.schema import ROLES, Label, RelType
 from graph.store import GraphStore, Hit
@@ -39,7 +45,7 @@ from search.embedder import Embedder
 from search.evidence import Evidence, ExpertResult, why_line
 from search.index import graph_view
 from search.permissions import Viewer, load_viewer, person_visible
-from search.retrieval import GraphView, Retrieved, retrieve
+from search.retrieval import GraphView, Retrieved, item_vectors, retrieve
 from whoknows.errors import SearchError
 
 FILTER_KEYS = ("department", "location", "role")
@@ -73,14 +79,32 @@ class RankingConfig:
     min_relevance_ratio: float = 0.0  # evidence items scoring below this fraction of the best item are ignored
     half_life_years: float | None = 5.0
     coauthor_beta: float = 0.0
+    # document score regularisation (Diaz 2005): a document's relevance is mixed with the mean relevance of its
+    # ``reg_k`` most similar retrieved documents, ``rel' = (1 - reg_lambda) * rel + reg_lambda * mean(rel of nbrs)``
+    reg_k: int = 0
+    reg_lambda: float = 0.0
+    # "document as query": a query of at least this many words (a pasted abstract, not a typed need) is ranked
+    # with ``long_query`` applied on top of this config; 0 turns the switch off (docs/search.md)
+    long_query_words: int = 20
+    long_query: Mapping[str, Any] = field(default_factory=lambda: dict(LONG_QUERY))
     today: date | None = None
 
+    def for_query(self, query: str) -> RankingConfig:
+        """The configuration that ranks ``query``: this one, or with ``long_query`` applied for a long query."""
+        if self.long_query_words > 0 and self.long_query and len(query.split()) >= self.long_query_words:
+            return replace(self, long_query_words=0, **dict(self.long_query))
+        return self
+
+
+#: What a long query changes: all the evidence (2,000 items per retrieval method; a pasted document matches
+#: most of a collection's topic, and the sum over many documents is what finds its experts) and document score
+#: regularisation over the retrieved documents' similarity graph. Chosen on the tuning half of the DBLP queries
+#: (bench/relevance.py, docs/search.md); interactive queries keep depth 200 for latency.
+LONG_QUERY: dict[str, Any] = {"depth": 2000, "reg_k": 40, "reg_lambda": 0.9, "norm_alpha": 0.5, "norm_c": 10.0}
 
 DEFAULT_CONFIG = RankingConfig()
-#: Same model, more evidence per query: every weight as DEFAULT_CONFIG, 2,000 items per retrieval method. Long
-#: queries (a whole document as the query, "who could review this?") gain from it (DBLP MAP 0.375 -> 0.435);
-#: interactive search keeps depth 200 for latency (docs/search.md).
-THOROUGH_CONFIG = RankingConfig(depth=2000)
+#: The long-query settings for any query, whatever its length (``whoknows search --thorough``).
+THOROUGH_CONFIG = replace(DEFAULT_CONFIG, long_query_words=0, **LONG_QUERY)
 
 
 def _parse_date(value: Any) -> date | None:
@@ -179,10 +203,13 @@ def find_experts(
     graph.schema.ROLES, else a case-insensitive substring of the person's title). ``candidates``: restrict to
     these person node ids (an evaluation pool). ``exclude``: node ids (documents, courses, communities) whose
     evidence must not count. ``graph``: a :class:`GraphView` to reuse between queries on an unchanged store.
-    Without an ``embedder`` retrieval is lexical only.
+    Without an ``embedder`` retrieval is lexical only (and documents are not regularised: that needs vectors).
+    A query of ``config.long_query_words`` words or more is ranked with ``config.long_query`` applied
+    (:meth:`RankingConfig.for_query`).
     """
     if limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
+    config = config.for_query(query)
     flt = _check_filters(filters)
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
@@ -207,7 +234,8 @@ def find_experts(
     if config.min_relevance_ratio > 0 and items:
         floor = config.min_relevance_ratio * items[0].score
         items = [r for r in items if r.score >= floor]
-    terms = _collect_terms(gv, items, config, today)
+    model = embedder.name if embedder is not None else None
+    terms = _collect_terms(store, gv, items, config, today, model)
     cand = set(candidates) if candidates is not None else None
     person_ids = sorted({t.person for t in terms if cand is None or t.person in cand})
     people = gv.nodes(person_ids)
@@ -275,7 +303,43 @@ def _g(rel: float, cfg: RankingConfig) -> float:
     return rel**cfg.power
 
 
-def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, today: date) -> list[_Term]:
+def _regularise(
+    store: GraphStore, gv: GraphView, model: str | None, best: Mapping[str, Retrieved], cfg: RankingConfig
+) -> dict[str, tuple[float, float, list[str]]]:
+    """Document score regularisation over the retrieved documents (Diaz 2005, "Regularizing ad hoc retrieval
+    scores"): each document's relevance is mixed with the mean relevance of its ``reg_k`` nearest retrieved
+    documents (cosine of their best chunks' stored vectors). Why: a pasted document's experts are the people
+    who wrote many documents on its *topic*; one document's own score is a noisy estimate of that, the scores
+    of its close neighbours make it steadier (DBLP: +0.02 MAP, docs/search.md).
+
+    Returns ``doc id -> (regularised relevance, neighbours' mean relevance, neighbour ids)`` for the documents
+    that have a vector; the others keep their own score. Neighbours come from ``best`` only, i.e. from what this
+    viewer may see and what was not excluded, so permissions and ``exclude`` hold here too.
+    """
+    if cfg.reg_k <= 0 or cfg.reg_lambda <= 0 or model is None or len(best) < 2:
+        return {}
+    vecs = item_vectors(store, gv, model, [r.id for r in best.values()])
+    dids = sorted(did for did, r in best.items() if r.id in vecs)
+    if len(dids) < 2:
+        return {}
+    mat = np.stack([vecs[best[d].id] for d in dids]).astype(np.float32)
+    sim = mat @ mat.T
+    np.fill_diagonal(sim, -np.inf)
+    k = min(cfg.reg_k, len(dids) - 1)
+    nbrs = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    rel = np.array([best[d].score for d in dids])
+    nb_mean = rel[nbrs].mean(axis=1)
+    out = {}
+    for i, did in enumerate(dids):
+        reg = (1 - cfg.reg_lambda) * rel[i] + cfg.reg_lambda * nb_mean[i]
+        order = sorted(nbrs[i].tolist(), key=lambda j: (-sim[i, j], dids[j]))
+        out[did] = (float(reg), float(nb_mean[i]), [dids[j] for j in order])
+    return out
+
+
+def _collect_terms(
+    store: GraphStore, gv: GraphView, items: list[Retrieved], cfg: RankingConfig, today: date, model: str | None
+) -> list[_Term]:
     """Turn retrieved items into (person, evidence) terms through the graph's relationships."""
     terms: list[_Term] = []
     chunk_items = [r for r in items if r.label == Label.CHUNK]
@@ -285,16 +349,17 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
         did = doc_of.get(r.id)
         if did is not None and did not in best:
             best[did] = r
-    gv.prefetch([did for did, r in best.items() if r.score > 0])
+    best = {did: r for did, r in best.items() if r.score > 0}
+    regularised = _regularise(store, gv, model, best, cfg)
+    gv.prefetch(list(best))
     gv.prefetch([r.id for r in items if r.label in (Label.COMMUNITY, Label.COURSE) and r.score > 0])
     for did, r in best.items():
-        if r.score <= 0:
-            continue
         view = gv.view(did)
         if view is None:
             continue
         props = view.node.props
-        rel_pow = _g(r.score, cfg)
+        score, nb_mean, nbrs = regularised.get(did, (r.score, None, []))
+        rel_pow = _g(score, cfg)
         decay = _decay(props.get("date"), cfg, today)
         for rel in view.incoming:
             if rel.type == RelType.AUTHORED:
@@ -305,8 +370,9 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
             else:
                 continue
             ev = Evidence(
-                "document", did, str(props.get("title") or did), relation, r.score, w * decay, 0.0,
+                "document", did, str(props.get("title") or did), relation, score, w * decay, 0.0,
                 passage=None, passage_id=r.id, date=props.get("date"),  # text read for returned people only
+                direct_relevance=r.score, neighbour_relevance=nb_mean, neighbours=nbrs,
             )  # fmt: skip
             terms.append(_Term(rel.start, ev, w * decay * rel_pow))
     for r in items:
@@ -338,6 +404,12 @@ def _collect_terms(gv: GraphView, items: list[Retrieved], cfg: RankingConfig, to
     return terms
 
 
+def _divisor(n: int, cfg: RankingConfig) -> float:
+    """``(n + c) ** alpha``; a person with no visible document and ``c = 0`` (Model 2 without smoothing) is not
+    divided (their evidence is courses and communities only)."""
+    return (n + cfg.norm_c) ** cfg.norm_alpha if n + cfg.norm_c > 0 else 1.0
+
+
 def _norms(
     gv: GraphView,
     by_person: Mapping[str, list[_Term]],
@@ -357,7 +429,7 @@ def _norms(
         return dict.fromkeys(by_person, 1.0)
     raw = {pid: math.fsum(t.raw for t in ts) for pid, ts in by_person.items()}
     n_min = {pid: len({t.ev.node_id for t in ts if t.ev.kind == "document"}) for pid, ts in by_person.items()}
-    bound = {pid: raw[pid] / (n_min[pid] + cfg.norm_c) ** cfg.norm_alpha for pid in by_person}
+    bound = {pid: raw[pid] / _divisor(n_min[pid], cfg) for pid in by_person}
     order = sorted(by_person, key=lambda p: (-bound[p], p))
     out: dict[str, float] = {}
     exact: list[float] = []
@@ -377,7 +449,7 @@ def _norms(
         docs = gv.nodes(set().union(*doc_ids.values()))
         for pid in batch:
             n = sum(1 for d in doc_ids[pid] if d in docs and who.can_see(docs[d].props))
-            out[pid] = (n + cfg.norm_c) ** cfg.norm_alpha
+            out[pid] = _divisor(n, cfg)
             exact.append(raw[pid] / out[pid])
     return out
 

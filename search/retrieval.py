@@ -144,13 +144,20 @@ def _text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _feedback_vector(store: GraphStore, gv: GraphView, model: str, ids: list[str]) -> np.ndarray | None:
+def item_vectors(store: GraphStore, gv: GraphView, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """Stored vectors of text-bearing nodes (chunks, courses, communities), by node id; items without one are
+    left out. Vectors are keyed by text hash in both backends, so this reads the texts first."""
     texts = {i: n.props.get("text") for i, n in gv.nodes(ids).items()}
-    hashes = [_text_hash(t) for t in texts.values() if isinstance(t, str) and t]
-    vecs = store.cached_vectors(model, hashes)
+    hashes = {i: _text_hash(t) for i, t in texts.items() if isinstance(t, str) and t}
+    vecs = store.cached_vectors(model, list(dict.fromkeys(hashes.values())))
+    return {i: vecs[h] for i, h in hashes.items() if h in vecs}
+
+
+def _feedback_vector(store: GraphStore, gv: GraphView, model: str, ids: list[str]) -> np.ndarray | None:
+    vecs = item_vectors(store, gv, model, ids)
     if not vecs:
         return None
-    mean = np.mean(np.stack([vecs[h] for h in hashes if h in vecs]), axis=0)
+    mean = np.mean(np.stack(list(vecs.values())), axis=0)
     return mean / (np.linalg.norm(mean) or 1.0)
 
 

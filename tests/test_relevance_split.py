@@ -1,0 +1,43 @@
+"""The relevance bench's fixed tuning / held-out split: deterministic, label-free, about half each."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parents[1] / "bench" / "relevance.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_relevance", _PATH)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_split_is_deterministic_and_balanced(bench):
+    ids = list(range(5000))
+    first = [bench.split_of(q) for q in ids]
+    assert first == [bench.split_of(q) for q in ids]
+    assert set(first) == {"tune", "heldout"}
+    assert 0.45 < first.count("tune") / len(ids) < 0.55
+
+
+def test_by_half_averages_each_half(bench):
+    tune = next(q for q in range(100) if bench.split_of(q) == "tune")
+    held = next(q for q in range(100) if bench.split_of(q) == "heldout")
+    m = {"map": 1.0, "mrr": 1.0, "p5": 0.2, "p10": 0.1}
+    z = {"map": 0.0, "mrr": 0.0, "p5": 0.0, "p10": 0.0}
+    out = bench.by_half([(tune, m), (held, z)])
+    assert out["tune"]["map"] == 1.0 and out["heldout"]["map"] == 0.0 and out["all"]["map"] == 0.5
+
+
+def test_config_overrides_reach_the_long_query_mode(bench):
+    cfg = bench._parse_config(["norm_alpha=0.4", "long.reg_k=7", "long_query_words=30"])
+    assert cfg.norm_alpha == 0.4 and cfg.long_query_words == 30
+    assert cfg.long_query["reg_k"] == 7 and isinstance(cfg.long_query["reg_k"], int)
+    assert cfg.for_query("word " * 30).reg_k == 7
