@@ -493,11 +493,14 @@ class _Run:
                 to_retract.append(target)
                 voided[target] = VOIDED
                 ledger[source] = h
-                report.accepted += 1
                 continue
-            self._collect(self._map(record, source), getattr(record, "where", None), facts, pending, unresolved)
+            mapped = self._map(record, source)
+            if mapped.pending or mapped.unresolved:
+                self._collect(mapped, getattr(record, "where", None), facts, pending, unresolved)
+            else:  # the common case, inline: this loop runs once per record
+                facts.append(mapped.facts)
             ledger[source] = h
-            report.accepted += 1
+        report.accepted += len(todo)
         self._commit(feed, to_retract, facts, pending, ledger, voided)
 
     def _map(self, record: Any, source: str) -> Mapped:
@@ -719,8 +722,9 @@ def ingest_paths(
 ) -> IngestRun:
     """Ingest files and folders into ``store`` and return (and keep in the store) the run's report.
 
-    ``overlap`` commits each batch on a background thread while the next one is parsed (see ingest.committer);
-    False commits inline, the same work on one thread.
+    ``overlap`` uses the second core: large files are parsed in a forked child (ingest.reader_process) and
+    batches commit on a background thread while the next one is parsed (ingest.committer). False does the
+    same work on one thread.
     """
     store.setup_schema()
     run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
@@ -728,6 +732,8 @@ def ingest_paths(
     run.sources.extend(unknown)
     with BackgroundCommitter(threaded=overlap) as committer:
         state = _Run(store, progress, committer)
+        if not overlap:
+            state.child_min_bytes = None
         for inp in inputs:
             report = SourceReport(str(inp.path), inp.kind)
             run.sources.append(report)
