@@ -259,10 +259,15 @@ def test_network_map_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_fi
     metrics = {m.label: m.value for m in at.metric}
     assert 0.0 <= float(metrics["NMI communities vs departments"]) <= 1.0
     assert [s.value for s in at.subheader] == ["Ties between departments", "Silos: E-I index per department"]
-    charts = at.get("plotly_chart")
-    assert len(charts) == 3
+    charts = [json.loads(c.proto.spec) for c in at.get("echarts_chart")]
+    assert len(charts) == 3  # map, tie matrix, E-I: all ECharts, so the page needs no plotly.js
+    markers = [s for s in charts[0]["series"] if s["type"] == "scatter"]
+    assert sum(len(s["data"]) for s in markers) == people_drawn
+    assert all(s["name"].endswith(")") for s in markers)  # "Department (n)"
     at.segmented_control(key="map_colour").set_value("community").run()
     no_exception(at)
+    coloured = json.loads(at.get("echarts_chart")[0].proto.spec)
+    assert all(s["name"].startswith("community ") for s in coloured["series"] if s["type"] == "scatter")
 
 
 # -- spread an idea ---------------------------------------------------------------------------------------

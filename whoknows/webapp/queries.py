@@ -7,7 +7,6 @@ not installed, the function returns ``None`` and the page says so: nothing here 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import streamlit as st
@@ -71,12 +70,26 @@ def reach_path(
     return [(h.person, h.how) for h in _reach(G, source, target, hidden=hidden)]
 
 
+@st.cache_resource(show_spinner=False)
+def _analytics_cache() -> Any:
+    """One cache of network measures per process, keyed by the network's version (whoknows/webapp/precompute)."""
+    from whoknows.webapp.precompute import AnalyticsCache
+
+    return AnalyticsCache(max_items=4)
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Measuring the network…")
+def network_analytics(url: str) -> Any:
+    """Networker report and map data for the store's current person network: computed once per version of the
+    network (kept on disk beside the store), so a TTL expiry or a restart costs the projection, not the measures."""
+    from whoknows.webapp import settings
+
+    return _analytics_cache().get(person_graph(url), directory=settings.network_cache_dir(url))
+
+
 def networkers(url: str) -> dict[str, Any]:
     """Every person's network measures and labels with reasons (graph/analytics/networkers.py)."""
-    from graph.analytics.networkers import networker_report
-
-    return networker_report(person_graph(url))
+    return network_analytics(url).report
 
 
 def network_role(url: str, node_id: str) -> list[str] | None:
@@ -98,20 +111,9 @@ def network_role(url: str, node_id: str) -> list[str] | None:
     return lines
 
 
-@st.cache_resource(show_spinner=False)
-def layout_cache() -> Any:
-    """One layout cache per process (graph/analytics/maps.LayoutCache keys layouts by graph fingerprint)."""
-    from graph.analytics.maps import LayoutCache
-
-    return LayoutCache(max_items=4)
-
-
-@st.cache_resource(ttl=TTL_S, show_spinner="Laying out the network…")
 def network_map_data(url: str) -> dict[str, Any]:
     """Positions, communities (with NMI against departments), department tie matrix and E-I per department."""
-    from graph.analytics.maps import network_map
-
-    return network_map(person_graph(url), cache=layout_cache())
+    return network_analytics(url).map_data
 
 
 @st.cache_resource(ttl=TTL_S, show_spinner="Assessing knowledge risk…")
@@ -181,11 +183,18 @@ def spread_plan(
     return plan
 
 
-def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> tuple[Any, Any]:
-    """The map figure and what it drew (whoknows/webapp/netmap.py). Deliberately not cached: a figure served from
-    ``st.cache_data`` lost its click selections in the browser (the click-to-profile test caught it); building it
-    costs about half a second at 2,000 people, on top of the cached layout and measures."""
-    from whoknows.webapp.netmap import map_figure
+def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> Any:
+    """The map (whoknows/webapp/netmap.MapView: ECharts option, person behind each marker, what was drawn),
+    built once per network version, colouring and set of pending opt-outs, and served from the cache after.
+
+    Caching is safe for click-to-profile because a click comes back as (series, index) and the person ids
+    travel with the cached option in the same MapView, never re-derived from a newer network."""
+    return _map_view(url, network_analytics(url).key, colour, hidden)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=32)
+def _map_view(url: str, version: str, colour: str, hidden: frozenset[str]) -> Any:
+    from whoknows.webapp.netmap import map_option
 
     data = network_map_data(url)
     pts = data["points"]
@@ -198,7 +207,4 @@ def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> tup
     else:
         groups = dict(zip(pts["nodes"], pts["department"], strict=True))
     betweenness = {v: row["betweenness"] for v, row in networkers(url)["people"].items()}
-    renderer = os.environ.get("WHOKNOWS_MAP_RENDERER", "webgl")
-    return map_figure(
-        person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour, renderer=renderer
-    )
+    return map_option(person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour)
