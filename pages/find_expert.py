@@ -7,7 +7,7 @@ import streamlit as st
 
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, resources
-from whoknows.webapp.cards import expert_cards, filters_key
+from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
 from whoknows.webapp.queries import reach_path, search_experts
 
 ctx = frame.context()
@@ -54,29 +54,12 @@ if not results:
 st.caption(f"{len(results)} people for “{query}”" + (f", viewed as {ctx.viewer_row.name}" if ctx.viewer_row else ""))
 for card in expert_cards(results):
     with st.container(border=True, key=f"card_{card.rank}"):
-        head, link = st.columns([4, 1])
-        head.markdown(f"**{card.rank}. {card.name}**  \n{card.subtitle}")
-        with link:
-            frame.person_link(card.node_id, "Profile")
-        st.markdown(f"_{card.why}_")
-        for title, passage in card.passages:
-            st.markdown(f"> {passage}  \n> — *{title}*")
-        groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities)]
-        groups = [(name, lines) for name, lines in groups if lines]
-        if groups:
-            with st.expander("Evidence"):  # one markdown block per card: light to render for ten cards
-                st.markdown(
-                    "\n".join(
-                        f"**{name}**\n\n"
-                        + "\n".join(
-                            f"- {e.title} — {e.relation}" + (f" · {e.date[:10]}" if e.date else "")
-                            + f" · {e.share:.0%} of the score"
-                            for e in lines
-                        )
-                        + "\n"
-                        for name, lines in groups
-                    )
-                )  # fmt: skip
+        st.markdown(card_markdown(card))
+        frame.person_link(card.node_id, "Profile")
+        evidence = evidence_markdown(card)
+        if evidence:
+            with st.expander("Evidence"):
+                st.markdown(evidence)
         if ctx.viewer_id and ctx.viewer_id != card.node_id:
             path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
             if path is None:

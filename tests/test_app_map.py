@@ -179,3 +179,19 @@ def test_cache_folder_setting() -> None:
     assert settings.network_cache_dir("bolt://h:7687", {}) == Path("var") / "cache"
     assert settings.network_cache_dir("var/x.db", {"WHOKNOWS_CACHE_DIR": "/c"}) == Path("/c")
     assert settings.network_cache_dir("var/x.db", {"WHOKNOWS_CACHE_DIR": ""}) is None
+
+
+def test_warm_up_process_leaves_the_measures_on_disk(tmp_path: Path) -> None:
+    from test_app_support import build_small_store
+
+    from graph.analytics.projection import project_store
+    from graph.open import open_store
+    from whoknows.webapp.precompute import wait_for, warm_up
+
+    store = build_small_store(tmp_path / "org")
+    assert warm_up(str(store), None) is None and not wait_for(None)  # nothing to share without a folder
+    proc = warm_up(str(store), tmp_path / "cache")
+    assert wait_for(proc, timeout_s=120)
+    G = project_store(open_store(str(store), read_only=True))
+    got = AnalyticsCache().get(G, directory=tmp_path / "cache")
+    assert got.source == "disk" and got.map_data["points"]["nodes"]

@@ -65,7 +65,7 @@ def search(at: AppTest, query: str, **filters: str) -> AppTest:
     return at
 
 
-CARD_HEAD = re.compile(r"^\*\*(\d+)\. (.+?)\*\*  \n(.*)$", re.S)
+CARD_HEAD = re.compile(r"^\*\*(\d+)\. (.+?)\*\*  \n([^\n]*)")
 
 
 def card_heads(at: AppTest) -> list[tuple[str, str]]:
@@ -146,9 +146,10 @@ def test_search_ranks_the_planted_experts_with_evidence(
         leaders = t["communities"]["cop-contract-supplier-management"]["leaders"]
         people = {p.node_id: p.name for p in load_directory(open_store(str(demo), read_only=True)).people}
         assert {people[f"person:{u}"] for u in leaders} & set(names[:5])
-    whys = [m.value for m in at.markdown if m.value.startswith("_")]
-    assert len(whys) == 10 and all(w.strip("_") for w in whys)
-    assert any(m.value.startswith("> ") for m in at.markdown)  # passages quoted
+    cards = [m.value.split("\n\n") for m in at.markdown if CARD_HEAD.match(m.value)]
+    whys = [block[1] for block in cards if len(block) > 1 and block[1].startswith("_")]
+    assert len(whys) == 10 and all(w.strip("_") for w in whys)  # every card says why, right under the name
+    assert any(p.startswith("> ") for block in cards for p in block[2:])  # passages quoted
     assert len(at.get("page_link")) >= 10  # a profile link per card
     assert at.caption[0].value.startswith("10 people for")
 

@@ -13,7 +13,7 @@ from graph.sqlite_store import SQLiteStore
 from search.permissions import ANONYMOUS, load_viewer
 from whoknows.errors import ConfigError, NotFoundError
 from whoknows.webapp import settings
-from whoknows.webapp.cards import expert_cards, filters_key
+from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
 from whoknows.webapp.curriculum import SMALL_GROUPS, curriculum_completion
 from whoknows.webapp.directory import build_directory, load_directory
 from whoknows.webapp.ego import ego_figure, ego_graph
@@ -232,3 +232,9 @@ def test_cards_group_evidence_and_shares() -> None:
     assert card.roles == ["sme of Contract Management"]
     assert len(card.passages) == 1 and card.passages[0][1].endswith("…") and len(card.passages[0][1]) <= 282
     assert filters_key("Finance", None, "sme") == (("department", "Finance"), ("role", "sme"))
+    head, why, quote = card_markdown(card).split("\n\n")
+    assert head == f"**1. {card.name}**  \nAnalyst · Finance · Paris" and why == f"_{card.why}_"
+    assert quote.startswith("> ") and quote.endswith(f"— *{card.passages[0][0]}*")
+    evidence = evidence_markdown(card)
+    assert evidence.index("**Documents**") < evidence.index("**Courses**") and "75% of the score" in evidence
+    assert "Communities and roles" in evidence

@@ -25,6 +25,8 @@ import json
 import logging
 import math
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from collections import OrderedDict
@@ -202,3 +204,66 @@ class AnalyticsCache:
                 p.unlink(missing_ok=True)
         except OSError as exc:  # a read-only deployment still works, it just recomputes after a restart
             log.warning("cannot write the network cache to %s: %s", directory, exc)
+
+
+def warm_up(url: str, directory: Path | None, *, nice: int = 10) -> subprocess.Popen | None:
+    """Start computing the measures for ``url`` in a separate, low-priority process, so that the first map of a
+    new server finds them on disk instead of computing them while someone waits.
+
+    A process, not a thread: the measures are mostly Python and would hold the GIL against the pages being
+    drawn meanwhile; a niced process uses the idle core and yields to the server. Nothing to share without a
+    cache folder, so nothing is started then. The caller keeps the handle and may :func:`wait_for` it.
+    """
+    if directory is None:
+        return None
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "whoknows.webapp.precompute", "--store", url, "--cache-dir", str(directory)]
+    # the child lowers its own priority (a preexec_fn is not safe in the server's multi-threaded process)
+    return subprocess.Popen(
+        [*cmd, "--nice", str(nice)], cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def wait_for(proc: subprocess.Popen | None, timeout_s: float = 120.0) -> bool:
+    """Wait for a warm-up process to finish (True when it finished in time and succeeded)."""
+    if proc is None:
+        return False
+    try:
+        return proc.wait(timeout=timeout_s) == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m whoknows.webapp.precompute --store URL [--cache-dir DIR]``: compute and keep the measures
+    (what the app starts at launch; also worth running after an ingest)."""
+    import argparse
+    import time
+
+    from graph.analytics.projection import project_store
+    from graph.open import open_store
+    from whoknows.webapp.settings import network_cache_dir
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--cache-dir", default=None, help="default: the app's (WHOKNOWS_CACHE_DIR or <store>.cache)")
+    ap.add_argument("--nice", type=int, default=0, help="lower this process's priority by this much first")
+    args = ap.parse_args(argv)
+    if args.nice and hasattr(os, "nice"):
+        os.nice(args.nice)
+    directory = Path(args.cache_dir) if args.cache_dir else network_cache_dir(args.store)
+    if directory is None:
+        ap.error("no cache folder: WHOKNOWS_CACHE_DIR is empty and --cache-dir was not given")
+    t0 = time.perf_counter()
+    store = open_store(args.store, read_only=True)
+    try:
+        result = AnalyticsCache().get(project_store(store), directory=directory)
+    finally:
+        store.close()
+    print(f"network measures {result.key} {result.source} in {time.perf_counter() - t0:.1f} s -> {directory}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,6 +7,7 @@ not installed, the function returns ``None`` and the page says so: nothing here 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
@@ -78,13 +79,37 @@ def _analytics_cache() -> Any:
     return AnalyticsCache(max_items=4)
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_ups() -> dict[str, Any]:
+    """Store URL -> the process computing its network measures in the background (one per server process)."""
+    return {}
+
+
+def start_warm_up(url: str) -> None:
+    """At app start: compute the network measures in a low-priority process while people use other pages, so
+    the first map finds them on disk (``WHOKNOWS_WARM_UP=0`` turns this off). Once per server process."""
+    runs = _warm_ups()
+    if url in runs or os.environ.get("WHOKNOWS_WARM_UP", "1") == "0":
+        return
+    from whoknows.webapp import settings
+    from whoknows.webapp.precompute import warm_up
+
+    runs.setdefault(url, warm_up(url, settings.network_cache_dir(url)))
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Measuring the network…")
 def network_analytics(url: str) -> Any:
     """Networker report and map data for the store's current person network: computed once per version of the
-    network (kept on disk beside the store), so a TTL expiry or a restart costs the projection, not the measures."""
+    network (kept on disk beside the store), so a TTL expiry or a restart costs the projection, not the measures.
+    When the start-up warm-up is still running it is waited for (it started earlier, so it finishes sooner)."""
     from whoknows.webapp import settings
+    from whoknows.webapp.precompute import wait_for
 
-    return _analytics_cache().get(person_graph(url), directory=settings.network_cache_dir(url))
+    G = person_graph(url)
+    proc = _warm_ups().get(url)
+    if proc is not None and proc.poll() is None:
+        wait_for(proc)
+    return _analytics_cache().get(G, directory=settings.network_cache_dir(url))
 
 
 def networkers(url: str) -> dict[str, Any]:
