@@ -206,7 +206,7 @@ class AnalyticsCache:
             log.warning("cannot write the network cache to %s: %s", directory, exc)
 
 
-def warm_up(url: str, directory: Path | None, *, nice: int = 10) -> subprocess.Popen | None:
+def warm_up(url: str, directory: Path | None, *, nice: int = 0) -> subprocess.Popen | None:
     """Start computing the measures for ``url`` in a separate, low-priority process, so that the first map of a
     new server finds them on disk instead of computing them while someone waits.
 
