@@ -190,7 +190,7 @@ def test_warm_up_process_leaves_the_measures_on_disk(tmp_path: Path) -> None:
 
     store = build_small_store(tmp_path / "org")
     assert warm_up(str(store), None) is None and not wait_for(None)  # nothing to share without a folder
-    proc = warm_up(str(store), tmp_path / "cache")
+    proc = warm_up(str(store), tmp_path / "cache")  # what WHOKNOWS_WARM_UP=1 starts at app start
     assert wait_for(proc, timeout_s=120)
     G = project_store(open_store(str(store), read_only=True))
     got = AnalyticsCache().get(G, directory=tmp_path / "cache")

@@ -86,10 +86,15 @@ def _warm_ups() -> dict[str, Any]:
 
 
 def start_warm_up(url: str) -> None:
-    """At app start: compute the network measures in a low-priority process while people use other pages, so
-    the first map finds them on disk (``WHOKNOWS_WARM_UP=0`` turns this off). Once per server process."""
+    """At app start, with ``WHOKNOWS_WARM_UP=1``: compute the network measures in a separate process while
+    people use other pages, so the first map finds them on disk. Once per server process.
+
+    Off by default: on the shared 2-core bench machine, busy with other work, it did not make the first map
+    faster (8.9 s with it, 7.5 s without, one run each at load 4 to 6; docs/app.md), because the process
+    competes for the same cores and repeats the projection. On a machine with an idle core it is worth turning
+    on; ``python -m whoknows.webapp.precompute --store ...`` after an ingest is the dependable way."""
     runs = _warm_ups()
-    if url in runs or os.environ.get("WHOKNOWS_WARM_UP", "1") == "0":
+    if url in runs or os.environ.get("WHOKNOWS_WARM_UP", "0") != "1":
         return
     from whoknows.webapp import settings
     from whoknows.webapp.precompute import warm_up
