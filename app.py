@@ -13,7 +13,7 @@ import sys
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, settings
+from whoknows.webapp import frame, queries, settings
 
 
 def main() -> None:
@@ -29,6 +29,7 @@ def main() -> None:
     if ctx is None:
         frame.sign_in_navigation()
         return
+    queries.start_warm_up(url)  # the map's network measures, computed in the background once per server
     p = frame.PAGE_FILES
     pages = {
         "Find people": [

@@ -7,82 +7,78 @@ import streamlit as st
 
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, resources
-from whoknows.webapp.cards import expert_cards, filters_key
+from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
 from whoknows.webapp.queries import reach_path, search_experts
 
 ctx = frame.context()
 people = resources.directory(ctx.url)
 
 st.title("Find an expert")
-with st.form("search_form", border=False):
-    query = st.text_input(
-        "What do you need to know about?",
-        key="q",
-        placeholder="e.g. contract negotiation with utilities",
+
+
+@st.fragment
+def search_and_results() -> None:
+    """The form and the cards as a fragment: a search reruns this function only, not the whole app (frame,
+    sidebar picker, navigation), which is most of the round trip once the search itself takes 0.05 s."""
+    with st.form("search_form", border=False):
+        query = st.text_input(
+            "What do you need to know about?",
+            key="q",
+            placeholder="e.g. contract negotiation with utilities",
+        )
+        c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+        department = c1.selectbox("Department", people.departments(), index=None, placeholder="any", key="f_dept")
+        location = c2.selectbox("Location", people.locations(), index=None, placeholder="any", key="f_loc")
+        role = c3.selectbox(
+            "Role", people.role_options(), index=None, placeholder="any",
+            help="A community-of-practice role (leader, sme, ...) or a job title.", key="f_role",
+        )  # fmt: skip
+        limit = c4.number_input("Show", min_value=1, max_value=50, value=10, step=1, key="f_limit")
+        st.form_submit_button("Search", type="primary")
+
+    query = (query or "").strip()
+    if not query:
+        st.caption(
+            "Type a need in your own words; WhoKnows ranks people by what they wrote, reviewed, completed and lead."
+        )
+        return
+
+    try:
+        with st.spinner("Searching…"):
+            hidden = ctx.opted_out_pending()
+            results = search_experts(ctx.url, query, ctx.viewer_id, filters_key(department, location, role), int(limit),
+                                     hidden)  # fmt: skip
+    except ImportError as exc:
+        frame.library_missing("Expert search", "search.ranking", exc)
+        return
+    except WhoKnowsError as exc:
+        st.error(str(exc))
+        return
+
+    if not results:
+        st.info("Nobody matched. Try other words, or remove a filter.")
+        return
+
+    st.caption(
+        f"{len(results)} people for “{query}”" + (f", viewed as {ctx.viewer_row.name}" if ctx.viewer_row else "")
     )
-    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
-    department = c1.selectbox("Department", people.departments(), index=None, placeholder="any", key="f_dept")
-    location = c2.selectbox("Location", people.locations(), index=None, placeholder="any", key="f_loc")
-    role = c3.selectbox(
-        "Role", people.role_options(), index=None, placeholder="any",
-        help="A community-of-practice role (leader, sme, ...) or a job title.", key="f_role",
-    )  # fmt: skip
-    limit = c4.number_input("Show", min_value=1, max_value=50, value=10, step=1, key="f_limit")
-    st.form_submit_button("Search", type="primary")
-
-query = (query or "").strip()
-if not query:
-    st.caption("Type a need in your own words; WhoKnows ranks people by what they wrote, reviewed, completed and lead.")
-    st.stop()
-
-try:
-    with st.spinner("Searching…"):
-        hidden = ctx.opted_out_pending()
-        results = search_experts(ctx.url, query, ctx.viewer_id, filters_key(department, location, role), int(limit),
-                                 hidden)  # fmt: skip
-except ImportError as exc:
-    frame.library_missing("Expert search", "search.ranking", exc)
-    st.stop()
-except WhoKnowsError as exc:
-    st.error(str(exc))
-    st.stop()
-
-if not results:
-    st.info("Nobody matched. Try other words, or remove a filter.")
-    st.stop()
-
-st.caption(f"{len(results)} people for “{query}”" + (f", viewed as {ctx.viewer_row.name}" if ctx.viewer_row else ""))
-for card in expert_cards(results):
-    with st.container(border=True, key=f"card_{card.rank}"):
-        head, link = st.columns([4, 1])
-        head.markdown(f"**{card.rank}. {card.name}**  \n{card.subtitle}")
-        with link:
+    for card in expert_cards(results):
+        with st.container(border=True, key=f"card_{card.rank}"):
+            st.markdown(card_markdown(card))
             frame.person_link(card.node_id, "Profile")
-        st.markdown(f"_{card.why}_")
-        for title, passage in card.passages:
-            st.markdown(f"> {passage}  \n> — *{title}*")
-        groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities)]
-        groups = [(name, lines) for name, lines in groups if lines]
-        if groups:
-            with st.expander("Evidence"):  # one markdown block per card: light to render for ten cards
-                st.markdown(
-                    "\n".join(
-                        f"**{name}**\n\n"
-                        + "\n".join(
-                            f"- {e.title} — {e.relation}" + (f" · {e.date[:10]}" if e.date else "")
-                            + f" · {e.share:.0%} of the score"
-                            for e in lines
-                        )
-                        + "\n"
-                        for name, lines in groups
-                    )
-                )  # fmt: skip
-        if ctx.viewer_id and ctx.viewer_id != card.node_id:
-            path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
-            if path is None:
-                st.caption("How to reach them: needs the person network (graph/analytics), not available yet.")
-            elif not path:
-                st.caption("How to reach them: no chain of colleagues links you in the interaction network.")
-            else:
-                steps = [f"{people.name(n)} ({how})" for n, how in path[1:]]
-                st.caption("How to reach them: you → " + " → ".join(steps))
+            evidence = evidence_markdown(card)
+            if evidence:
+                with st.expander("Evidence"):
+                    st.markdown(evidence)
+            if ctx.viewer_id and ctx.viewer_id != card.node_id:
+                path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
+                if path is None:
+                    st.caption("How to reach them: needs the person network (graph/analytics), not available yet.")
+                elif not path:
+                    st.caption("How to reach them: no chain of colleagues links you in the interaction network.")
+                else:
+                    steps = [f"{people.name(n)} ({how})" for n, how in path[1:]]
+                    st.caption("How to reach them: you → " + " → ".join(steps))
+
+
+search_and_results()

@@ -3,45 +3,49 @@ betweenness, with the department tie matrix and silo (E-I) figures; click a pers
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+import os
+
 import streamlit as st
 
 from whoknows.webapp import frame
-from whoknows.webapp.netmap import position_key, selected_person
-from whoknows.webapp.queries import map_view, network_map_data, networkers, person_graph
+from whoknows.webapp.netmap import MAP_HEIGHT, check_renderer, ei_option, selected_person, tie_matrix_option
+from whoknows.webapp.queries import map_view, network_map_data, networkers
 
 ctx = frame.context()
 st.title("Network map")
 
 try:
-    G = person_graph(ctx.url)
     data = network_map_data(ctx.url)
     report = networkers(ctx.url)
 except ImportError as exc:
     frame.library_missing("The network map", "graph.analytics", exc)
     st.stop()
 
-pts = data["points"]
-colour = st.segmented_control(
-    "Colour by", ["department", "community"], default="department", key="map_colour", required=True
+colour = (
+    st.segmented_control(
+        "Colour by", ["department", "community"], default="department", key="map_colour", required=True
+    )
+    or "department"
 )
-fig, stats = map_view(ctx.url, colour or "department", ctx.opted_out_pending())
-event = st.plotly_chart(
-    fig,
-    key="network_map",
+view = map_view(ctx.url, colour, ctx.opted_out_pending())
+stats = view.stats
+event = st.echarts_chart(
+    view.option,
+    key=f"network_map_{colour}",  # one selection per colouring: indices never meet another option's series
     on_select="rerun",
-    selection_mode="points",
-    config={"scrollZoom": True, "displaylogo": False},
+    height=MAP_HEIGHT,
+    theme=None,  # Streamlit's theme colours every visualMap; here the visualMap only sizes the markers
+    renderer=check_renderer(os.environ.get("WHOKNOWS_MAP_RENDERER", "canvas")),  # type: ignore[arg-type]
+    alt=f"Network map of {stats.drawn} people coloured by {colour}",
 )
 st.caption(
     f"{stats.drawn} people and {stats.edges_drawn} of {stats.edges_total} ties drawn (strongest first); "
     f"{stats.hidden_people} people not drawn (opted out, or in {stats.hidden_groups} group(s) smaller than 5). "
-    f"Marker size: betweenness ({report['method']['betweenness']}). Layout: {pts['method']}, computed on the server. "
-    "Click a person to open their profile."
+    f"Marker size: betweenness ({report['method']['betweenness']}). Layout: {data['points']['method']}, computed "
+    "on the server. Scroll to zoom, drag to pan, click a legend entry to hide a group, click a person to open "
+    "their profile."
 )
-picked = selected_person(
-    event, {position_key(float(x), float(y)): str(v) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
-)
+picked = selected_person(event, view.people)
 if picked:
     st.switch_page(frame.PAGE_FILES["profile"], query_params={"person": picked.removeprefix("person:")})
 
@@ -61,27 +65,15 @@ with left:
     st.subheader("Ties between departments")
     ties = data["department_ties"]
     if ties["groups"]:
-        heat = go.Figure(
-            go.Heatmap(
-                z=ties["matrix"], x=ties["groups"], y=ties["groups"], colorscale="Blues",
-                hovertemplate="%{y} – %{x}: %{z:.0f} ties<extra></extra>",
-            )
+        st.echarts_chart(
+            tie_matrix_option(ties["groups"], ties["matrix"]), key="tie_matrix", height=460,
+            alt="Ties between every pair of departments",
         )  # fmt: skip
-        heat.update_layout(height=460, margin={"l": 0, "r": 0, "t": 10, "b": 0})
-        st.plotly_chart(heat, key="tie_matrix")
     if ties["hidden_groups"]:
         st.caption(f"{ties['hidden_groups']} department(s) with fewer than 5 people are not shown.")
 with right:
     st.subheader("Silos: E-I index per department")
     ei = data["ei_index"]
-    rows = sorted(ei.items(), key=lambda kv: kv[1]["ei"])
-    bar = go.Figure(
-        go.Bar(
-            x=[r["ei"] for _, r in rows], y=[str(g) for g, _ in rows], orientation="h",
-            marker_color=["#e15759" if r["ei"] < 0 else "#4e79a7" for _, r in rows],
-            hovertemplate="%{y}: E-I %{x:.2f}<extra></extra>",
-        )
-    )  # fmt: skip
-    bar.update_layout(height=460, margin={"l": 0, "r": 0, "t": 10, "b": 0}, xaxis={"range": [-1, 1]})
-    st.plotly_chart(bar, key="ei_chart")
+    rows = sorted(((str(g), r["ei"]) for g, r in ei.items()), key=lambda gr: gr[1])
+    st.echarts_chart(ei_option(rows), key="ei_chart", height=460, alt="E-I index per department")
     st.caption("E-I = (external − internal ties) / all ties: −1 every tie stays inside (a silo), +1 every tie leaves.")

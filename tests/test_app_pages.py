@@ -65,7 +65,7 @@ def search(at: AppTest, query: str, **filters: str) -> AppTest:
     return at
 
 
-CARD_HEAD = re.compile(r"^\*\*(\d+)\. (.+?)\*\*  \n(.*)$", re.S)
+CARD_HEAD = re.compile(r"^\*\*(\d+)\. (.+?)\*\*  \n([^\n]*)")
 
 
 def card_heads(at: AppTest) -> list[tuple[str, str]]:
@@ -146,9 +146,10 @@ def test_search_ranks_the_planted_experts_with_evidence(
         leaders = t["communities"]["cop-contract-supplier-management"]["leaders"]
         people = {p.node_id: p.name for p in load_directory(open_store(str(demo), read_only=True)).people}
         assert {people[f"person:{u}"] for u in leaders} & set(names[:5])
-    whys = [m.value for m in at.markdown if m.value.startswith("_")]
-    assert len(whys) == 10 and all(w.strip("_") for w in whys)
-    assert any(m.value.startswith("> ") for m in at.markdown)  # passages quoted
+    cards = [m.value.split("\n\n") for m in at.markdown if CARD_HEAD.match(m.value)]
+    whys = [block[1] for block in cards if len(block) > 1 and block[1].startswith("_")]
+    assert len(whys) == 10 and all(w.strip("_") for w in whys)  # every card says why, right under the name
+    assert any(p.startswith("> ") for block in cards for p in block[2:])  # passages quoted
     assert len(at.get("page_link")) >= 10  # a profile link per card
     assert at.caption[0].value.startswith("10 people for")
 
@@ -259,10 +260,15 @@ def test_network_map_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_fi
     metrics = {m.label: m.value for m in at.metric}
     assert 0.0 <= float(metrics["NMI communities vs departments"]) <= 1.0
     assert [s.value for s in at.subheader] == ["Ties between departments", "Silos: E-I index per department"]
-    charts = at.get("plotly_chart")
-    assert len(charts) == 3
+    charts = [json.loads(c.proto.spec) for c in at.get("echarts_chart")]
+    assert len(charts) == 3  # map, tie matrix, E-I: all ECharts, so the page needs no plotly.js
+    markers = [s for s in charts[0]["series"] if s["type"] == "scatter"]
+    assert sum(len(s["data"]) for s in markers) == people_drawn
+    assert all(s["name"].endswith(")") for s in markers)  # "Department (n)"
     at.segmented_control(key="map_colour").set_value("community").run()
     no_exception(at)
+    coloured = json.loads(at.get("echarts_chart")[0].proto.spec)
+    assert all(s["name"].startswith("community ") for s in coloured["series"] if s["type"] == "scatter")
 
 
 # -- spread an idea ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from graph.sqlite_store import SQLiteStore
 from search.permissions import ANONYMOUS, load_viewer
 from whoknows.errors import ConfigError, NotFoundError
 from whoknows.webapp import settings
-from whoknows.webapp.cards import expert_cards, filters_key
+from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
 from whoknows.webapp.curriculum import SMALL_GROUPS, curriculum_completion
 from whoknows.webapp.directory import build_directory, load_directory
 from whoknows.webapp.ego import ego_figure, ego_graph
@@ -232,23 +232,9 @@ def test_cards_group_evidence_and_shares() -> None:
     assert card.roles == ["sme of Contract Management"]
     assert len(card.passages) == 1 and card.passages[0][1].endswith("…") and len(card.passages[0][1]) <= 282
     assert filters_key("Finance", None, "sme") == (("department", "Finance"), ("role", "sme"))
-
-
-def test_map_click_resolves_marker_or_line_vertex() -> None:
-    from whoknows.webapp.netmap import map_figure, position_key, selected_person
-
-    G = nx.Graph()
-    for i in range(6):
-        G.add_node(f"person:{i}", name=f"P{i}", department="A")
-    G.add_edge("person:0", "person:1", weight=2.0)
-    G.add_node("person:9", department="A", opted_out=True)
-    pos = {v: (float(i), float(i) / 3) for i, v in enumerate(G)}
-    fig, stats = map_figure(G, pos, {v: "A" for v in G}, size_by={"person:1": 1.0}, min_group=5)
-    assert stats.drawn == 6 and stats.edges_drawn == 1  # the opted-out person is not drawn
-    assert fig.data[1].customdata[1] == "person:1"
-    marker = {"selection": {"points": [{"curve_number": 1, "customdata": ["person:1"], "x": 1.0, "y": 1 / 3}]}}
-    assert selected_person(marker) == "person:1"
-    vertex = {"selection": {"points": [{"curve_number": 0, "x": 1.0, "y": 1 / 3}]}}
-    at = {position_key(*xy): v for v, xy in pos.items()}
-    assert selected_person(vertex) is None and selected_person(vertex, at) == "person:1"
-    assert selected_person({"selection": {"points": []}}, at) is None
+    head, why, quote = card_markdown(card).split("\n\n")
+    assert head == f"**1. {card.name}**  \nAnalyst · Finance · Paris" and why == f"_{card.why}_"
+    assert quote.startswith("> ") and quote.endswith(f"— *{card.passages[0][0]}*")
+    evidence = evidence_markdown(card)
+    assert evidence.index("**Documents**") < evidence.index("**Courses**") and "75% of the score" in evidence
+    assert "Communities and roles" in evidence

@@ -74,31 +74,48 @@ def test_viewer_sees_how_to_reach_an_expert(page, app_url: str) -> None:  # type
     assert "→" in reach.first.inner_text()
 
 
+def topmost_marker(store: Path) -> tuple[str, str, float, float]:
+    """The marker ECharts draws last (on top of every other), as the app builds it: (person id, name, x, y)."""
+    from graph.analytics.projection import project_store
+    from graph.open import open_store
+    from whoknows.webapp import settings
+    from whoknows.webapp.netmap import map_option
+    from whoknows.webapp.precompute import AnalyticsCache
+
+    G = project_store(open_store(str(store), read_only=True))
+    a = AnalyticsCache().get(G, directory=settings.network_cache_dir(str(store)))
+    pts = a.map_data["points"]
+    pos = {v: (float(x), float(y)) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
+    btw = {v: r["betweenness"] for v, r in a.report["people"].items()}
+    view = map_option(G, pos, dict(zip(pts["nodes"], pts["department"], strict=True)), size_by=btw)
+    x, y, _, name, _ = view.option["series"][-1]["data"][-1]
+    return view.people[-1][-1], name, x, y
+
+
 def test_network_map_click_opens_profile(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    from test_app_support import demo_store_path
+
+    from whoknows.webapp.netmap import marker_pixel
+
     open_app(page, app_url, "network_map")
-    plot = page.locator(".js-plotly-plot").first
-    plot.wait_for()
-    page.locator(".js-plotly-plot canvas").first.wait_for()
+    canvas = page.locator("[class*='st-key-network_map'] canvas").first
+    canvas.wait_for()
     wait_idle(page)
     page.get_by_text(re.compile(r"\d+ people and \d+ of \d+ ties drawn")).wait_for()
     page.get_by_role("heading", name="Ties between departments").wait_for()
     page.get_by_role("heading", name="Silos: E-I index per department").wait_for()
+    assert page.locator(".js-plotly-plot").count() == 0  # all three charts are ECharts canvases
     wait_idle(page)
     shot(page, "network-map")
-    # click the biggest (highest-betweenness) marker: plotly tells Streamlit, which opens the profile
-    xy = page.evaluate(
-        """() => {
-        const gd = document.querySelector('.js-plotly-plot');
-        const fl = gd._fullLayout; let best = null;
-        gd._fullData.forEach((t, ci) => { if (t.mode !== 'markers') return;
-          t.x.forEach((x, i) => { const s = Array.isArray(t.marker.size) ? t.marker.size[i] : t.marker.size;
-            if (!best || s > best.s) best = {s, x, y: t.y[i]}; }); });
-        const r = gd.getBoundingClientRect();
-        return {x: r.left + fl._size.l + fl.xaxis.l2p(best.x), y: r.top + fl._size.t + fl.yaxis.l2p(best.y)};
-    }"""
-    )
-    page.mouse.click(xy["x"], xy["y"])
-    page.wait_for_url(re.compile(r"person="), timeout=60_000)
+    # click a person: ECharts tells Streamlit (series, index), the page resolves it and opens the profile
+    person, name, x, y = topmost_marker(demo_store_path())
+    box = canvas.bounding_box()
+    px, py = marker_pixel(x, y)
+    page.mouse.move(box["x"] + px, box["y"] + py)
+    page.get_by_text(name).first.wait_for()  # the tooltip names the person under the pointer
+    page.mouse.click(box["x"] + px, box["y"] + py)
+    page.wait_for_url(re.compile(rf"person={person.removeprefix('person:')}"), timeout=60_000)
+    page.get_by_role("heading", name=name).wait_for()
     page.get_by_role("heading", name="Network role").wait_for()
 
 

@@ -71,12 +71,55 @@ def reach_path(
     return [(h.person, h.how) for h in _reach(G, source, target, hidden=hidden)]
 
 
+@st.cache_resource(show_spinner=False)
+def _analytics_cache() -> Any:
+    """One cache of network measures per process, keyed by the network's version (whoknows/webapp/precompute)."""
+    from whoknows.webapp.precompute import AnalyticsCache
+
+    return AnalyticsCache(max_items=4)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_ups() -> dict[str, Any]:
+    """Store URL -> the process computing its network measures in the background (one per server process)."""
+    return {}
+
+
+def start_warm_up(url: str) -> None:
+    """At app start, with ``WHOKNOWS_WARM_UP=1``: compute the network measures in a separate process while
+    people use other pages, so the first map finds them on disk. Once per server process.
+
+    Off by default: on the shared 2-core bench machine, busy with other work, it did not make the first map
+    faster (8.9 s with it, 7.5 s without, one run each at load 4 to 6; docs/app.md), because the process
+    competes for the same cores and repeats the projection. On a machine with an idle core it is worth turning
+    on; ``python -m whoknows.webapp.precompute --store ...`` after an ingest is the dependable way."""
+    runs = _warm_ups()
+    if url in runs or os.environ.get("WHOKNOWS_WARM_UP", "0") != "1":
+        return
+    from whoknows.webapp import settings
+    from whoknows.webapp.precompute import warm_up
+
+    runs.setdefault(url, warm_up(url, settings.network_cache_dir(url)))
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Measuring the network…")
+def network_analytics(url: str) -> Any:
+    """Networker report and map data for the store's current person network: computed once per version of the
+    network (kept on disk beside the store), so a TTL expiry or a restart costs the projection, not the measures.
+    When the start-up warm-up is still running it is waited for (it started earlier, so it finishes sooner)."""
+    from whoknows.webapp import settings
+    from whoknows.webapp.precompute import wait_for
+
+    G = person_graph(url)
+    proc = _warm_ups().get(url)
+    if proc is not None and proc.poll() is None:
+        wait_for(proc)
+    return _analytics_cache().get(G, directory=settings.network_cache_dir(url))
+
+
 def networkers(url: str) -> dict[str, Any]:
     """Every person's network measures and labels with reasons (graph/analytics/networkers.py)."""
-    from graph.analytics.networkers import networker_report
-
-    return networker_report(person_graph(url))
+    return network_analytics(url).report
 
 
 def network_role(url: str, node_id: str) -> list[str] | None:
@@ -98,20 +141,9 @@ def network_role(url: str, node_id: str) -> list[str] | None:
     return lines
 
 
-@st.cache_resource(show_spinner=False)
-def layout_cache() -> Any:
-    """One layout cache per process (graph/analytics/maps.LayoutCache keys layouts by graph fingerprint)."""
-    from graph.analytics.maps import LayoutCache
-
-    return LayoutCache(max_items=4)
-
-
-@st.cache_resource(ttl=TTL_S, show_spinner="Laying out the network…")
 def network_map_data(url: str) -> dict[str, Any]:
     """Positions, communities (with NMI against departments), department tie matrix and E-I per department."""
-    from graph.analytics.maps import network_map
-
-    return network_map(person_graph(url), cache=layout_cache())
+    return network_analytics(url).map_data
 
 
 @st.cache_resource(ttl=TTL_S, show_spinner="Assessing knowledge risk…")
@@ -181,11 +213,18 @@ def spread_plan(
     return plan
 
 
-def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> tuple[Any, Any]:
-    """The map figure and what it drew (whoknows/webapp/netmap.py). Deliberately not cached: a figure served from
-    ``st.cache_data`` lost its click selections in the browser (the click-to-profile test caught it); building it
-    costs about half a second at 2,000 people, on top of the cached layout and measures."""
-    from whoknows.webapp.netmap import map_figure
+def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> Any:
+    """The map (whoknows/webapp/netmap.MapView: ECharts option, person behind each marker, what was drawn),
+    built once per network version, colouring and set of pending opt-outs, and served from the cache after.
+
+    Caching is safe for click-to-profile because a click comes back as (series, index) and the person ids
+    travel with the cached option in the same MapView, never re-derived from a newer network."""
+    return _map_view(url, network_analytics(url).key, colour, hidden)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=32)
+def _map_view(url: str, version: str, colour: str, hidden: frozenset[str]) -> Any:
+    from whoknows.webapp.netmap import map_option
 
     data = network_map_data(url)
     pts = data["points"]
@@ -198,7 +237,4 @@ def map_view(url: str, colour: str, hidden: frozenset[str] = frozenset()) -> tup
     else:
         groups = dict(zip(pts["nodes"], pts["department"], strict=True))
     betweenness = {v: row["betweenness"] for v, row in networkers(url)["people"].items()}
-    renderer = os.environ.get("WHOKNOWS_MAP_RENDERER", "webgl")
-    return map_figure(
-        person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour, renderer=renderer
-    )
+    return map_option(person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour)

@@ -75,3 +75,18 @@ def optout_requests_path(url: str, env: Mapping[str, str] | None = None) -> Path
         return Path("var") / "optout-requests.jsonl"
     path = Path(url.removeprefix("sqlite:///"))
     return path.with_name(path.name + ".optout-requests.jsonl")
+
+
+def network_cache_dir(url: str, env: Mapping[str, str] | None = None) -> Path | None:
+    """Where the network measures are kept between server starts (whoknows/webapp/precompute.py).
+
+    ``WHOKNOWS_CACHE_DIR`` (empty: keep them in memory only) or, for a file store, ``<store>.cache/`` beside it;
+    for a server store ``var/cache``.
+    """
+    env = os.environ if env is None else env
+    if "WHOKNOWS_CACHE_DIR" in env:
+        return Path(env["WHOKNOWS_CACHE_DIR"]) if env["WHOKNOWS_CACHE_DIR"] else None
+    if "://" in url and not url.startswith("sqlite:///"):
+        return Path("var") / "cache"
+    path = Path(url.removeprefix("sqlite:///"))
+    return path.with_name(path.name + ".cache")
