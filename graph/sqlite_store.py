@@ -15,7 +15,6 @@ so an unchanged text is never embedded twice.
 from __future__ import annotations
 
 import hashlib
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -27,6 +26,7 @@ import numpy as np
 import orjson
 
 from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type, check_text_labels
+from graph.sqlite_search import FtsTokenizer, Int8Scan, TextIndex, query_words
 from graph.store import (
     Facts,
     Hit,
@@ -46,7 +46,6 @@ _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is
 _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
 _LABEL_VALUES = frozenset(label.value for label in Label)
 _TYPE_VALUES = frozenset(t.value for t in RelType)
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -116,15 +115,13 @@ _loads = orjson.loads
 
 def fts_query(query: str) -> str | None:
     """Turn free text into an FTS5 query: every word quoted (no operator injection), OR-ed for BM25."""
-    words = [w for w in _WORD_RE.findall(query.lower()) if len(w) > 1 or w.isdigit()]
-    if not words:
-        return None
-    seen: dict[str, None] = dict.fromkeys(words)
-    return " OR ".join(f'"{w}"' for w in seen)
+    words = query_words(query)
+    return " OR ".join(f'"{w}"' for w in words) if words else None
 
 
 class _VectorIndex:
-    """An in-memory matrix of one model's vectors, rebuilt when the database changes."""
+    """An in-memory matrix of one model's vectors, rebuilt when the database changes; its int8 first pass
+    (graph/sqlite_search.py) is built on first use when there are enough rows for it to pay."""
 
     def __init__(self, version: tuple[int, int], ids: list[str], labels: np.ndarray, matrix: np.ndarray):
         self.version = version
@@ -132,6 +129,8 @@ class _VectorIndex:
         self.labels = labels
         self.matrix = matrix
         self.masks: dict[tuple[str, ...], np.ndarray] = {}  # label set -> row mask, computed once per build
+        self.scan: Int8Scan | None = None
+        self.scan_checked = False  # built (or found unusable) once per version
 
     def mask(self, label_values: Sequence[str]) -> np.ndarray:
         key = tuple(sorted(label_values))
@@ -146,7 +145,14 @@ class SQLiteStore:
 
     One instance is safe to share between threads (a lock serialises access to its connection); other
     processes open their own instance on the same file and read while this one writes (WAL).
+
+    Search answers from in-memory read models of the FTS5 index and the vectors (graph/sqlite_search.py),
+    rebuilt per data version; ``reference_search = True`` makes it run FTS5's SQL and a full float32 scan
+    instead, the reference the fast paths are tested and benchmarked against (same results).
     """
+
+    reference_search: bool = False
+    int8_min_rows: int = Int8Scan.MIN_ROWS
 
     def __init__(self, path: str | Path, *, read_only: bool = False, timeout_s: float = 30.0) -> None:
         self.path = Path(path)
@@ -158,6 +164,8 @@ class SQLiteStore:
         self._tx_depth = 0
         self._local_writes = 0
         self._vindex: dict[str, _VectorIndex] = {}
+        self._tindex: TextIndex | None = None
+        self._tokenizer: FtsTokenizer | None = None
         self._sids: dict[str, int] = {}  # source name -> interned id (never reused; cleared on rollback)
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -598,10 +606,18 @@ class SQLiteStore:
 
     # -- search ------------------------------------------------------------------------------------
     def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
+        """BM25 over the FTS5 index: from its in-memory copy (same scores, same order), else FTS5's SQL."""
         label_values = self._text_labels(labels)
-        match = fts_query(query)
-        if match is None:
+        words = query_words(query)
+        if not words:
             return []
+        if not self.reference_search:
+            with self._lock:
+                idx = self._text_index()
+                phrases = self._fts_tokenizer().tokens(words)
+            if all(len(p) == 1 for p in phrases):  # else a phrase query ("foo_bar"): FTS5 matches positions
+                return [Hit(i, lab, s) for i, lab, s in idx.search([p[0] for p in phrases], label_values, limit)]
+        match = " OR ".join(f'"{w}"' for w in words)
         with self._lock:
             if set(label_values) == _TEXT_LABEL_VALUES:
                 # every text label: rank inside FTS5 and join only the top rows (about half the time of joining
@@ -621,9 +637,25 @@ class SQLiteStore:
                 params = (match, *label_values, limit)
             try:
                 rows = self.conn.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as exc:  # pragma: no cover - fts_query quotes every term
+            except sqlite3.OperationalError as exc:  # pragma: no cover - every word is quoted
                 raise StoreError(f"lexical search failed for {query!r}: {exc}") from exc
         return [Hit(r[0], r[1], float(r[2])) for r in rows]
+
+    def _text_index(self) -> TextIndex:
+        """The in-memory copy of the FTS5 index for the current data version (caller holds the lock)."""
+        version = self._version()
+        if self._tindex is None or self._tindex.version != version:
+            self._tindex = None  # let the old copy go before building the new one
+            self._tindex = TextIndex.build(self.conn, version, sorted(_TEXT_LABEL_VALUES))
+        return self._tindex
+
+    def _fts_tokenizer(self) -> FtsTokenizer:
+        if self._tokenizer is None:
+            row = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'text_fts'").fetchone()
+            if row is None:
+                raise StoreError(f"store {self.path} has no full-text index; run 'whoknows ingest' to set it up")
+            self._tokenizer = FtsTokenizer(row[0])
+        return self._tokenizer
 
     @staticmethod
     def _text_labels(labels: Sequence[str] | None) -> list[str]:
@@ -708,10 +740,12 @@ class SQLiteStore:
     def search_vector(
         self, model: str, vector: np.ndarray, *, labels: Sequence[str] | None = None, limit: int = 50
     ) -> list[Hit]:
-        """Exact cosine search: recall is 1.0 by construction."""
+        """Exact cosine search: recall is 1.0 by construction (the int8 first pass only skips rows that provably
+        cannot reach the top ``limit``; every returned score is the float32 dot product)."""
         label_values = self._text_labels(labels)
         with self._lock:
             idx = self._vector_index(model)
+            scan = None if self.reference_search else self._int8_scan(idx)
         if not idx.ids:
             return []
         q = np.asarray(vector, dtype=np.float32).ravel()
@@ -720,13 +754,28 @@ class SQLiteStore:
                 f"query vector has {q.shape[0]} dimensions; model {model} vectors have {idx.matrix.shape[1]}"
             )
         q = q / (np.linalg.norm(q) or 1.0)
+        subset = len(label_values) < len(_TEXT_LABEL_VALUES)
+        if scan is not None:
+            rows, top_scores = scan.top(q, limit, idx.mask(label_values) if subset else None)
+            return [Hit(idx.ids[i], str(idx.labels[i]), float(s)) for i, s in zip(rows, top_scores, strict=True)]
         scores = idx.matrix @ q
-        if len(label_values) < len(_TEXT_LABEL_VALUES):
+        if subset:
             scores = np.where(idx.mask(label_values), scores, -np.inf)
         k = min(limit, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[np.lexsort((top, -scores[top]))]  # ties by row (node id order), as the int8 path orders them
         return [Hit(idx.ids[i], str(idx.labels[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+    def _int8_scan(self, idx: _VectorIndex) -> Int8Scan | None:
+        """The int8 first pass of ``idx``, built once per version when the matrix is large enough and the integer
+        kernels are exact on it (caller holds the lock); None means: scan in float32."""
+        if not idx.scan_checked:
+            idx.scan_checked = True
+            if len(idx.ids) >= self.int8_min_rows and idx.matrix.size:
+                scan = Int8Scan(idx.matrix)
+                if scan.verify(idx.matrix[len(idx.ids) // 2]) and scan.verify(-idx.matrix[0]):
+                    idx.scan = scan
+        return idx.scan
 
     # -- runs --------------------------------------------------------------------------------------
     def record_run(self, run: Mapping[str, Any]) -> None:
