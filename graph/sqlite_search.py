@@ -263,14 +263,19 @@ class Int8Scan:
         exact = self.x8[rows].astype(np.int64) @ qi.astype(np.int64)
         return bool(np.array_equal(got[rows].astype(np.int64), exact))
 
-    def top(self, q: np.ndarray, limit: int, valid: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and exact float32 scores (``matrix[row] @ q``) of the best ``limit`` rows, best first, ties by row.
-        ``q`` is the normalised float32 query; ``valid`` masks rows that may be returned (None: all)."""
+    def approx(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's approximate score and a bound on its error: ``|matrix[row] @ q - approx| <= bound``."""
         a8, qi, sq = self._quantise(q)
         y = self.session.run(None, {"A": a8})[0][0]
         approx = y * (self.scale * sq)
         q_err = float(np.linalg.norm(q.astype(np.float64) - qi * sq))
-        bound = self.err * float(np.linalg.norm(q)) + self.norm * q_err + 1e-5  # + float32 rounding of exact dots
+        # x.q - a = (x - x~).q + x~.(q - q~); + 1e-5 covers the float32 rounding of the exact dot products
+        return approx, self.err * float(np.linalg.norm(q)) + self.norm * q_err + 1e-5
+
+    def top(self, q: np.ndarray, limit: int, valid: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and exact float32 scores (``matrix[row] @ q``) of the best ``limit`` rows, best first, ties by row.
+        ``q`` is the normalised float32 query; ``valid`` masks rows that may be returned (None: all)."""
+        approx, bound = self.approx(q)
         if valid is not None:
             approx = np.where(valid, approx, -np.inf)
         n_valid = len(approx) if valid is None else int(valid.sum())

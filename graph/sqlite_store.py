@@ -762,8 +762,9 @@ class SQLiteStore:
         if subset:
             scores = np.where(idx.mask(label_values), scores, -np.inf)
         k = min(limit, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.lexsort((top, -scores[top]))]  # ties by row (node id order), as the int8 path orders them
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        top = np.flatnonzero(scores >= kth)  # rows tied at the cut stay in; row order (node id order) decides
+        top = top[np.lexsort((top, -scores[top]))][:k]
         return [Hit(idx.ids[i], str(idx.labels[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 
     def _int8_scan(self, idx: _VectorIndex) -> Int8Scan | None:
