@@ -767,6 +767,20 @@ class SQLiteStore:
         top = top[np.lexsort((top, -scores[top]))][:k]
         return [Hit(idx.ids[i], str(idx.labels[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 
+    def node_vectors(self, model: str, node_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored ``model`` vectors of these nodes' current texts (a vector embedded from an older text is
+        left out), by node id: what search needs for pseudo-relevance feedback, without reading the texts."""
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for part in _chunks(list(dict.fromkeys(node_ids))):
+                q = (
+                    "SELECT v.node_id, v.vec FROM vectors v JOIN nodes n ON n.id = v.node_id "
+                    f"AND n.text_hash = v.text_hash WHERE v.model = ? AND v.node_id IN ({','.join('?' * len(part))})"
+                )
+                for nid, blob in self.conn.execute(q, (model, *part)):
+                    out[nid] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
     def _int8_scan(self, idx: _VectorIndex) -> Int8Scan | None:
         """The int8 first pass of ``idx``, built once per version when the matrix is large enough and the integer
         kernels are exact on it (caller holds the lock); None means: scan in float32."""

@@ -145,12 +145,21 @@ def _text_hash(text: str) -> str:
 
 
 def _feedback_vector(store: GraphStore, gv: GraphView, model: str, ids: list[str]) -> np.ndarray | None:
-    texts = {i: n.props.get("text") for i, n in gv.nodes(ids).items()}
-    hashes = [_text_hash(t) for t in texts.values() if isinstance(t, str) and t]
-    vecs = store.cached_vectors(model, hashes)
+    """Normalised mean vector of the feedback items. A store that reads vectors by node id (``node_vectors``,
+    the embedded store) is asked directly; otherwise the texts are read and their vectors looked up by content
+    hash (the protocol's ``cached_vectors``). Both give the vectors of the items' current texts, in ``ids`` order."""
+    by_id = getattr(store, "node_vectors", None)
+    if callable(by_id):
+        got = by_id(model, ids)
+        vecs = [got[i] for i in dict.fromkeys(ids) if i in got]
+    else:
+        texts = {i: n.props.get("text") for i, n in gv.nodes(ids).items()}
+        hashes = [_text_hash(t) for t in texts.values() if isinstance(t, str) and t]
+        cached = store.cached_vectors(model, hashes)
+        vecs = [cached[h] for h in hashes if h in cached]
     if not vecs:
         return None
-    mean = np.mean(np.stack([vecs[h] for h in hashes if h in vecs]), axis=0)
+    mean = np.mean(np.stack(vecs), axis=0)
     return mean / (np.linalg.norm(mean) or 1.0)
 
 

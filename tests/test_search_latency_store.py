@@ -255,3 +255,31 @@ def test_find_experts_same_with_permissions_and_opt_out(tmp_path):
             titles = {e.title for r in fast for e in r.evidence}
             assert ("Supplier risk audit findings" in titles) <= (viewer in ("alice", "gina"))
     assert store._vindex[emb.name].scan is not None
+
+
+def test_feedback_vectors_by_node_id_equal_the_content_hash_path(tmp_path):
+    """The embedded store's ``node_vectors`` gives pseudo-relevance feedback the same vectors as reading the texts
+    and looking their vectors up by content hash (the protocol path other backends use), including after an edit
+    that leaves a stale vector behind."""
+    from search.retrieval import GraphView, _feedback_vector
+
+    emb = FakeEmbedder()
+    store = procurement_org().build(tmp_path / "f.db", emb)
+    ids = [h.id for h in store.search_text("supplier risk audits", limit=50)]
+    with store.transaction():  # an edited text without a new vector: left out by both paths
+        store.write([Facts("docs#edit", [Node(ids[0], "Chunk", {"text": "An edited passage nobody embedded."})])])
+
+    class ProtocolOnly:  # the store seen through the protocol alone
+        def __init__(self, inner: SQLiteStore) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str):
+            if name == "node_vectors":
+                raise AttributeError(name)
+            return getattr(self.inner, name)
+
+    by_id = store.node_vectors(emb.name, ids)
+    assert ids[0] not in by_id and len(by_id) == len(ids) - 1
+    fast = _feedback_vector(store, GraphView(store), emb.name, ids)
+    slow = _feedback_vector(ProtocolOnly(store), GraphView(store), emb.name, ids)  # type: ignore[arg-type]
+    assert fast is not None and np.array_equal(fast, slow)
