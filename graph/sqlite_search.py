@@ -203,6 +203,16 @@ class TextIndex:
         return [(self.ids[cand[i]], self.labels[cand[i]], float(sc[i])) for i in order]
 
 
+def exact_scores(matrix: np.ndarray, rows: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``matrix[rows] @ q`` computed in float64 and rounded to float32: the score both vector search paths report.
+
+    Why not float32 BLAS: its result for a row depends on where the row sits in the matrix (kernel blocks and
+    thread splits round the last rows differently), so the same row could score differently in a full scan and
+    in a rerank of a few rows, and exact ties would break differently; float64 then float32 gives every row its
+    correctly rounded score wherever it sits."""
+    return (matrix[rows].astype(np.float64) @ q.astype(np.float64)).astype(np.float32)
+
+
 class Int8Scan:
     """First pass of exact vector search: 7-bit integer weights scored by onnxruntime, exact float32 rerank of
     the rows whose error bound lets them reach the top ``limit``.
@@ -232,6 +242,12 @@ class Int8Scan:
             recon = q * self.scale[s : s + 8192, None]
             self.err[s : s + 8192] = np.linalg.norm(block - recon, axis=1)
             self.norm[s : s + 8192] = np.linalg.norm(recon, axis=1)
+        # per query everything is float32 (half the memory traffic of float64); ``_slack`` makes the bound hold
+        # anyway: float32 rounding of the approximate score (< 1e-6) and of the exact float32 dot product (which
+        # is what is ranked: < 384 * 2**-24 * |x||q| < 2.3e-5), and |q| = 1 within float32 rounding
+        self._scale32 = self.scale.astype(np.float32)
+        self._norm32 = (self.norm * (1 + 1e-6)).astype(np.float32)
+        self._slack = (self.err * (1 + 1e-6) + 5e-5).astype(np.float32)
         weights = numpy_helper.from_array(np.ascontiguousarray(self.x8.T), "B")
         zero = numpy_helper.from_array(np.array(128, dtype=np.uint8), "a_zero")
         graph = helper.make_graph(
@@ -264,16 +280,19 @@ class Int8Scan:
         return bool(np.array_equal(got[rows].astype(np.int64), exact))
 
     def approx(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every row's approximate score and a bound on its error: ``|matrix[row] @ q - approx| <= bound``."""
+        """Every row's approximate score and a bound on its error, ``|matrix[row] @ q - approx| <= bound``, for a
+        unit-norm ``q``: ``x.q - x~.q~ = (x - x~).q + x~.(q - q~)``, so ``bound = |x - x~| + |x~| |q - q~|``."""
         a8, qi, sq = self._quantise(q)
-        y = self.session.run(None, {"A": a8})[0][0]
-        approx = y * (self.scale * sq)
-        q_err = float(np.linalg.norm(q.astype(np.float64) - qi * sq))
-        # x.q - a = (x - x~).q + x~.(q - q~); + 1e-5 covers the float32 rounding of the exact dot products
-        return approx, self.err * float(np.linalg.norm(q)) + self.norm * q_err + 1e-5
+        y = self.session.run(None, {"A": a8})[0][0]  # exact integer dot products (|y| < 2**24: exact in float32)
+        approx = np.multiply(y, self._scale32, dtype=np.float32)
+        approx *= np.float32(sq)
+        q_err = float(np.linalg.norm(q.astype(np.float64) - qi * sq)) * (1 + 1e-6)
+        bound = self._norm32 * np.float32(q_err)
+        bound += self._slack
+        return approx, bound
 
     def top(self, q: np.ndarray, limit: int, valid: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and exact float32 scores (``matrix[row] @ q``) of the best ``limit`` rows, best first, ties by row.
+        """Rows and exact scores (:func:`exact_scores`) of the best ``limit`` rows, best first, ties by row.
         ``q`` is the normalised float32 query; ``valid`` masks rows that may be returned (None: all)."""
         approx, bound = self.approx(q)
         if valid is not None:
@@ -282,14 +301,16 @@ class Int8Scan:
         k = min(limit, n_valid)
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        first = np.argpartition(-approx, min(2 * k + 64, n_valid) - 1)[: min(2 * k + 64, n_valid)]
-        exact = self.matrix[first] @ q
+        m = min(2 * k + 64, n_valid)
+        first = np.argpartition(approx, len(approx) - m)[len(approx) - m :]
+        exact = exact_scores(self.matrix, first, q)
         kth = np.partition(exact, len(exact) - k)[len(exact) - k]
         # a row outside ``first`` whose best possible score reaches the k-th exact score must be scored too
-        more = np.flatnonzero(approx + bound >= kth)
+        approx += bound  # now each row's best possible score
+        more = np.flatnonzero(approx >= kth)
         more = np.setdiff1d(more, first, assume_unique=True)
         if len(more):
             first = np.concatenate([first, more])
-            exact = np.concatenate([exact, self.matrix[more] @ q])
+            exact = np.concatenate([exact, exact_scores(self.matrix, more, q)])
         order = np.lexsort((first, -exact))[:k]
         return first[order], exact[order]

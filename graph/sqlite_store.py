@@ -26,7 +26,7 @@ import numpy as np
 import orjson
 
 from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type, check_text_labels
-from graph.sqlite_search import FtsTokenizer, Int8Scan, TextIndex, query_words
+from graph.sqlite_search import FtsTokenizer, Int8Scan, TextIndex, exact_scores, query_words
 from graph.store import (
     Facts,
     Hit,
@@ -741,7 +741,8 @@ class SQLiteStore:
         self, model: str, vector: np.ndarray, *, labels: Sequence[str] | None = None, limit: int = 50
     ) -> list[Hit]:
         """Exact cosine search: recall is 1.0 by construction (the int8 first pass only skips rows that provably
-        cannot reach the top ``limit``; every returned score is the float32 dot product)."""
+        cannot reach the top ``limit``). Scores are float64 dot products rounded to float32 in both paths
+        (:func:`graph.sqlite_search.exact_scores`), so a row scores the same whichever path found it."""
         label_values = self._text_labels(labels)
         with self._lock:
             idx = self._vector_index(model)
@@ -763,9 +764,13 @@ class SQLiteStore:
             scores = np.where(idx.mask(label_values), scores, -np.inf)
         k = min(limit, len(scores))
         kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        top = np.flatnonzero(scores >= kth)  # rows tied at the cut stay in; row order (node id order) decides
-        top = top[np.lexsort((top, -scores[top]))][:k]
-        return [Hit(idx.ids[i], str(idx.labels[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+        # rows at the cut (within float32 rounding of it) stay in and are rescored exactly; then row order (node
+        # id order) breaks ties, as in the int8 path
+        top = np.flatnonzero(scores >= kth - 1e-5)
+        top = top[np.isfinite(scores[top])]
+        exact = exact_scores(idx.matrix, top, q)
+        order = np.lexsort((top, -exact))[:k]
+        return [Hit(idx.ids[top[i]], str(idx.labels[top[i]]), float(exact[i])) for i in order]
 
     def node_vectors(self, model: str, node_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored ``model`` vectors of these nodes' current texts (a vector embedded from an older text is

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graph.sqlite_search import Int8Scan, TextIndex
+from graph.sqlite_search import Int8Scan, TextIndex, exact_scores
 from graph.sqlite_store import SQLiteStore
 from graph.store import Facts, Node, Rel
 from search.ranking import DEFAULT_CONFIG, find_experts
@@ -196,16 +196,12 @@ def test_int8_first_pass_returns_the_exact_top_rows(tmp_path, dim):
                 slow = ref.search_vector("m", q, labels=labels, limit=limit)
                 assert [h.id for h in fast] == [h.id for h in slow], (labels, limit)
                 assert all(abs(a.score - b.score) <= 1e-6 for a, b in zip(fast, slow, strict=True))
-        # and against an independent exact search
-        exact = np.argsort(-(vecs @ (q / np.linalg.norm(q))), kind="stable")[:10]
-        got = [h.id for h in store.search_vector("m", q, limit=10)]
-        assert set(got) == {ids[i] for i in exact} or _tied_at_cut(vecs, q, exact)
+        # and against an independent exact search (float64 scores, ties by node id)
+        qn = (q / np.linalg.norm(q)).astype(np.float32)
+        s64 = exact_scores(vecs, np.arange(len(vecs)), qn)
+        exact = np.lexsort((np.array(ids), -s64))[:10]
+        assert [h.id for h in store.search_vector("m", q, limit=10)] == [ids[i] for i in exact]
     assert store._vindex["m"].scan is not None  # the int8 pass answered
-
-
-def _tied_at_cut(vecs: np.ndarray, q: np.ndarray, exact: np.ndarray) -> bool:
-    s = vecs @ (q / np.linalg.norm(q))
-    return bool(np.sum(np.isclose(s, s[exact[-1]], atol=1e-7)) > 1)
 
 
 def test_int8_error_bound_holds_on_every_row():
@@ -220,11 +216,12 @@ def test_int8_error_bound_holds_on_every_row():
         q /= np.linalg.norm(q)
         approx, bound = scan.approx(q)
         error = np.abs(m.astype(np.float64) @ q.astype(np.float64) - approx)
-        assert np.all(error <= bound - 1e-5)  # holds without the float32 rounding allowance too
+        assert np.all(error <= bound - 4e-5)  # holds without most of the float32 rounding allowance too
         assert np.median(bound) < 0.05  # and is tight enough to skip most rows
         rows, scores = scan.top(q, 25, None)
-        assert list(rows) == list(np.lexsort((np.arange(len(m)), -(m @ q)))[:25])
-        assert np.array_equal(scores, (m @ q)[rows])
+        exact = (m.astype(np.float64) @ q.astype(np.float64)).astype(np.float32)
+        assert list(rows) == list(np.lexsort((np.arange(len(m)), -exact))[:25])
+        assert np.array_equal(scores, exact[rows])
 
 
 def test_small_matrices_are_scanned_in_float32(tmp_path):
