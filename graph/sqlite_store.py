@@ -794,6 +794,7 @@ class SQLiteStore:
             if len(idx.ids) >= self.int8_min_rows and idx.matrix.size:
                 scan = Int8Scan(idx.matrix)
                 if scan.verify(idx.matrix[len(idx.ids) // 2]) and scan.verify(-idx.matrix[0]):
+                    scan.drop_host_weights()
                     idx.scan = scan
         return idx.scan
 
