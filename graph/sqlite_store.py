@@ -611,7 +611,8 @@ class SQLiteStore:
         words = query_words(query)
         if not words:
             return []
-        if not self.reference_search:
+        # inside this instance's own write transaction the copy would miss the uncommitted writes: FTS5 sees them
+        if not self.reference_search and not self._tx_depth:
             with self._lock:
                 idx = self._text_index()
                 phrases = self._fts_tokenizer().tokens(words)
@@ -646,7 +647,16 @@ class SQLiteStore:
         version = self._version()
         if self._tindex is None or self._tindex.version != version:
             self._tindex = None  # let the old copy go before building the new one
-            self._tindex = TextIndex.build(self.conn, version, sorted(_TEXT_LABEL_VALUES))
+            # one read snapshot for the build's statements, so a commit by another process (an ingest while the
+            # app searches) cannot land between them; a commit after ``version`` was read only causes a rebuild
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+            try:
+                self._tindex = TextIndex.build(self.conn, version, sorted(_TEXT_LABEL_VALUES))
+            finally:
+                if own:
+                    self.conn.execute("COMMIT")
         return self._tindex
 
     def _fts_tokenizer(self) -> FtsTokenizer:

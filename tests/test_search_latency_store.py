@@ -280,3 +280,28 @@ def test_feedback_vectors_by_node_id_equal_the_content_hash_path(tmp_path):
     fast = _feedback_vector(store, GraphView(store), emb.name, ids)
     slow = _feedback_vector(ProtocolOnly(store), GraphView(store), emb.name, ids)  # type: ignore[arg-type]
     assert fast is not None and np.array_equal(fast, slow)
+
+
+def test_text_index_built_while_another_connection_writes(tmp_path):
+    """A reader builds its FTS5 copy from one snapshot: a commit by another connection in the middle changes
+    nothing for that build, and the next search sees the new text."""
+    writer = _corpus_store(tmp_path / "c.db", n_docs=20)
+    reader = SQLiteStore(tmp_path / "c.db", read_only=True)
+    assert reader.search_text("supplier", limit=3)
+    reader.conn.execute("BEGIN")  # a search inside the reader's own read transaction uses that snapshot
+    reader.conn.execute("SELECT count(*) FROM nodes").fetchone()
+    with writer.transaction():
+        writer.write([Facts("docs#x", [Node("chunk:x:0", "Chunk", {"n": 0, "text": "Okapi supplier audits"})])])
+    assert reader.search_text("okapi") == []  # not in the snapshot
+    reader.conn.execute("COMMIT")
+    assert [h.id for h in reader.search_text("okapi")] == ["chunk:x:0"]
+    assert not reader.conn.in_transaction
+
+
+def test_search_inside_a_write_transaction_sees_its_writes(tmp_path):
+    store = _corpus_store(tmp_path / "x.db", n_docs=10)
+    assert store.search_text("supplier", limit=2)  # the in-memory copy is built
+    with store.transaction():
+        store.write([Facts("docs#y", [Node("chunk:y:0", "Chunk", {"n": 0, "text": "Quokka supplier notes"})])])
+        assert [h.id for h in store.search_text("quokka")] == ["chunk:y:0"]
+    assert [h.id for h in store.search_text("quokka")] == ["chunk:y:0"]
