@@ -16,7 +16,6 @@ indexes the ``text`` prop of text-bearing nodes; ``vectors`` holds each node's v
 from __future__ import annotations
 
 import hashlib
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -29,6 +28,7 @@ import numpy as np
 import orjson
 
 from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type, check_text_labels
+from graph.sqlite_search import FtsTokenizer, Int8Scan, TextIndex, exact_scores, query_words
 from graph.store import (
     Facts,
     Hit,
@@ -49,7 +49,6 @@ _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is
 _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
 _LABEL_VALUES = frozenset(label.value for label in Label)
 _TYPE_VALUES = frozenset(t.value for t in RelType)
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -180,11 +179,8 @@ ON CONFLICT(sid) DO UPDATE SET feed = excluded.feed, hash = excluded.hash
 
 def fts_query(query: str) -> str | None:
     """Turn free text into an FTS5 query: every word quoted (no operator injection), OR-ed for BM25."""
-    words = [w for w in _WORD_RE.findall(query.lower()) if len(w) > 1 or w.isdigit()]
-    if not words:
-        return None
-    seen: dict[str, None] = dict.fromkeys(words)
-    return " OR ".join(f'"{w}"' for w in seen)
+    words = query_words(query)
+    return " OR ".join(f'"{w}"' for w in words) if words else None
 
 
 @dataclass(slots=True)
@@ -204,7 +200,8 @@ class _PreparedWrite:
 
 
 class _VectorIndex:
-    """An in-memory matrix of one model's vectors, rebuilt when the database changes."""
+    """An in-memory matrix of one model's vectors, rebuilt when the database changes; its int8 first pass
+    (graph/sqlite_search.py) is built on first use when there are enough rows for it to pay."""
 
     def __init__(self, version: tuple[int, int], ids: list[str], labels: np.ndarray, matrix: np.ndarray):
         self.version = version
@@ -212,6 +209,8 @@ class _VectorIndex:
         self.labels = labels
         self.matrix = matrix
         self.masks: dict[tuple[str, ...], np.ndarray] = {}  # label set -> row mask, computed once per build
+        self.scan: Int8Scan | None = None
+        self.scan_checked = False  # built (or found unusable) once per version
 
     def mask(self, label_values: Sequence[str]) -> np.ndarray:
         key = tuple(sorted(label_values))
@@ -226,7 +225,14 @@ class SQLiteStore:
 
     One instance is safe to share between threads (a lock serialises access to its connection); other
     processes open their own instance on the same file and read while this one writes (WAL).
+
+    Search answers from in-memory read models of the FTS5 index and the vectors (graph/sqlite_search.py),
+    rebuilt per data version; ``reference_search = True`` makes it run FTS5's SQL and a full float32 scan
+    instead, the reference the fast paths are tested and benchmarked against (same results).
     """
+
+    reference_search: bool = False
+    int8_min_rows: int = Int8Scan.MIN_ROWS
 
     def __init__(self, path: str | Path, *, read_only: bool = False, timeout_s: float = 30.0) -> None:
         self.path = Path(path)
@@ -239,6 +245,8 @@ class SQLiteStore:
         self._local_writes = 0
         self._vindex: dict[str, _VectorIndex] = {}
         self._tx_sources: set[int] = set()  # sources the ledger wrote in this transaction: write() skips them
+        self._tindex: TextIndex | None = None
+        self._tokenizer: FtsTokenizer | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     @property
@@ -352,6 +360,9 @@ class SQLiteStore:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            if self._tokenizer is not None:
+                self._tokenizer.close()
+                self._tokenizer = None
 
     def __enter__(self) -> SQLiteStore:
         return self
@@ -756,10 +767,19 @@ class SQLiteStore:
 
     # -- search ------------------------------------------------------------------------------------
     def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
+        """BM25 over the FTS5 index: from its in-memory copy (same scores, same order), else FTS5's SQL."""
         label_values = self._text_labels(labels)
-        match = fts_query(query)
-        if match is None:
+        words = query_words(query)
+        if not words:
             return []
+        # inside this instance's own write transaction the copy would miss the uncommitted writes: FTS5 sees them
+        if not self.reference_search and not self._tx_depth:
+            with self._lock:
+                idx = self._text_index()
+                phrases = self._fts_tokenizer().tokens(words)
+            if all(len(p) == 1 for p in phrases):  # else a phrase query ("foo_bar"): FTS5 matches positions
+                return [Hit(i, lab, s) for i, lab, s in idx.search([p[0] for p in phrases], label_values, limit)]
+        match = " OR ".join(f'"{w}"' for w in words)
         with self._lock:
             if set(label_values) == _TEXT_LABEL_VALUES:
                 # every text label: rank inside FTS5 and join only the top rows (about half the time of joining
@@ -779,9 +799,34 @@ class SQLiteStore:
                 params = (match, *label_values, limit)
             try:
                 rows = self.conn.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as exc:  # pragma: no cover - fts_query quotes every term
+            except sqlite3.OperationalError as exc:  # pragma: no cover - every word is quoted
                 raise StoreError(f"lexical search failed for {query!r}: {exc}") from exc
         return [Hit(r[0], r[1], float(r[2])) for r in rows]
+
+    def _text_index(self) -> TextIndex:
+        """The in-memory copy of the FTS5 index for the current data version (caller holds the lock)."""
+        version = self._version()
+        if self._tindex is None or self._tindex.version != version:
+            self._tindex = None  # let the old copy go before building the new one
+            # one read snapshot for the build's statements, so a commit by another process (an ingest while the
+            # app searches) cannot land between them; a commit after ``version`` was read only causes a rebuild
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+            try:
+                self._tindex = TextIndex.build(self.conn, version, sorted(_TEXT_LABEL_VALUES))
+            finally:
+                if own:
+                    self.conn.execute("COMMIT")
+        return self._tindex
+
+    def _fts_tokenizer(self) -> FtsTokenizer:
+        if self._tokenizer is None:
+            row = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'text_fts'").fetchone()
+            if row is None:
+                raise StoreError(f"store {self.path} has no full-text index; run 'whoknows ingest' to set it up")
+            self._tokenizer = FtsTokenizer(row[0])
+        return self._tokenizer
 
     @staticmethod
     def _text_labels(labels: Sequence[str] | None) -> list[str]:
@@ -866,10 +911,13 @@ class SQLiteStore:
     def search_vector(
         self, model: str, vector: np.ndarray, *, labels: Sequence[str] | None = None, limit: int = 50
     ) -> list[Hit]:
-        """Exact cosine search: recall is 1.0 by construction."""
+        """Exact cosine search: recall is 1.0 by construction (the int8 first pass only skips rows that provably
+        cannot reach the top ``limit``). Scores are float64 dot products rounded to float32 in both paths
+        (:func:`graph.sqlite_search.exact_scores`), so a row scores the same whichever path found it."""
         label_values = self._text_labels(labels)
         with self._lock:
             idx = self._vector_index(model)
+            scan = None if self.reference_search else self._int8_scan(idx)
         if not idx.ids:
             return []
         q = np.asarray(vector, dtype=np.float32).ravel()
@@ -878,13 +926,48 @@ class SQLiteStore:
                 f"query vector has {q.shape[0]} dimensions; model {model} vectors have {idx.matrix.shape[1]}"
             )
         q = q / (np.linalg.norm(q) or 1.0)
+        subset = len(label_values) < len(_TEXT_LABEL_VALUES)
+        if scan is not None:
+            rows, top_scores = scan.top(q, limit, idx.mask(label_values) if subset else None)
+            return [Hit(idx.ids[i], str(idx.labels[i]), float(s)) for i, s in zip(rows, top_scores, strict=True)]
         scores = idx.matrix @ q
-        if len(label_values) < len(_TEXT_LABEL_VALUES):
+        if subset:
             scores = np.where(idx.mask(label_values), scores, -np.inf)
         k = min(limit, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [Hit(idx.ids[i], str(idx.labels[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        # rows at the cut (within float32 rounding of it) stay in and are rescored exactly; then row order (node
+        # id order) breaks ties, as in the int8 path
+        top = np.flatnonzero(scores >= kth - 1e-5)
+        top = top[np.isfinite(scores[top])]
+        exact = exact_scores(idx.matrix, top, q)
+        order = np.lexsort((top, -exact))[:k]
+        return [Hit(idx.ids[top[i]], str(idx.labels[top[i]]), float(exact[i])) for i in order]
+
+    def node_vectors(self, model: str, node_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored ``model`` vectors of these nodes' current texts (a vector embedded from an older text is
+        left out), by node id: what search needs for pseudo-relevance feedback, without reading the texts."""
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for part in _chunks(list(dict.fromkeys(node_ids))):
+                q = (
+                    "SELECT v.node_id, v.vec FROM vectors v JOIN nodes n ON n.id = v.node_id "
+                    f"AND n.text_hash = v.text_hash WHERE v.model = ? AND v.node_id IN ({','.join('?' * len(part))})"
+                )
+                for nid, blob in self.conn.execute(q, (model, *part)):
+                    out[nid] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def _int8_scan(self, idx: _VectorIndex) -> Int8Scan | None:
+        """The int8 first pass of ``idx``, built once per version when the matrix is large enough and the integer
+        kernels are exact on it (caller holds the lock); None means: scan in float32."""
+        if not idx.scan_checked:
+            idx.scan_checked = True
+            if len(idx.ids) >= self.int8_min_rows and idx.matrix.size:
+                scan = Int8Scan(idx.matrix)
+                if scan.verify(idx.matrix[len(idx.ids) // 2]) and scan.verify(-idx.matrix[0]):
+                    scan.drop_host_weights()
+                    idx.scan = scan
+        return idx.scan
 
     # -- runs --------------------------------------------------------------------------------------
     def record_run(self, run: Mapping[str, Any]) -> None:

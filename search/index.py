@@ -100,16 +100,19 @@ class IndexedGraphView(GraphView):
         self.index = index
 
     def nodes(self, ids: Iterable[str]) -> dict[str, StoredNode]:
-        ids = list(dict.fromkeys(ids))
         known = self.index.nodes
-        rest = [i for i in ids if i not in known]
-        chunks = super().nodes(rest) if rest else {}
         out: dict[str, StoredNode] = {}
-        for i in ids:
-            n = known.get(i) or chunks.get(i)
+        rest: list[str] = []
+        for i in ids:  # one pass; the dict keeps first-seen order, as GraphView.nodes does
+            n = known.get(i)
             if n is not None:
                 out[i] = n
-        return out
+            elif i not in out:
+                rest.append(i)
+        if not rest:
+            return out
+        chunks = super().nodes(rest)
+        return {i: n for i in dict.fromkeys(ids) if (n := known.get(i) or chunks.get(i)) is not None}
 
     def view(self, node_id: str) -> NodeView | None:
         v = self.index.views.get(node_id)
@@ -120,7 +123,7 @@ class IndexedGraphView(GraphView):
 
     def doc_of(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         m = self.index.doc_of
-        return {c: m[c] for c in chunk_ids if c in m}
+        return {c: d for c in chunk_ids if (d := m.get(c)) is not None}
 
 
 def graph_view(store: GraphStore) -> GraphView:

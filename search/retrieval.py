@@ -145,15 +145,23 @@ def _text_hash(text: str) -> str:
 
 
 def item_vectors(store: GraphStore, gv: GraphView, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-    """Stored vectors of text-bearing nodes (chunks, courses, communities), by node id; items without one are
-    left out. Vectors are keyed by text hash in both backends, so this reads the texts first."""
-    texts = {i: n.props.get("text") for i, n in gv.nodes(ids).items()}
+    """Stored vectors of text-bearing nodes (chunks, courses, communities) by node id, in ``ids`` order; items
+    without one are left out. A store that reads vectors by node id (``node_vectors``, the embedded store) is
+    asked directly; otherwise the texts are read and their vectors looked up by content hash (the protocol's
+    ``cached_vectors``). Both give the vectors of the items' current texts."""
+    wanted = list(dict.fromkeys(ids))
+    by_id = getattr(store, "node_vectors", None)
+    if callable(by_id):
+        got = by_id(model, wanted)
+        return {i: got[i] for i in wanted if i in got}
+    texts = {i: n.props.get("text") for i, n in gv.nodes(wanted).items()}
     hashes = {i: _text_hash(t) for i, t in texts.items() if isinstance(t, str) and t}
     vecs = store.cached_vectors(model, list(dict.fromkeys(hashes.values())))
-    return {i: vecs[h] for i, h in hashes.items() if h in vecs}
+    return {i: vecs[hashes[i]] for i in wanted if i in hashes and hashes[i] in vecs}
 
 
 def _feedback_vector(store: GraphStore, gv: GraphView, model: str, ids: list[str]) -> np.ndarray | None:
+    """Normalised mean vector of the feedback items (see :func:`item_vectors`)."""
     vecs = item_vectors(store, gv, model, ids)
     if not vecs:
         return None
