@@ -49,7 +49,7 @@ from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
 from whoknows.errors import IngestError, UnknownFormatError
 
-CHILD_MIN_BYTES = 4 << 20  # structured files from this size are read in a forked child (ingest.reader_process)
+CHILD_MIN_BYTES = 256 << 10  # structured files from this size are read in a forked child (ingest.reader_process)
 BATCH = 20_000  # records per transaction: fewer, larger commits write each dirty page to the WAL once
 VOIDED = "VOIDED"
 STRUCTURED_EXTENSIONS = frozenset({".json", ".ndjson", ".jsonl", ".csv", ".tsv"})
