@@ -45,6 +45,7 @@ from graph.store import (
 from whoknows.errors import StoreError, StoreUnavailableError
 
 SCHEMA_VERSION = 4
+UPGRADABLE_VERSIONS = frozenset({3})  # opened by this release, these are upgraded in place
 _BATCH = 500  # max host parameters per IN (...) list; SQLite's default limit is 32766, keep statements small
 _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
 _LABEL_VALUES = frozenset(label.value for label in Label)
@@ -103,6 +104,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS text_fts USING fts5(text, tokenize='porter un
 def text_hash(text: str) -> str:
     """Content hash of a text: the key under which its vector is cached."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _version_of(conn: sqlite3.Connection) -> int | None:
+    """The schema version a store file was written with; None for a file without the meta table (new)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row else None
 
 
 def key64(name: str) -> int:
@@ -289,14 +298,40 @@ class SQLiteStore:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreUnavailableError(f"{self.path} is not a WhoKnows store (SQLite said: {exc})") from exc
+        if self.read_only:
+            conn = self._read_only_current(conn)
         return conn
+
+    def _read_only_current(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """A reader (the app) opening a store written by an older release: upgrade it in place first, with a
+        short-lived writable connection (the upgrade is atomic and keeps everything; see setup_schema), then
+        read. A store this release cannot read is refused with what to do."""
+        version = _version_of(conn)
+        if version is None or version == SCHEMA_VERSION:
+            return conn
+        conn.close()
+        if version in UPGRADABLE_VERSIONS:
+            try:
+                with SQLiteStore(self.path, timeout_s=self.timeout_s) as writer:
+                    writer.setup_schema()
+            except (sqlite3.Error, StoreUnavailableError) as exc:
+                raise StoreError(
+                    f"store {self.path} has schema version {version} and must be upgraded to {SCHEMA_VERSION} "
+                    f"before it can be read, but it could not be opened for writing ({exc}); run "
+                    f"'whoknows status --store {self.path}' as a user who may write the file"
+                ) from exc
+            return self._connect()
+        raise StoreError(
+            f"store {self.path} has schema version {version}; this WhoKnows reads version {SCHEMA_VERSION} "
+            "(and upgrades version 3); ingest your sources into a new store file"
+        )
 
     def setup_schema(self) -> None:
         with self._lock:
             if self.read_only:
                 raise StoreError("cannot set up the schema on a read-only store")
             version = self._stored_version()
-            if version == 3:
+            if version in UPGRADABLE_VERSIONS:
                 self._migrate_from_v3()
                 version = SCHEMA_VERSION
             if version is not None and version != SCHEMA_VERSION:
@@ -309,11 +344,7 @@ class SQLiteStore:
                 self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def _stored_version(self) -> int | None:
-        has_meta = self.conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
-        if not has_meta:
-            return None
-        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        return int(row[0]) if row else None
+        return _version_of(self.conn)
 
     def _migrate_from_v3(self) -> None:
         """Upgrade a version-3 store in place, in one transaction: sources and relationships get their 64-bit

@@ -156,3 +156,24 @@ def test_row_keys_are_stable_signed_64_bit_hashes() -> None:
     assert -(1 << 63) <= key64("people:p.csv:1#p1") < 1 << 63
     assert key64("a") == key64("a") != key64("b")
     assert rel_key("not-a-rel-id") == key64("not-a-rel-id")
+
+
+def test_a_reader_opening_a_version_3_store_upgrades_it_first(tmp_path: Path) -> None:
+    """The app opens stores read-only: a store from the previous release must still open, not fail in SQL."""
+    old = tmp_path / "v3.db"
+    _write_v3(old)
+    reader = SQLiteStore(old, read_only=True)
+    view = reader.get_node("course:km101")
+    assert view is not None and view.node.sources == ("completions:c.csv:2#x1", "completions:c.csv:2#x2")
+    assert reader.ledger("completions:c.csv:2") == {"completions:c.csv:2#x1": "h1"}
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+
+
+def test_a_reader_refuses_a_store_from_a_newer_release(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '99')")
+    with pytest.raises(StoreError, match=r"schema version 99.*new store file"):
+        SQLiteStore(path, read_only=True).counts()
