@@ -128,6 +128,7 @@ def main() -> None:
         "parse_only_records_per_s": round(parsed / parse_s),
         "records_per_s": round(records / first_s),
         "records_per_cpu_s": round(records / first_cpu_s),
+        "commit_busy_ratio": round(run.timing["commit_s"] / run.timing["ingest_s"], 3),
         "one_thread_records_per_s": round(records / inline_s),
         "overlap_vs_one_thread": round(inline_s / first_s, 3),
         "first_run_s": round(first_s, 2),
@@ -151,6 +152,10 @@ def main() -> None:
     print(
         f"one thread (baseline):    {figures['one_thread_records_per_s']:,} records/s "
         f"(the reader child and commit thread make it {figures['overlap_vs_one_thread']:.2f}x faster)"
+    )
+    print(
+        f"committing took {figures['commit_busy_ratio']:.0%} of the first run "
+        "(near 100%: the store bounds the ingest; lower: reading and mapping do)"
     )
     print(f"load average at the end:  {os.getloadavg()[0]:.2f}")
     print(f"no-change re-run:         {rerun_s:.3f} s = {figures['rerun_ratio']:.2%} of the first run (target <= 10%)")

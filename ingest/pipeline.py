@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -117,6 +118,7 @@ class IngestRun:
     pending_resolved: int = 0
     pending_left: int = 0
     embedded: int = 0
+    timing: dict[str, float] = field(default_factory=dict)  # seconds: reading and writing, and the writes alone
 
     @property
     def totals(self) -> dict[str, int]:
@@ -138,6 +140,7 @@ class IngestRun:
             "pending_resolved": self.pending_resolved,
             "pending_left": self.pending_left,
             "embedded": self.embedded,
+            "timing": self.timing,
             "sources": [s.to_dict() for s in self.sources],
         }
 
@@ -730,6 +733,7 @@ def ingest_paths(
     run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
     inputs, unknown = plan_inputs(paths, kind)
     run.sources.extend(unknown)
+    t0 = time.perf_counter()
     with BackgroundCommitter(threaded=overlap) as committer:
         state = _Run(store, progress, committer)
         if not overlap:
@@ -742,8 +746,12 @@ def ingest_paths(
             else:
                 state.structured(inp, report)
         run.pending_resolved, run.pending_left = state.resolve_pending()
+    # committing for most of the run means the store bounds the ingest; little, the reading and mapping do
+    run.timing = {"ingest_s": round(time.perf_counter() - t0, 3), "commit_s": round(committer.busy_s, 3)}
     if embed is not None:
+        t1 = time.perf_counter()
         run.embedded = embed(store)
+        run.timing["embed_s"] = round(time.perf_counter() - t1, 3)
     run.finished = datetime.now(UTC).isoformat(timespec="seconds")
     store.record_run(run.to_dict())
     return run

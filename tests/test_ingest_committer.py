@@ -201,3 +201,12 @@ def test_an_error_in_the_child_reaches_the_ingest_and_nothing_is_marked_done(
     run = _ingest(store, src, child=True)  # the completions file was not marked done: it is read again in full
     assert store.counts()["COMPLETED"] == 900
     assert run.totals["rejected"] == 0
+
+
+def test_the_run_report_says_how_long_reading_and_committing_took(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _exports(src)
+    run = ingest_paths(SQLiteStore(tmp_path / "s.db"), [src])
+    timing = run.to_dict()["timing"]
+    assert set(timing) == {"ingest_s", "commit_s"}
+    assert 0 < timing["commit_s"] <= timing["ingest_s"]
