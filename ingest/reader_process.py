@@ -11,6 +11,7 @@ child is at most one batch ahead. Where ``fork`` is not available the pipeline r
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -58,8 +59,19 @@ def run_in_child(work: Callable[[Emit], Any], name: str = "whoknows-reader") -> 
 
 
 def _child(work: Callable[[Emit], Any], send: Connection) -> None:
+    # Why no automatic garbage collection here: a reader allocates a dozen containers per record and keeps a
+    # batch of 20,000 records alive, so the collector ran every few hundred records and rescanned the growing
+    # batch each time (the ingest ran 30-50% faster without it, same-run A/B). Nothing a reader builds holds a
+    # reference cycle except an exception's traceback; a young-generation collection after each batch frees
+    # those, and this process ends when its file does.
+    gc.disable()
+
+    def emit(item: Any) -> None:
+        send.send(("item", item))
+        gc.collect(0)
+
     try:
-        result = work(lambda item: send.send(("item", item)))
+        result = work(emit)
         send.send(("result", result))
     except BaseException as exc:  # everything goes back to the parent, which raises it
         try:

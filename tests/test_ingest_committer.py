@@ -210,3 +210,16 @@ def test_the_run_report_says_how_long_reading_and_committing_took(tmp_path: Path
     timing = run.to_dict()["timing"]
     assert set(timing) == {"ingest_s", "commit_s"}
     assert 0 < timing["commit_s"] <= timing["ingest_s"]
+
+
+def test_the_collector_settings_are_restored_after_an_ingest_even_a_failed_one(tmp_path: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    src = tmp_path / "in"
+    _exports(src)
+    ingest_paths(SQLiteStore(tmp_path / "s.db"), [src])
+    assert gc.get_threshold() == before
+    with pytest.raises(pipeline.IngestError):
+        ingest_paths(SQLiteStore(tmp_path / "s.db"), [tmp_path / "missing"])
+    assert gc.get_threshold() == before and gc.isenabled()
