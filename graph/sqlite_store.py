@@ -321,30 +321,29 @@ class SQLiteStore:
                     f"'whoknows status --store {self.path}' as a user who may write the file"
                 ) from exc
             return self._connect()
-        raise StoreError(
-            f"store {self.path} has schema version {version}; this WhoKnows reads version {SCHEMA_VERSION} "
-            "(and upgrades version 3); ingest your sources into a new store file"
-        )
+        raise self._unreadable(version)
 
     def setup_schema(self) -> None:
         with self._lock:
             if self.read_only:
                 raise StoreError("cannot set up the schema on a read-only store")
-            version = self._stored_version()
+            version = _version_of(self.conn)
             if version in UPGRADABLE_VERSIONS:
                 self._migrate_from_v3()
                 version = SCHEMA_VERSION
             if version is not None and version != SCHEMA_VERSION:
-                raise StoreError(
-                    f"store {self.path} has schema version {version}; this WhoKnows reads version {SCHEMA_VERSION} "
-                    "(and upgrades version 3); ingest your sources into a new store file"
-                )
+                raise self._unreadable(version)
             self.conn.executescript(_SCHEMA)
             if version is None:
                 self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
-    def _stored_version(self) -> int | None:
-        return _version_of(self.conn)
+    def _unreadable(self, version: int) -> StoreError:
+        """The one refusal for a store this release can neither read nor upgrade (readers and writers alike)."""
+        return StoreError(
+            f"store {self.path} has schema version {version}; this WhoKnows reads version {SCHEMA_VERSION} "
+            f"(and upgrades {', '.join(map(str, sorted(UPGRADABLE_VERSIONS)))}); ingest your sources into a new "
+            "store file"
+        )
 
     def _migrate_from_v3(self) -> None:
         """Upgrade a version-3 store in place, in one transaction: sources and relationships get their 64-bit

@@ -141,11 +141,17 @@ def test_version_3_store_is_upgraded_in_place_with_nothing_lost(tmp_path: Path) 
     assert rel_id("COMPLETED", "person:p1", "course:km101", "x1") in {r.id for r in store.iter_rels("COMPLETED")}
 
 
-def test_unknown_schema_version_is_refused_with_what_to_do(tmp_path: Path) -> None:
+def _future_store(tmp_path: Path) -> Path:
+    """A store file written by a release this one does not know (schema version 99)."""
     path = tmp_path / "future.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         conn.execute("INSERT INTO meta VALUES ('schema_version', '99')")
+    return path
+
+
+def test_unknown_schema_version_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = _future_store(tmp_path)
     with pytest.raises(StoreError, match=r"schema version 99.*new store file"):
         SQLiteStore(path).setup_schema()
 
@@ -171,9 +177,6 @@ def test_a_reader_opening_a_version_3_store_upgrades_it_first(tmp_path: Path) ->
 
 
 def test_a_reader_refuses_a_store_from_a_newer_release(tmp_path: Path) -> None:
-    path = tmp_path / "future.db"
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        conn.execute("INSERT INTO meta VALUES ('schema_version', '99')")
+    path = _future_store(tmp_path)
     with pytest.raises(StoreError, match=r"schema version 99.*new store file"):
         SQLiteStore(path, read_only=True).counts()
