@@ -176,6 +176,36 @@ def _first_unseen(keys: np.ndarray, seen: np.ndarray, claim: np.ndarray) -> np.n
     return keys[claim[keys] == pos]
 
 
+def _reverse_step(
+    ig: InfluenceGraph,
+    fs: np.ndarray,
+    fv: np.ndarray,
+    rng: np.random.Generator,
+    model: str,
+    cum_in: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One level of reverse reachability from frontier nodes ``fv`` (of RR sets ``fs``): the (set, node) pairs
+    reached, before removing those already visited. None when no frontier node has an in-neighbour (LT).
+
+    Independent cascade: each in-arc is live with its probability. Linear threshold: each node picks at most
+    one in-neighbour u with probability b_uv (one uniform draw against the cumulative in-weights).
+    """
+    if model == "lt":
+        start = ig.in_ptr[fv]
+        end = ig.in_ptr[fv + 1]
+        has = end > start
+        fs, fv, start, end = fs[has], fv[has], start[has], end[has]
+        if not len(fv):
+            return None
+        base = np.where(start > 0, cum_in[start - 1], 0.0)
+        pos = np.searchsorted(cum_in, base + rng.random(len(fv)), side="right")
+        ok = pos < end
+        return fs[ok], ig.in_src[pos[ok]]
+    rows, arcs = _expand(ig.in_ptr, fv)
+    live = rng.random(len(arcs)) < ig.in_p[arcs]
+    return fs[rows[live]], ig.in_src[arcs[live]]
+
+
 def _rr_batch(
     ig: InfluenceGraph,
     roots: np.ndarray,
@@ -199,23 +229,10 @@ def _rr_batch(
     out_s, out_v = [sets], [nodes]
     fs, fv = sets, nodes
     while len(fv):
-        if model == "lt":
-            # Linear threshold: each node picks at most one in-neighbour u with probability b_uv.
-            start = ig.in_ptr[fv]
-            end = ig.in_ptr[fv + 1]
-            has = end > start
-            fs, fv, start, end = fs[has], fv[has], start[has], end[has]
-            if not len(fv):
-                break
-            base = np.where(start > 0, cum_in[start - 1], 0.0)
-            target = base + rng.random(len(fv))
-            pos = np.searchsorted(cum_in, target, side="right")
-            ok = pos < end
-            ns, nv = fs[ok], ig.in_src[pos[ok]]
-        else:
-            rows, arcs = _expand(ig.in_ptr, fv)
-            live = rng.random(len(arcs)) < ig.in_p[arcs]
-            ns, nv = fs[rows[live]], ig.in_src[arcs[live]]
+        step = _reverse_step(ig, fs, fv, rng, model, cum_in)
+        if step is None:
+            break
+        ns, nv = step
         keys = ns * n + nv
         keys = _first_unseen(keys, visited, claim)
         visited[keys] = True
@@ -244,21 +261,10 @@ def _rr_batch_sorted(
     visited = fs * n + fv  # sorted: one root per set, sets in order
     out_s, out_v = [fs], [fv]
     while len(fv):
-        if model == "lt":
-            start = ig.in_ptr[fv]
-            end = ig.in_ptr[fv + 1]
-            has = end > start
-            fs, fv, start, end = fs[has], fv[has], start[has], end[has]
-            if not len(fv):
-                break
-            base = np.where(start > 0, cum_in[start - 1], 0.0)
-            pos = np.searchsorted(cum_in, base + rng.random(len(fv)), side="right")
-            ok = pos < end
-            ns, nv = fs[ok], ig.in_src[pos[ok]]
-        else:
-            rows, arcs = _expand(ig.in_ptr, fv)
-            live = rng.random(len(arcs)) < ig.in_p[arcs]
-            ns, nv = fs[rows[live]], ig.in_src[arcs[live]]
+        step = _reverse_step(ig, fs, fv, rng, model, cum_in)
+        if step is None:
+            break
+        ns, nv = step
         if not len(ns):
             break
         keys = np.unique(ns * n + nv)
