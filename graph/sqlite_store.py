@@ -16,6 +16,7 @@ indexes the ``text`` prop of text-bearing nodes; ``vectors`` holds each node's v
 from __future__ import annotations
 
 import hashlib
+from operator import itemgetter
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -500,6 +501,10 @@ class SQLiteStore:
         with_nulls: list[tuple[int, str, str, str, str, Mapping[str, Any]]] = []
         for row in rel_rows.values():
             (with_nulls if None in row[5].values() else plain).append(row)
+        plain.sort(key=itemgetter(0))
+        with_nulls.sort(key=itemgetter(0))
+        node_srcs.sort()
+        rel_srcs.sort()
         return _PreparedWrite(
             nodes=len(node_rows),
             rels=len(rel_rows),
@@ -665,7 +670,7 @@ class SQLiteStore:
 
     def record_ledger(self, feed: str, entries: Mapping[str, str]) -> None:
         if entries:
-            rows = [(key64(s), s, h) for s, h in entries.items()]
+            rows = sorted((key64(s), s, h) for s, h in entries.items())
             with self._write() as c:
                 c.execute(_RECORD_LEDGER, (_dumps_rows(rows), feed))
                 self._tx_sources.update(r[0] for r in rows)
