@@ -76,9 +76,14 @@ def chunk_id(doc_node_id: str, n: int) -> str:
 
 @dataclass(slots=True)
 class Mapped:
+    """What one record contributes. ``shared`` holds the nodes many records of a feed assert alike (the Course
+    a completion points at, the Community of a membership, a person's Department): the pipeline gives them one
+    provenance source per feed and node instead of one per record (see ingest.pipeline, "shared nodes")."""
+
     facts: Facts
     pending: list[PendingRel] = field(default_factory=list)
     unresolved: list[PersonRef] = field(default_factory=list)
+    shared: list[Node] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -132,9 +137,10 @@ class Mapper:
         rels: list[Rel] = []
         pending: list[PendingRel] = []
         unresolved: list[PersonRef] = []
+        shared: list[Node] = []
         if rec.department:
             did = department_id(rec.department)
-            nodes.append(Node(did, Label.DEPARTMENT, {"name": rec.department}))
+            shared.append(Node(did, Label.DEPARTMENT, {"name": rec.department}))
             rels.append(Rel(RelType.IN_DEPARTMENT, pid, did))
         if rec.manager is not None:
             mid = self.identity.resolve(rec.manager)
@@ -144,7 +150,7 @@ class Mapper:
             elif mid is None:
                 pending.append(PendingRel(source, "end", str(rec.manager), rel))
                 unresolved.append(rec.manager)
-        return Mapped(Facts(source, nodes, rels), pending, unresolved)
+        return Mapped(Facts(source, nodes, rels), pending, unresolved, shared)
 
     def course(self, rec: CourseRecord, source: str) -> Mapped:
         cid = course_id(rec.course_id)
@@ -179,9 +185,10 @@ class Mapper:
         }
         rel, pend = self._person_rel(source, rec.person, RelType.COMPLETED, cid, rel_props, key=rec.record_id)
         return Mapped(
-            Facts(source, [Node(cid, Label.COURSE, props)], [rel] if rel else []),
+            Facts(source, (), [rel] if rel else []),
             [pend] if pend else [],
             [rec.person] if pend else [],
+            [Node(cid, Label.COURSE, props)],
         )
 
     def community(self, rec: CommunityRecord, source: str) -> Mapped:
@@ -193,17 +200,41 @@ class Mapper:
         tnodes, trels = self._topics(cid, rec.topics)
         return Mapped(Facts(source, [Node(cid, Label.COMMUNITY, props), *tnodes], trels))
 
-    def membership(self, rec: MembershipRecord, source: str) -> Mapped:
+    def _membership_community(self, rec: MembershipRecord) -> tuple[str, bool]:
+        """The community node a membership points at, and whether it was known by id or name already."""
         known = self.community_by_name.get(rec.community_id.strip().lower()) or self.community_by_name.get(
             rec.community_name.strip().lower()
         )
-        cid = known or community_node_id(rec.community_id)
+        return (known, True) if known else (community_node_id(rec.community_id), False)
+
+    def membership(self, rec: MembershipRecord, source: str) -> Mapped:
+        cid, known = self._membership_community(rec)
         if not known:
             self.community_by_name[rec.community_name.strip().lower()] = cid
         node = Node(cid, Label.COMMUNITY, {"community_id": rec.community_id, "name": rec.community_name})
         rel_props = {"role": rec.role, "since": rec.since.isoformat() if rec.since else None}
         rel, pend = self._person_rel(source, rec.person, RelType.MEMBER_OF, cid, rel_props, key=rec.role)
-        return Mapped(Facts(source, [node], [rel] if rel else []), [pend] if pend else [], [rec.person] if pend else [])
+        return Mapped(
+            Facts(source, (), [rel] if rel else []),
+            [pend] if pend else [],
+            [rec.person] if pend else [],
+            [node],
+        )
+
+    def shared_ids(self, rec: object) -> tuple[str, ...]:
+        """The ids of the nodes mapping ``rec`` would return as ``shared``, without mapping it.
+
+        Why: a re-run skips unchanged records before mapping them, but must still know which shared nodes the
+        file refers to, or their per-feed sources would look unused and be swept (a test keeps this in step
+        with the mapping methods)."""
+        match rec:
+            case CompletionRecord():
+                return (course_id(rec.course_id),)
+            case MembershipRecord():
+                return (self._membership_community(rec)[0],)
+            case PersonRecord() if rec.department:
+                return (department_id(rec.department),)
+        return ()
 
     def document(self, rec: DocumentRecord, source: str, chunks: Sequence[Chunk]) -> Mapped:
         did = document_id(rec.doc_key)

@@ -275,3 +275,66 @@ def test_one_unreadable_document_does_not_fail_the_run(store: SQLiteStore, org: 
     docs = next(s for s in run.sources if s.kind == "documents")
     assert docs.rejected == 1 and "broken.pdf" in docs.rejections[0].where.file
     assert docs.accepted == 2 and run.ok
+
+
+SHARED_COMPLETIONS = """person,course_id,status,at,score
+ada@example.org,km100,passed,2026-01-10,0.9
+ada@example.org,ext-1,completed,2026-02-11,
+bo@example.org,ext-1,passed,2026-03-12,0.7
+"""
+
+
+def test_shared_nodes_get_one_source_per_feed_and_go_when_no_record_refers_to_them(
+    store: SQLiteStore, org: Path
+) -> None:
+    """A Course that completions assert alike has one provenance source per completions file, not one per
+    completion; it stays while any row of the file refers to it and is retracted with the last one."""
+    (org / "completions.csv").write_text(SHARED_COMPLETIONS)
+    ingest_paths(store, [org])
+    ext = store.get_node("course:ext-1")
+    assert ext is not None and len(ext.node.sources) == 1 and ext.node.sources[0].endswith("@course:ext-1")
+    km100 = store.get_node("course:km100")
+    assert km100 is not None and len(km100.node.sources) == 2  # its catalogue row, and the completions file
+    assert any(s.endswith("#km100") for s in km100.node.sources)
+    person_feed = store.get_node("person:u1").node.sources[0].split("#")[0]
+    assert store.get_node("dept:engineering").node.sources == (f"{person_feed}@dept:engineering",)
+
+    # a record-level re-run (file touched, rows unchanged) keeps the shared node: the rows still refer to it
+    (org / "completions.csv").write_text(SHARED_COMPLETIONS + "\n")
+    run = ingest_paths(store, [org])
+    completions = next(s for s in run.sources if s.kind == "completions")
+    assert completions.unchanged == 3 and completions.retracted == 0
+    assert store.get_node("course:ext-1") is not None
+
+    lines = SHARED_COMPLETIONS.splitlines(keepends=True)
+    (org / "completions.csv").write_text("".join(lines[:3]))  # one of the two ext-1 rows removed
+    run = ingest_paths(store, [org])
+    assert next(s for s in run.sources if s.kind == "completions").retracted == 1
+    assert store.get_node("course:ext-1") is not None and store.counts()["COMPLETED"] == 2
+
+    (org / "completions.csv").write_text("".join(lines[:2]))  # no row refers to ext-1 any more
+    run = ingest_paths(store, [org])
+    assert next(s for s in run.sources if s.kind == "completions").retracted == 1  # records, not shared nodes
+    assert store.get_node("course:ext-1") is None
+    assert store.get_node("course:km100") is not None and store.counts()["COMPLETED"] == 1
+
+
+def test_shared_ids_follow_the_mapping(org: Path) -> None:
+    """Mapper.shared_ids (used for rows a re-run skips) names exactly the nodes mapping puts in ``shared``."""
+    from ingest.identity import IdentityIndex
+    from ingest.mapping import Mapper
+    from ingest.pipeline import _readers
+
+    (org / "memberships.csv").write_text(MEMBERSHIPS + "bo@example.org,Brand New Community,member,\n")
+    mapper = Mapper(IdentityIndex())
+    checked = 0
+    for kind in ("people", "completions", "memberships"):
+        with (org / f"{kind}.csv").open("rb") as fp:
+            for rec in _readers()[kind](fp, kind):
+                expected = mapper.shared_ids(rec)
+                mapped = getattr(mapper, {"people": "person", "completions": "completion"}.get(kind, "membership"))(
+                    rec, "src"
+                )
+                assert tuple(n.id for n in mapped.shared) == expected and expected
+                checked += 1
+    assert checked == 3 + 3 + 3
