@@ -223,3 +223,37 @@ def test_the_collector_settings_are_restored_after_an_ingest_even_a_failed_one(t
     with pytest.raises(pipeline.IngestError):
         ingest_paths(SQLiteStore(tmp_path / "s.db"), [tmp_path / "missing"])
     assert gc.get_threshold() == before and gc.isenabled()
+
+
+def test_batches_start_small_and_shrink_towards_the_end_of_a_file() -> None:
+    """The committer starts after a small first batch and the last commit is small (next_batch_size)."""
+    nbs, first, full = pipeline.next_batch_size, pipeline.FIRST_BATCH, pipeline.BATCH
+    assert nbs(0, 0, 10_000_000) == first
+    assert [nbs(done, 50_000, 10_000_000) for done in (first, 2 * first, 8 * first)] == [first, 2 * first, 8 * first]
+    assert nbs(100_000, 2_000_000, 10_000_000) == full  # the middle of a file: full batches
+    assert nbs(180_000, 9_000_000, 10_000_000) == 10_000  # about 20,000 records left: half of them next
+    assert nbs(199_000, 9_990_000, 10_000_000) == first  # never below the smallest batch
+    assert nbs(100_000, 10_000_000, 10_000_000) == full  # a reader that read the whole file up front (JSON)
+    assert nbs(100_000, 2_000_000, 10_000_000, largest=100) == 100
+
+
+def test_a_file_is_committed_in_growing_then_shrinking_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "BATCH", 800)
+    monkeypatch.setattr(pipeline, "FIRST_BATCH", 50)
+    sizes: list[int] = []
+    flush = pipeline._Run._flush
+
+    def recording(self: pipeline._Run, feed: str, batch: list, *rest: object) -> None:
+        if batch:
+            sizes.append(len(batch))
+        flush(self, feed, batch, *rest)
+
+    monkeypatch.setattr(pipeline._Run, "_flush", recording)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "people.csv").write_text("person_id,name,email\n" + "".join(f"p{i},P {i},p{i}@x.org\n" for i in range(5000)))
+    run = ingest_paths(SQLiteStore(tmp_path / "s.db"), [src], overlap=False)
+    assert run.totals["accepted"] == 5000 and sum(sizes) == 5000
+    assert sizes[:5] == [50, 50, 100, 200, 400] and max(sizes) == 800
+    top = sizes.index(800)
+    assert sizes[-1] < 200 and sizes[top:] == sorted(sizes[top:], reverse=True)
