@@ -51,6 +51,16 @@ class BackgroundCommitter:
         if future is not None:
             future.result()
 
+    def finally_run(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the worker thread after the commit in flight, even if that one failed: clean-up (a
+        rollback) must run on the thread that holds the store's write transaction."""
+        with contextlib.suppress(Exception):
+            self.wait()
+        if self._pool is None:
+            fn()
+        else:
+            self._pool.submit(fn).result()
+
     def close(self) -> None:
         try:
             self.wait()

@@ -366,6 +366,8 @@ class _Run:
         self.progress = progress
         self.committer = committer  # batches commit on its thread while the next batch is parsed
         self._sink: Callable[..., None] = self._submit  # where a prepared batch goes (a pipe in a reader child)
+        self._tx: contextlib.AbstractContextManager[None] | None = None  # the write transaction batches share
+        self._tx_records = 0
         self.child_min_bytes: int | None = CHILD_MIN_BYTES
         self.identity = IdentityIndex.from_store(store)
         self.mapper = Mapper(self.identity)
@@ -390,7 +392,7 @@ class _Run:
             seen, unresolved = self._read_feed_in_child(inp, feed, report, old)
         else:
             seen, unresolved = self._read_feed(inp, feed, report, old if snapshot else None)
-        self.committer.wait()  # everything of this file is in the store before it is swept or marked done
+        self._settle()  # everything of this file is in the store before it is swept or marked done
         if inp.kind == "interactions":
             report.notices.append(
                 Notice(
@@ -477,7 +479,7 @@ class _Run:
             seen, unresolved = self._read_feed(inp, feed, report, old)
             return report, seen, unresolved, self.mapper.community_by_name, self.mapper.course_titles
 
-        self.committer.wait()  # no commit may be in flight while the process forks
+        self._settle()  # no commit may be in flight (or open) while the process forks
         result: Any = None
         for kind, payload in run_in_child(work):
             if kind == "item":
@@ -510,7 +512,7 @@ class _Run:
         if not batch:
             return
         if old is None:  # no snapshot ledger: ask the store, which must first hold the batch before this one
-            self.committer.wait()
+            self._settle()
             prev = self.store.ledger_lookup([s for s, _, _ in batch])
         else:
             prev = old
@@ -657,7 +659,7 @@ class _Run:
                 self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
                 batch, to_retract = [], []
         self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
-        self.committer.wait()
+        self._settle()
         gone = sorted(set(old) - seen)
         if gone and not manifest_fatal:  # a missing file is unambiguous: it was removed
             with self.store.transaction():
@@ -726,7 +728,20 @@ class _Run:
         ledger: dict[str, str],
         voided: dict[str, str] | None,
     ) -> None:
-        with self.store.transaction():
+        """Write one batch (on the committer thread) into the open write transaction, and commit once it holds
+        a full batch's worth of records.
+
+        Why batches share a transaction: a file's first and last batches are small (next_batch_size), and each
+        commit copies every page it dirtied to the WAL; the random-key indexes spread even 1,000 rows over
+        hundreds of pages, so small commits cost almost as much as full ones (41 commits took 3.1 s against
+        1.35 s for 18). Writing each batch at once and committing every BATCH records keeps both gains.
+        """
+        tx = self._tx
+        if tx is None:
+            tx = self._tx = self.store.transaction()
+            tx.__enter__()
+            self._tx_records = 0
+        try:
             if to_retract:
                 self.store.retract_sources(to_retract)
             self.store.record_ledger(feed, ledger)  # first: the facts' sources then exist with their hashes
@@ -735,11 +750,41 @@ class _Run:
                 self.store.add_pending(pending)
             if voided:
                 self.store.record_ledger("xapi:voided", voided)
+        except BaseException as exc:
+            self._tx = None
+            tx.__exit__(type(exc), exc, exc.__traceback__)  # rolls back everything since the last commit
+            raise
+        self._tx_records += len(ledger) + len(to_retract)
+        if self._tx_records >= BATCH:
+            self._end_tx()
+
+    def _end_tx(self) -> None:
+        """Commit the open write transaction, if any (on the committer thread, which holds it)."""
+        tx, self._tx = self._tx, None
+        if tx is not None:
+            tx.__exit__(None, None, None)
+
+    def _rollback_tx(self) -> None:
+        tx, self._tx = self._tx, None
+        if tx is not None:
+            err = IngestError("the ingest stopped before this batch was committed")
+            tx.__exit__(IngestError, err, None)
+
+    def _settle(self) -> None:
+        """Commit what is written and wait for it: before this thread reads or sweeps the store, marks a file
+        done, or forks a reader process."""
+        self.committer.submit(self._end_tx)
+        self.committer.wait()
+
+    def abort(self) -> None:
+        """After a failure: roll back what was written since the last commit, so nothing of an unfinished batch
+        stays and the store's write lock is free again."""
+        self.committer.finally_run(self._rollback_tx)
 
     # -- pending ----------------------------------------------------------------------------------------
     def resolve_pending(self) -> tuple[int, int]:
         """Attach pending relationships whose people now resolve. Returns (resolved, still pending)."""
-        self.committer.wait()
+        self._settle()
         pending = self.store.pending()
         facts: list[Facts] = []
         done: list[str] = []
@@ -815,14 +860,18 @@ def ingest_paths(
         state = _Run(store, progress, committer)
         if not overlap:
             state.child_min_bytes = None
-        for inp in inputs:
-            report = SourceReport(str(inp.path), inp.kind)
-            run.sources.append(report)
-            if inp.kind == "documents":
-                state.documents(inp, report)
-            else:
-                state.structured(inp, report)
-        run.pending_resolved, run.pending_left = state.resolve_pending()
+        try:
+            for inp in inputs:
+                report = SourceReport(str(inp.path), inp.kind)
+                run.sources.append(report)
+                if inp.kind == "documents":
+                    state.documents(inp, report)
+                else:
+                    state.structured(inp, report)
+            run.pending_resolved, run.pending_left = state.resolve_pending()
+        except BaseException:
+            state.abort()
+            raise
     # committing for most of the run means the store bounds the ingest; little, the reading and mapping do
     run.timing = {"ingest_s": round(time.perf_counter() - t0, 3), "commit_s": round(committer.busy_s, 3)}
     if embed is not None:

@@ -257,3 +257,51 @@ def test_a_file_is_committed_in_growing_then_shrinking_batches(tmp_path: Path, m
     assert sizes[:5] == [50, 50, 100, 200, 400] and max(sizes) == 800
     top = sizes.index(800)
     assert sizes[-1] < 200 and sizes[top:] == sorted(sizes[top:], reverse=True)
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_batches_share_a_transaction_that_a_failure_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overlap: bool
+) -> None:
+    """Batches are written at once but committed every BATCH records; a failure in between rolls back the open
+    part, frees the write lock, and the next run ingests the file whole."""
+    monkeypatch.setattr(pipeline, "BATCH", 1000)
+    monkeypatch.setattr(pipeline, "FIRST_BATCH", 100)
+    commits: list[int] = []
+    end_tx = pipeline._Run._end_tx
+
+    def counting(self: pipeline._Run) -> None:
+        if self._tx is not None:
+            commits.append(self._tx_records)
+        end_tx(self)
+
+    monkeypatch.setattr(pipeline._Run, "_end_tx", counting)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "people.csv").write_text("person_id,name,email\n" + "".join(f"p{i},P {i},p{i}@x.org\n" for i in range(2500)))
+    store = SQLiteStore(tmp_path / "s.db")
+    run = ingest_paths(store, [src], overlap=overlap)
+    assert run.totals["accepted"] == 2500 and store.counts()["Person"] == 2500
+    assert all(n >= 1000 for n in commits[:-1]) and sum(commits) >= 2500  # 100, 100, 200, ... share commits
+
+    real = pipeline._readers()["people"]
+
+    def breaks_at_1500(fp: object, name: str, **kw: object):  # type: ignore[no-untyped-def]
+        for i, item in enumerate(real(fp, name, **kw)):  # type: ignore[arg-type]
+            if i == 1500:
+                raise RuntimeError("the export was cut off")
+            yield item
+
+    (src / "people.csv").write_text("person_id,name,email\n" + "".join(f"q{i},Q {i},q{i}@x.org\n" for i in range(2500)))
+    monkeypatch.setattr(pipeline, "_readers", lambda: {"people": breaks_at_1500})
+    with pytest.raises(RuntimeError, match="cut off"):
+        ingest_paths(store, [src], overlap=overlap)
+    persons = {n.id for n in store.iter_nodes("Person")}
+    committed_q = sum(1 for p in persons if p.startswith("person:q"))
+    # batches of 100, 100, 200, 400 and 800 records would commit together at 1,600: the failure at 1,500 rolls
+    # all of them back (before the change each batch was its own commit, so 800 records stayed)
+    assert committed_q == 0 and len(persons) == 2500
+    monkeypatch.setattr(pipeline, "_readers", lambda: {"people": real})
+    run = ingest_paths(store, [src], overlap=overlap)  # the write lock is free and the file was not marked done
+    assert run.totals["accepted"] == 2500
+    assert sum(1 for n in store.iter_nodes("Person") if n.id.startswith("person:q")) == 2500
