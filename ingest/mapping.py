@@ -177,12 +177,11 @@ class Mapper:
             )
             if rec.course_description:
                 props["description"] = rec.course_description
-        rel_props = {
-            "at": rec.at.isoformat(),
-            "score": rec.score,
-            "status": rec.status,
-            "record_id": rec.record_id,
-        }
+        rel_props: dict = {"at": rec.at.isoformat(), "status": rec.status, "record_id": rec.record_id}
+        if rec.score is not None:
+            # no "score": None: a completion's relationship is keyed by its record, so no other source can hold a
+            # score a None would have to delete, and a None-free row takes the store's one-statement upsert
+            rel_props["score"] = rec.score
         rel, pend = self._person_rel(source, rec.person, RelType.COMPLETED, cid, rel_props, key=rec.record_id)
         return Mapped(
             Facts(source, (), [rel] if rel else []),

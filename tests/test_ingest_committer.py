@@ -55,17 +55,42 @@ def test_submit_returns_before_the_commit_finishes() -> None:
         committer.wait()
 
 
-def test_a_failed_commit_is_raised_at_the_next_submit_or_wait() -> None:
+def test_a_failed_commit_is_raised_at_a_later_submit_or_wait_and_what_is_queued_behind_it_is_skipped() -> None:
     def boom() -> None:
         raise StoreError("disk full")
+
+    ran: list[int] = []
+    committer = BackgroundCommitter(depth=2)
+    committer.submit(boom)
+    committer.submit(ran.append, 1)  # queued behind the failure
+    with pytest.raises(StoreError, match="disk full"):
+        committer.submit(ran.append, 2)  # the queue is full: this waits for the failed job and raises its error
+    committer.close()
+    assert ran == []  # nothing after a failed commit is written
 
     committer = BackgroundCommitter()
     committer.submit(boom)
     with pytest.raises(StoreError, match="disk full"):
-        committer.submit(lambda: None)
-    committer.submit(boom)
-    with pytest.raises(StoreError, match="disk full"):
         committer.close()
+
+
+def test_at_most_depth_jobs_wait_so_memory_stays_bounded() -> None:
+    release = threading.Event()
+    submitted: list[int] = []
+
+    def producer(committer: BackgroundCommitter) -> None:
+        for i in range(5):
+            committer.submit(release.wait, 5)
+            submitted.append(i)
+
+    with BackgroundCommitter(depth=3) as committer:
+        t = threading.Thread(target=producer, args=(committer,))
+        t.start()
+        time.sleep(0.2)
+        assert submitted == [0, 1, 2]  # the fourth submit waits: three jobs are not done yet
+        release.set()
+        t.join(5)
+    assert submitted == [0, 1, 2, 3, 4]
 
 
 def test_the_blocks_own_error_wins_but_the_commit_in_flight_finishes_first() -> None:
