@@ -72,6 +72,8 @@ CONFIGS = {
     "model2": replace(CFG, norm_alpha=1.0, norm_c=0.0),
     "exp": replace(CFG, transform="exp", power=4.0),
     "rrf": replace(CFG, fusion="rrf"),
+    "minmax": replace(CFG, minmax=True, prf_k=5, prf_weight=1.0),
+    "rrf-lexical": replace(CFG, fusion="rrf", dense_weight=0.0),
     "thorough": replace(THOROUGH_CONFIG, today=date(2026, 1, 1), reg_k=5),
     "no-decay": replace(CFG, half_life_years=None, min_relevance_ratio=0.3),
 }
@@ -160,3 +162,27 @@ def test_visible_document_counts_known_answer(tmp_path):
     assert counts(load_viewer(store, "ann"), {a}) == [1, 0, 1]
     assert counts(load_viewer(store, "ann"), {b, c}) == [1, 1, 1]  # c was not visible to ann: nothing to take back
     store.close()
+
+
+def test_fusion_known_answers():
+    """combsum, min-max combsum and RRF on two tiny lists, computed by hand; the feedback round's top ids are
+    the fused list's first ids."""
+    from graph.store import Hit
+    from search.retrieval import _best_ids, _fuse, _fused_scores
+
+    dense = [Hit("a", "Chunk", 0.8), Hit("b", "Chunk", 0.4), Hit("c", "Chunk", -0.1)]
+    lexical = [Hit("b", "Chunk", 6.0), Hit("d", "Course", 3.0)]
+    got = {r.id: r.score for r in _fuse(dense, lexical, "combsum", 0.5, False)}
+    assert got == {"a": 0.5 * 0.8, "b": 0.5 * 0.4 + 0.5 * 1.0, "c": 0.0, "d": 0.5 * 0.5}
+    fused = _fuse(dense, lexical, "combsum", 0.5, False)
+    assert [r.id for r in fused] == ["b", "a", "d", "c"]
+    assert (fused[0].dense, fused[0].lexical, fused[0].dense_rank, fused[0].lexical_rank) == (0.4, 6.0, 1, 0)
+    mm = {r.id: r.score for r in _fuse(dense, lexical, "combsum", 0.5, True)}
+    assert mm == {"a": 0.5, "b": 0.5 * (0.5 / 0.9) + 0.5, "c": 0.0, "d": 0.25}
+    rrf = {r.id: r.score for r in _fuse(dense, lexical, "rrf", 0.5, False)}
+    best = 0.5 / 61 + 0.5 / 61
+    assert rrf == {"a": (0.5 / 61) / best, "b": (0.5 / 62 + 0.5 / 61) / best, "c": (0.5 / 63) / best,
+                   "d": (0.0 + 0.5 / 62) / best}  # fmt: skip
+    for fusion, minmax in (("combsum", False), ("combsum", True), ("rrf", False)):
+        scores = _fused_scores(dense, lexical, fusion, 0.5, minmax)
+        assert [i for i, _ in _best_ids(scores, 2)] == [r.id for r in _fuse(dense, lexical, fusion, 0.5, minmax)][:2]
