@@ -149,12 +149,13 @@ class _Term:
     raw: float  # w * decay * rel**power, before normalisation
 
 
-def make_keep(gv: GraphView, viewer: Viewer, exclude: Collection[str]) -> Any:
+def make_keep(gv: GraphView, viewer: Viewer, exclude: Collection[str], *, tables: bool = True) -> Any:
     """A hit filter: chunks of documents the viewer may not see (or that are excluded) are dropped.
 
     With the search read model the filter answers from its association tables (one ``can_see`` per distinct
-    visibility rule instead of one per hit: this trim runs on every retrieval round, three per expert search)."""
-    if isinstance(gv, IndexedGraphView):
+    visibility rule instead of one per hit: this trim runs on every retrieval round, three per expert search);
+    ``tables=False`` keeps the per-hit reads (the reference path)."""
+    if tables and isinstance(gv, IndexedGraphView):
         return gv.index.associations().keep_filter(viewer, exclude)
 
     def keep(hits: list[Hit]) -> list[Hit]:
@@ -230,7 +231,7 @@ def find_experts(
         qvec,
         embedder.name if embedder is not None else None,
         depth=config.depth,
-        keep=make_keep(gv, who, exclude),
+        keep=make_keep(gv, who, exclude, tables=not reference),
         fusion=config.fusion,
         dense_weight=config.dense_weight,
         minmax=config.minmax,
