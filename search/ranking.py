@@ -18,6 +18,12 @@ a candidate's retrieved documents. WhoKnows uses one formula that contains both 
   similar retrieved documents before the power, so documents in the query's topic count more; used by the
   long-query ("document as query") mode that :meth:`RankingConfig.for_query` picks for queries of 20+ words.
 
+Two aggregation paths give identical results (people, order, scores bit for bit, evidence): array-wise over the
+read model's association tables (:mod:`search.associations`; evidence records are built only for the people
+returned), used whenever the store has a read model; and the scalar reference path (an evidence record per
+(person, item) pair), used for other stores and co-authorship propagation, and by tests and bench/search.py as the
+reference.
+
 References
 ----------
 K. Balog, L. Azzopardi, M. de Rijke. Formal models for expert finding in enterprise corpora. SIGIR 2006.
