@@ -19,7 +19,7 @@ the held-out figures next to the all-query ones.
 Three runs of the product: ``whoknows`` is what the product does by default (``DEFAULT_CONFIG``: a query of 20+
 words, here every paper with an abstract, is ranked in the long-query mode; title-only papers are short queries),
 ``thorough`` forces the long-query mode on every query (``THOROUGH_CONFIG``, ``whoknows search --thorough``) and
-``short`` forces the interactive mode on every query (depth 200, no regularisation).
+``short`` forces the interactive mode on every query (depth 300, power 2.5, no regularisation).
 
 Usage: python bench/relevance.py [--data DIR] [--store PATH] [--demo] [--config key=value ... long.key=value ...]
 The last line printed is one JSON object of the figures.
@@ -235,8 +235,8 @@ def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: An
     """protocol -> half (all / tune / heldout) -> metrics, plus ``latency_ms_p50`` and ``latency_ms_p95``."""
     from graph.schema import Label
     from graph.sqlite_store import SQLiteStore
+    from search.index import graph_view
     from search.ranking import find_experts
-    from search.retrieval import GraphView
 
     store = SQLiteStore(store_path, read_only=True)
     key_to_node = {str(n.props.get("key")): n.id for n in store.iter_nodes(Label.DOCUMENT)}
@@ -246,7 +246,7 @@ def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: An
         raise SystemExit(f"{len(missing)} papers did not land as documents (e.g. {missing[:3]}); see the ingest report")
     pool = sorted(col["pool"])
     pool_nodes = {f"person:{c}" for c in pool}
-    gv = GraphView(store)
+    gv = graph_view(store)  # what find_experts uses by default: the read model and array-wise scoring
     out: dict[str, Any] = {}
     latencies = []
     for protocol in ("removed", "kept"):

@@ -12,8 +12,11 @@ Figures:
 - query latency p50/p95 of ``find_experts`` end to end (query embedding included, model loaded; the search read
   model of search/index.py, the store's in-memory FTS5 copy and its vector matrix with the int8 first pass are
   built once per store data version, and their build times are reported) and of ``search_documents``; as the
-  in-run baseline, the same queries through the previous search path (``SQLiteStore.reference_search``: FTS5's
-  SQL and a full float32 vector scan), with a check that both return the same top 10 (ids, order, scores);
+  in-run baselines, the same queries ranked by the scalar reference aggregation (``find_experts(...,
+  reference=True)``: an evidence record per (person, item) pair, the ranking code before array-wise scoring) over
+  the same store path, and through the previous search path (``SQLiteStore.reference_search``: FTS5's SQL and a
+  full float32 vector scan) with that aggregation, with checks that they return the same top 10 (ids, order,
+  scores) and, against the scalar aggregation, the same evidence records;
 - vector recall@10 of ``store.search_vector`` against an exact numpy search over the same vectors;
 - ingest embedding throughput of ``embed_store`` as a ratio to the model's raw ``embed_documents`` throughput
   on the same texts in the same run.
@@ -263,6 +266,7 @@ def main() -> None:
         builds = {}
         for name, warm in (
             ("read_model", lambda: search_index(store)),  # the search read model (search/index.py)
+            ("associations", lambda: search_index(store).associations()),  # search/associations.py tables
             ("text_index", lambda: store.search_text(queries[0], limit=1)),  # in-memory copy of the FTS5 index
             ("vector_index", lambda: store.search_vector(embedder.name, qv, limit=1)),  # matrix + int8 first pass
         ):
@@ -283,19 +287,20 @@ def main() -> None:
         # -- end-to-end latency ------------------------------------------------------------------------------
         find_experts(store, embedder, queries[0])
         lat, dlat, cpu, results = _latencies(store, embedder, queries)
-        # baseline in the same run: the previous search path (FTS5 SQL, full float32 scans), same read model
+        # baselines in the same run: (1) the scalar ranking aggregation over the same store path (the ranking
+        # code before the array-wise scoring), (2) the previous search path (FTS5 SQL, full float32 scans) with it
+        find_experts(store, embedder, queries[0], reference=True)
+        scalar = _latencies(store, embedder, queries, reference=True)
         store.reference_search = True
-        find_experts(store, embedder, queries[0])
-        base = _latencies(store, embedder, queries)
+        find_experts(store, embedder, queries[0], reference=True)
+        base = _latencies(store, embedder, queries, reference=True)
         store.reference_search = False
-        same, bit_same = 0, 0
-        for a, b in zip(results, base[3], strict=True):
-            ids_equal = [r.node_id for r in a] == [r.node_id for r in b]
-            # float32 dot products of a matrix's last rows may differ in the last bit between a full multithreaded
-            # BLAS scan and a small one, hence a relative tolerance; bit-identical results are counted too
-            close = all(abs(x.score - y.score) <= 1e-6 * max(1.0, abs(y.score)) for x, y in zip(a, b, strict=False))
-            same += ids_equal and close
-            bit_same += [(r.node_id, r.score) for r in a] == [(r.node_id, r.score) for r in b]
+        same, bit_same = _agreement(results, base[3])
+        same_scalar, bit_same_scalar = _agreement(results, scalar[3])
+        evidence_same = sum(
+            [[e.to_dict() for e in r.evidence] for r in a] == [[e.to_dict() for e in r.evidence] for r in b]
+            for a, b in zip(results, scalar[3], strict=True)
+        )
         qlat = []
         for q in queries[:30]:
             t0 = time.perf_counter()
@@ -309,6 +314,12 @@ def main() -> None:
     figures = {
         "p50_ms": pct(lat, 50),
         "p95_ms": pct(lat, 95),
+        "p50_ms_scalar_ranking": pct(scalar[0], 50),
+        "p95_ms_scalar_ranking": pct(scalar[0], 95),
+        "cpu_p50_ms_scalar_ranking": pct(scalar[2], 50),
+        "bit_identical_top10_as_scalar_ranking": f"{bit_same_scalar}/{len(results)}",
+        "same_top10_as_scalar_ranking": f"{same_scalar}/{len(results)}",
+        "same_evidence_as_scalar_ranking": f"{evidence_same}/{len(results)}",
         "p50_ms_reference": pct(base[0], 50),
         "p95_ms_reference": pct(base[0], 95),
         "cpu_p50_ms_reference": pct(base[2], 50),
@@ -345,7 +356,14 @@ def main() -> None:
         f"recall@10 {figures['recall_at_10']} (target >= 0.99); encode ratio {figures['encode_ratio']} (target >= 0.9)"
     )
     print(
-        f"previous search path (FTS5 SQL, full float32 vector scans; same run): find_experts p50 "
+        f"scalar ranking aggregation (same store path; same run): find_experts p50 "
+        f"{figures['p50_ms_scalar_ranking']} ms, p95 {figures['p95_ms_scalar_ranking']} ms (CPU p50 "
+        f"{figures['cpu_p50_ms_scalar_ranking']} ms); top 10 bit-identical (ids, order, scores) for "
+        f"{figures['bit_identical_top10_as_scalar_ranking']} queries, same evidence records for "
+        f"{figures['same_evidence_as_scalar_ranking']}"
+    )
+    print(
+        f"previous search path (FTS5 SQL, full float32 vector scans, scalar ranking; same run): find_experts p50 "
         f"{figures['p50_ms_reference']} ms, p95 {figures['p95_ms_reference']} ms (CPU p50 "
         f"{figures['cpu_p50_ms_reference']} ms); search_documents p50 {figures['docs_p50_ms_reference']} ms, p95 "
         f"{figures['docs_p95_ms_reference']} ms; same top 10 (ids, order, scores within 1e-6) for "
@@ -397,6 +415,20 @@ def _encode_ratio(embedder: Any, texts: list[str], tmp: Path, *, rounds: int) ->
         "ratio_cpu": round(med(raw_c) / med(st_c), 3),
         "rounds_wall_s": {"raw": [round(x, 1) for x in raw_w], "embed_store": [round(x, 1) for x in st_w]},
     }
+
+
+def _agreement(results: list, base: list) -> tuple[int, int]:
+    """Queries whose top 10 match ``base``: same ids and order with scores within 1e-6 (relative), and
+    bit-identical (ids, order, scores)."""
+    same, bit_same = 0, 0
+    for a, b in zip(results, base, strict=True):
+        ids_equal = [r.node_id for r in a] == [r.node_id for r in b]
+        # float32 dot products of a matrix's last rows may differ in the last bit between a full multithreaded
+        # BLAS scan and a small one, hence a relative tolerance; bit-identical results are counted too
+        close = all(abs(x.score - y.score) <= 1e-6 * max(1.0, abs(y.score)) for x, y in zip(a, b, strict=False))
+        same += ids_equal and close
+        bit_same += [(r.node_id, r.score) for r in a] == [(r.node_id, r.score) for r in b]
+    return same, bit_same
 
 
 def _rss_mb() -> float:
@@ -456,7 +488,11 @@ def _measure_backend(backend: str, n: int) -> None:
     print(json.dumps(res))
 
 
-def _latencies(store: Any, embedder: Any, queries: list[str]) -> tuple[list[float], list[float], list[float], list]:
+def _latencies(
+    store: Any, embedder: Any, queries: list[str], *, reference: bool = False
+) -> tuple[list[float], list[float], list[float], list]:
+    """Per query: find_experts wall and CPU time, search_documents wall time, and the expert results.
+    ``reference``: rank with the scalar reference aggregation (``find_experts(..., reference=True)``)."""
     from search.documents import search_documents
     from search.ranking import find_experts
 
@@ -464,7 +500,7 @@ def _latencies(store: Any, embedder: Any, queries: list[str]) -> tuple[list[floa
     viewers = [None, "p3", "p10"]
     for i, q in enumerate(queries):
         t0, c0 = time.perf_counter(), time.process_time()
-        res = find_experts(store, embedder, q, viewer=viewers[i % 3], limit=10)
+        res = find_experts(store, embedder, q, viewer=viewers[i % 3], limit=10, reference=reference)
         lat.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         results.append(res)

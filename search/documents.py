@@ -59,7 +59,7 @@ def search_documents(
     qvec = embedder.embed_query(query) if embedder is not None else None
     items = retrieve(
         store, query, qvec, embedder.name if embedder is not None else None,
-        labels=(Label.CHUNK,), depth=max(config.depth, 5 * limit), keep=make_keep(gv, who, set()),
+        labels=(Label.CHUNK,), depth=max(config.documents_depth, 5 * limit), keep=make_keep(gv, who, set()),
         fusion=config.fusion, dense_weight=config.dense_weight, minmax=config.minmax,
     )  # fmt: skip
     doc_of = gv.doc_of([r.id for r in items])

@@ -23,6 +23,7 @@ from typing import Any
 
 from graph.schema import Label, RelType
 from graph.store import GraphStore, NodeView, StoredNode, StoredRel
+from search.associations import Associations
 from search.retrieval import GraphView
 
 
@@ -34,6 +35,16 @@ class SearchIndex:
         self.nodes = nodes
         self.views = views
         self.doc_of = doc_of
+        self._associations: Associations | None = None
+        self._lock = threading.Lock()
+
+    def associations(self) -> Associations:
+        """The person-item association tables of this snapshot (search/associations.py), built on first use:
+        array-wise ranking needs them, other readers of the read model (analytics, documents) do not."""
+        with self._lock:
+            if self._associations is None:
+                self._associations = Associations.build(self)
+            return self._associations
 
     @classmethod
     def build(cls, store: GraphStore, version: Any = None) -> SearchIndex:

@@ -18,6 +18,12 @@ a candidate's retrieved documents. WhoKnows uses one formula that contains both 
   similar retrieved documents before the power, so documents in the query's topic count more; used by the
   long-query ("document as query") mode that :meth:`RankingConfig.for_query` picks for queries of 20+ words.
 
+Two aggregation paths give identical results (people, order, scores bit for bit, evidence): array-wise over the
+read model's association tables (:mod:`search.associations`; evidence records are built only for the people
+returned), used whenever the store has a read model; and the scalar reference path (an evidence record per
+(person, item) pair), used for other stores and co-authorship propagation, and by tests and bench/search.py as the
+reference.
+
 References
 ----------
 K. Balog, L. Azzopardi, M. de Rijke. Formal models for expert finding in enterprise corpora. SIGIR 2006.
@@ -41,9 +47,10 @@ import numpy as np
 
 from graph.schema import ROLES, Label, RelType
 from graph.store import GraphStore, Hit
+from search.associations import DOC_RELATIONS, Associations, gather
 from search.embedder import Embedder
 from search.evidence import Evidence, ExpertResult, why_line
-from search.index import graph_view
+from search.index import IndexedGraphView, graph_view
 from search.permissions import Viewer, load_viewer, person_visible
 from search.retrieval import GraphView, Retrieved, item_vectors, retrieve
 from whoknows.errors import SearchError
@@ -55,14 +62,18 @@ FILTER_KEYS = ("department", "location", "role")
 class RankingConfig:
     """Every weight of the ranker in one place (docs/search.md explains each and how it was chosen)."""
 
-    depth: int = 200  # retrieved items per method (chunks + courses + communities)
+    # retrieved items per method (chunks + courses + communities) for expert ranking of a typed (short) query;
+    # 300 and power 2.5 were chosen together on the DBLP tuning half with the demo organisation as a veto
+    # (docs/search.md, "Interactive depth and sharpness"); document search keeps ``documents_depth``
+    depth: int = 300
+    documents_depth: int = 200
     fusion: str = "combsum"
     dense_weight: float = 0.9
     minmax: bool = False
     prf_k: int = 20  # dense pseudo-relevance feedback: move the query towards the k best items' mean vector
     prf_weight: float = 2.0
     prf_min_ratio: float = 0.5  # feedback only from items scoring at least this fraction of the best one
-    power: float = 2.0  # rel ** power; with transform="exp": exp(power * (rel - 1)), i.e. expCombSUM
+    power: float = 2.5  # rel ** power; with transform="exp": exp(power * (rel - 1)), i.e. expCombSUM
     transform: str = "pow"
     norm_alpha: float = 0.3
     norm_c: float = 5.0
@@ -99,8 +110,17 @@ class RankingConfig:
 #: What a long query changes: all the evidence (2,000 items per retrieval method; a pasted document matches
 #: most of a collection's topic, and the sum over many documents is what finds its experts) and document score
 #: regularisation over the retrieved documents' similarity graph. Chosen on the tuning half of the DBLP queries
-#: (bench/relevance.py, docs/search.md); interactive queries keep depth 200 for latency.
-LONG_QUERY: dict[str, Any] = {"depth": 2000, "reg_k": 40, "reg_lambda": 0.9, "norm_alpha": 0.5, "norm_c": 10.0}
+#: (bench/relevance.py, docs/search.md); interactive queries keep depth 300 for latency. Power 2 (the long mode's
+#: value before the interactive mode moved to 2.5): a pasted document's experts are those with many documents on
+#: its topic, a typed need's those with the best matching ones.
+LONG_QUERY: dict[str, Any] = {
+    "depth": 2000,
+    "power": 2.0,
+    "reg_k": 40,
+    "reg_lambda": 0.9,
+    "norm_alpha": 0.5,
+    "norm_c": 10.0,
+}
 
 DEFAULT_CONFIG = RankingConfig()
 #: The long-query settings for any query, whatever its length (``whoknows search --thorough``).
@@ -148,8 +168,14 @@ class _Term:
     raw: float  # w * decay * rel**power, before normalisation
 
 
-def make_keep(gv: GraphView, viewer: Viewer, exclude: Collection[str]) -> Any:
-    """A hit filter: chunks of documents the viewer may not see (or that are excluded) are dropped."""
+def make_keep(gv: GraphView, viewer: Viewer, exclude: Collection[str], *, tables: bool = True) -> Any:
+    """A hit filter: chunks of documents the viewer may not see (or that are excluded) are dropped.
+
+    With the search read model the filter answers from its association tables (one ``can_see`` per distinct
+    visibility rule instead of one per hit: this trim runs on every retrieval round, three per expert search);
+    ``tables=False`` keeps the per-hit reads (the reference path)."""
+    if tables and isinstance(gv, IndexedGraphView):
+        return gv.index.associations().keep_filter(viewer, exclude)
 
     def keep(hits: list[Hit]) -> list[Hit]:
         chunk_ids = [h.id for h in hits if h.label == Label.CHUNK]
@@ -195,6 +221,7 @@ def find_experts(
     exclude: Collection[str] = (),
     config: RankingConfig = DEFAULT_CONFIG,
     graph: GraphView | None = None,
+    reference: bool = False,
 ) -> list[ExpertResult]:
     """Rank people for ``query`` with their evidence. See the module docstring for the model.
 
@@ -205,7 +232,8 @@ def find_experts(
     evidence must not count. ``graph``: a :class:`GraphView` to reuse between queries on an unchanged store.
     Without an ``embedder`` retrieval is lexical only (and documents are not regularised: that needs vectors).
     A query of ``config.long_query_words`` words or more is ranked with ``config.long_query`` applied
-    (:meth:`RankingConfig.for_query`).
+    (:meth:`RankingConfig.for_query`). ``reference``: aggregate with the scalar reference path even when the
+    array path could serve (same results; tests and bench/search.py compare the two).
     """
     if limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
@@ -222,7 +250,7 @@ def find_experts(
         qvec,
         embedder.name if embedder is not None else None,
         depth=config.depth,
-        keep=make_keep(gv, who, exclude),
+        keep=make_keep(gv, who, exclude, tables=not reference),
         fusion=config.fusion,
         dense_weight=config.dense_weight,
         minmax=config.minmax,
@@ -235,8 +263,53 @@ def find_experts(
         floor = config.min_relevance_ratio * items[0].score
         items = [r for r in items if r.score >= floor]
     model = embedder.name if embedder is not None else None
-    terms = _collect_terms(store, gv, items, config, today, model)
     cand = set(candidates) if candidates is not None else None
+    assoc = None
+    if not reference and config.coauthor_beta <= 0 and isinstance(gv, IndexedGraphView):
+        assoc = gv.index.associations()
+    if assoc is not None:
+        results = _rank_arrays(store, gv, assoc, items, config, today, model, query, who, exclude, cand, flt, limit)
+    else:
+        results = _rank_reference(store, gv, items, config, today, model, query, who, exclude, cand, flt, limit)
+    _fill_passages(gv, results)
+    return results
+
+
+def _result(query: str, pid: str, props: Mapping[str, Any], score: float, terms: list[_Term]) -> ExpertResult:
+    """One ranked person; evidence most contributing first (ties by node id, then in the order terms were made)."""
+    evidence = sorted((t.ev for t in terms), key=lambda e: (-e.contribution, e.node_id))
+    return ExpertResult(
+        person_id=str(props.get("person_id") or pid.removeprefix("person:")),
+        node_id=pid,
+        name=str(props.get("name") or pid),
+        score=score,
+        why=why_line(query, evidence),
+        title=props.get("title"),
+        department=props.get("department"),
+        location=props.get("location"),
+        evidence=evidence,
+    )
+
+
+def _rank_reference(
+    store: GraphStore,
+    gv: GraphView,
+    items: list[Retrieved],
+    config: RankingConfig,
+    today: date,
+    model: str | None,
+    query: str,
+    who: Viewer,
+    exclude: set[str],
+    cand: set[str] | None,
+    flt: dict[str, str],
+    limit: int,
+) -> list[ExpertResult]:
+    """The scalar aggregation: an evidence record for every (person, item) pair, then normalisation and the top.
+
+    It serves any :class:`GraphView` (a store without a read model, e.g. Neo4j) and co-authorship propagation,
+    and it is the reference the array path (:func:`_rank_arrays`) is tested and benchmarked against."""
+    terms = _collect_terms(store, gv, items, config, today, model)
     person_ids = sorted({t.person for t in terms if cand is None or t.person in cand})
     people = gv.nodes(person_ids)
     if flt.get("role") in ROLES:
@@ -263,25 +336,130 @@ def find_experts(
     # score everyone (fsum is exact, so the order of terms does not matter), then build results for the top only
     scores = {pid: math.fsum(t.ev.contribution for t in ts) for pid, ts in by_person.items()}
     top = sorted(scores, key=lambda p: (-scores[p], p))[:limit]
-    results = []
-    for pid in top:
-        evidence = sorted((t.ev for t in by_person[pid]), key=lambda e: (-e.contribution, e.node_id))
-        props = people[pid].props
-        results.append(
-            ExpertResult(
-                person_id=str(props.get("person_id") or pid.removeprefix("person:")),
-                node_id=pid,
-                name=str(props.get("name") or pid),
-                score=scores[pid],
-                why=why_line(query, evidence),
-                title=props.get("title"),
-                department=props.get("department"),
-                location=props.get("location"),
-                evidence=evidence,
-            )
-        )
-    _fill_passages(gv, results)
-    return results
+    return [_result(query, pid, people[pid].props, scores[pid], by_person[pid]) for pid in top]
+
+
+#: how far below the ``limit``-th approximate score a person is still scored exactly: the array sums and the exact
+#: sums (math.fsum of each term divided by the divisor) differ by a few ulps; this margin is millions of ulps
+_TOP_MARGIN = 1e-9
+
+
+def _rank_arrays(
+    store: GraphStore,
+    gv: IndexedGraphView,
+    assoc: Associations,
+    items: list[Retrieved],
+    config: RankingConfig,
+    today: date,
+    model: str | None,
+    query: str,
+    who: Viewer,
+    exclude: set[str],
+    cand: set[str] | None,
+    flt: dict[str, str],
+    limit: int,
+) -> list[ExpertResult]:
+    """Array-wise aggregation: the same scores as :func:`_rank_reference`, with evidence built for the top only.
+
+    Every (person, item) pair's term ``w * decay * g(rel)`` is computed with numpy from the association tables
+    of the read model (search/associations.py), summed per person, divided by ``(n + c) ** alpha`` with n from
+    the same tables; then the people within a tiny margin of the ``limit``-th score get their evidence records
+    and their exact score (``math.fsum`` of the contributions, as the reference path computes it), and the top
+    ``limit`` of those are returned. So results, order, scores and evidence are identical to the reference path
+    (tested), while the Python work per query no longer grows with the number of pairs."""
+    nodes = gv.index.nodes
+    best, regularised = _best_documents(store, gv, items, config, model)
+    docs = [(did, r) for did, r in best.items() if did in assoc.doc_pos]
+    decays: dict[Any, float] = {}
+
+    def decay(value: Any) -> float:
+        d = decays.get(value)
+        if d is None:
+            d = decays[value] = _decay(value, config, today)
+        return d
+
+    doc_score = [regularised.get(did, (r.score, None, []))[0] for did, r in docs]
+    doc_pow = np.array([_g(x, config) for x in doc_score], dtype=np.float64)
+    doc_rows = np.array([assoc.doc_pos[did] for did, _ in docs], dtype=np.int64)
+    doc_decay = assoc.date_weights(assoc.doc_date[doc_rows], decay)
+    dpos, downer = gather(assoc.doc_ptr, doc_rows)
+    kind_w = np.array([config.w_first_author, config.w_author, config.w_reviewer], dtype=np.float64)
+    doc_w = kind_w[assoc.doc_kind[dpos]] * doc_decay[downer]
+    doc_raw = doc_w * doc_pow[downer]
+    others = [r for r in items if r.label in (Label.COMMUNITY, Label.COURSE) and r.score > 0 and r.id in assoc.item_pos]
+    ipos, iowner = gather(assoc.item_ptr, np.array([assoc.item_pos[r.id] for r in others], dtype=np.int64))
+    item_w = assoc.item_weights(ipos, config, decay)
+    item_pow = np.array([_g(r.score, config) for r in others], dtype=np.float64)
+    live = item_w > 0
+    ipos, iowner, item_w = ipos[live], iowner[live], item_w[live]
+    person = np.concatenate([assoc.doc_person[dpos], assoc.item_person[ipos]])
+    raw = np.concatenate([doc_raw, item_w * item_pow[iowner]])
+    # who may be ranked: existing, visible people, in the candidate pool, matching the filters
+    ok = assoc.person_ok[person]
+    if cand is not None:
+        in_pool = np.zeros(len(assoc.person_ids), dtype=bool)
+        in_pool[[p for c in cand if (p := assoc.person_pos.get(c)) is not None]] = True
+        ok &= in_pool[person]
+    if flt:
+        fits = np.zeros(len(assoc.person_ids), dtype=bool)
+        for p in np.unique(person[ok]).tolist():
+            pid = assoc.person_ids[p]
+            fits[p] = _matches_filters(gv, pid, nodes[pid].props, flt)
+        ok &= fits[person]
+    people, inverse = np.unique(person[ok], return_inverse=True)
+    if len(people) == 0:
+        return []
+    sums = np.bincount(inverse, weights=raw[ok], minlength=len(people))
+    if config.norm_alpha == 0:
+        divisor = np.ones(len(people), dtype=np.float64)
+    else:
+        n = assoc.visible_doc_counts(people, who, exclude)
+        values, n_inverse = np.unique(n, return_inverse=True)
+        divisor = np.array([_divisor(int(v), config) for v in values.tolist()], dtype=np.float64)[n_inverse]
+    approx = sums / divisor
+    if len(people) > limit:
+        kth = -np.partition(-approx, limit - 1)[limit - 1]
+        chosen = people[approx >= kth - _TOP_MARGIN * abs(kth)]
+    else:
+        chosen = people
+    # evidence and exact scores for the chosen people, term by term in the reference path's order
+    norm_of = dict(zip(people.tolist(), divisor.tolist(), strict=True))
+    terms: dict[int, list[_Term]] = {p: [] for p in chosen.tolist()}
+    n_doc = len(dpos)
+    rows = np.nonzero(np.isin(person, chosen) & ok)[0].tolist()
+    for j in rows:
+        p = int(person[j])
+        pid = assoc.person_ids[p]
+        if j < n_doc:
+            o = int(downer[j])
+            did, r = docs[o]
+            props = nodes[did].props
+            score, nb_mean, nbrs = regularised.get(did, (r.score, None, []))
+            w = float(doc_w[j])
+            ev = Evidence(
+                "document", did, str(props.get("title") or did), DOC_RELATIONS[int(assoc.doc_kind[dpos[j]])],
+                score, w, 0.0, passage=None, passage_id=r.id, date=props.get("date"),
+                direct_relevance=r.score, neighbour_relevance=nb_mean, neighbours=nbrs,
+            )  # fmt: skip
+        else:
+            k = j - n_doc
+            r = others[int(iowner[k])]
+            rel = assoc.item_rel[int(ipos[k])]
+            props = nodes[r.id].props
+            title = str(props.get("name") or props.get("title") or r.id)
+            w = float(item_w[k])
+            if r.label == Label.COMMUNITY:
+                role = str(rel.props.get("role") or "member")
+                ev = Evidence("community", r.id, title, role, r.score, w, 0.0, date=rel.props.get("since"))
+            else:
+                status = str(rel.props.get("status") or "completed")
+                ev = Evidence("course", r.id, title, status, r.score, w, 0.0, date=rel.props.get("at"))
+        t = _Term(pid, ev, float(raw[j]))
+        ev.contribution = t.raw / norm_of[p]
+        terms[p].append(t)
+    scores = {p: math.fsum(t.ev.contribution for t in ts) for p, ts in terms.items()}
+    top = sorted(scores, key=lambda p: (-scores[p], assoc.person_ids[p]))[:limit]
+    return [_result(query, assoc.person_ids[p], nodes[assoc.person_ids[p]].props, scores[p], terms[p]) for p in top]
 
 
 def _fill_passages(gv: GraphView, results: list[ExpertResult]) -> None:
@@ -337,11 +515,11 @@ def _regularise(
     return out
 
 
-def _collect_terms(
-    store: GraphStore, gv: GraphView, items: list[Retrieved], cfg: RankingConfig, today: date, model: str | None
-) -> list[_Term]:
-    """Turn retrieved items into (person, evidence) terms through the graph's relationships."""
-    terms: list[_Term] = []
+def _best_documents(
+    store: GraphStore, gv: GraphView, items: list[Retrieved], cfg: RankingConfig, model: str | None
+) -> tuple[dict[str, Retrieved], dict[str, tuple[float, float, list[str]]]]:
+    """Each retrieved document's best chunk (a document is as relevant as its best passage), best first, and the
+    regularised relevance of those documents when the configuration regularises (:func:`_regularise`)."""
     chunk_items = [r for r in items if r.label == Label.CHUNK]
     doc_of = gv.doc_of([r.id for r in chunk_items])
     best: dict[str, Retrieved] = {}
@@ -350,7 +528,15 @@ def _collect_terms(
         if did is not None and did not in best:
             best[did] = r
     best = {did: r for did, r in best.items() if r.score > 0}
-    regularised = _regularise(store, gv, model, best, cfg)
+    return best, _regularise(store, gv, model, best, cfg)
+
+
+def _collect_terms(
+    store: GraphStore, gv: GraphView, items: list[Retrieved], cfg: RankingConfig, today: date, model: str | None
+) -> list[_Term]:
+    """Turn retrieved items into (person, evidence) terms through the graph's relationships."""
+    terms: list[_Term] = []
+    best, regularised = _best_documents(store, gv, items, cfg, model)
     gv.prefetch(list(best))
     gv.prefetch([r.id for r in items if r.label in (Label.COMMUNITY, Label.COURSE) and r.score > 0])
     for did, r in best.items():

@@ -11,6 +11,7 @@ cannot shift the scores of the ones they can.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -127,10 +128,10 @@ def retrieve(
     if query_vector is not None and model is not None and dense_weight > 0:
         dense = _fetch(lambda n: store.search_vector(model, query_vector, labels=labels, limit=n), depth, keep)
     if prf_k > 0 and prf_weight > 0 and dense and query_vector is not None and model is not None:
-        first = _fuse(dense, lexical, fusion, dense_weight, minmax)
+        first = _best_ids(_fused_scores(dense, lexical, fusion, dense_weight, minmax), prf_k)
         # optionally only items close to the best one give feedback (in a tiny corpus the k-th item may be noise)
-        top = first[0].score if first else 0.0
-        fb_ids = [r.id for r in first[:prf_k] if r.score >= prf_min_ratio * top]
+        top = first[0][1] if first else 0.0
+        fb_ids = [i for i, score in first if score >= prf_min_ratio * top]
         feedback = _feedback_vector(store, graph or GraphView(store), model, fb_ids)
         if feedback is not None:
             q2 = np.asarray(query_vector, dtype=np.float32) + prf_weight * feedback
@@ -169,32 +170,57 @@ def _feedback_vector(store: GraphStore, gv: GraphView, model: str, ids: list[str
     return mean / (np.linalg.norm(mean) or 1.0)
 
 
-def _fuse(dense: list[Hit], lexical: list[Hit], fusion: str, dense_weight: float, minmax: bool) -> list[Retrieved]:
-    items: dict[str, Retrieved] = {}
-    for rank, h in enumerate(dense):
-        items[h.id] = Retrieved(h.id, h.label, 0.0, dense=h.score, dense_rank=rank)
-    for rank, h in enumerate(lexical):
-        r = items.setdefault(h.id, Retrieved(h.id, h.label, 0.0))
-        r.lexical, r.lexical_rank = h.score, rank
+def _fused_scores(
+    dense: list[Hit], lexical: list[Hit], fusion: str, dense_weight: float, minmax: bool
+) -> dict[str, float]:
+    """Item id -> fused score (see :func:`retrieve`), without building result objects: the feedback round only
+    needs the best few ids, and this is a per-query cost over ~500 items."""
+    lex = {h.id: h.score for h in lexical}
+    out: dict[str, float] = {}
     if fusion == "rrf":
         w_d, w_l = (dense_weight, 1 - dense_weight) if dense else (0.0, 1.0)
         best = w_d / (RRF_K + 1) + w_l / (RRF_K + 1)
-        for r in items.values():
-            s = 0.0
-            if r.dense_rank is not None:
-                s += w_d / (RRF_K + 1 + r.dense_rank)
-            if r.lexical_rank is not None:
-                s += w_l / (RRF_K + 1 + r.lexical_rank)
-            r.score = s / best
-    else:
-        top_lex = max((h.score for h in lexical), default=0.0)
-        lo_d, hi_d = (min(h.score for h in dense), max(h.score for h in dense)) if dense else (0.0, 1.0)
-        w_d = dense_weight if dense else 0.0
-        for r in items.values():
-            if minmax:  # per-query min-max of each list (Lee 1997): the depth-th item of each list scores 0
-                d = (r.dense - lo_d) / (hi_d - lo_d) if r.dense is not None and hi_d > lo_d else 0.0
-            else:
-                d = max(r.dense or 0.0, 0.0)
-            lx = (r.lexical or 0.0) / top_lex if top_lex > 0 else 0.0
-            r.score = w_d * d + (1 - w_d) * lx
+        lex_rank = {h.id: rank for rank, h in enumerate(lexical)}
+        for rank, h in enumerate(dense):
+            s = w_d / (RRF_K + 1 + rank)
+            lr = lex_rank.get(h.id)
+            if lr is not None:
+                s += w_l / (RRF_K + 1 + lr)
+            out[h.id] = s / best
+        for h in lexical:
+            if h.id not in out:
+                out[h.id] = (0.0 + w_l / (RRF_K + 1 + lex_rank[h.id])) / best
+        return out
+    top_lex = max(lex.values(), default=0.0)
+    lo_d, hi_d = (min(h.score for h in dense), max(h.score for h in dense)) if dense else (0.0, 1.0)
+    w_d = dense_weight if dense else 0.0
+    w_l = 1 - w_d
+    scaled = minmax and hi_d > lo_d  # per-query min-max of each list (Lee 1997): the depth-th item scores 0
+    for h in dense:
+        d = (h.score - lo_d) / (hi_d - lo_d) if scaled else (0.0 if minmax else max(h.score or 0.0, 0.0))
+        lx = (lex.get(h.id) or 0.0) / top_lex if top_lex > 0 else 0.0
+        out[h.id] = w_d * d + w_l * lx
+    for h in lexical:
+        if h.id not in out:
+            lx = (h.score or 0.0) / top_lex if top_lex > 0 else 0.0
+            out[h.id] = w_d * 0.0 + w_l * lx
+    return out
+
+
+def _fuse(dense: list[Hit], lexical: list[Hit], fusion: str, dense_weight: float, minmax: bool) -> list[Retrieved]:
+    """The fused list, best first (ties by id), each item with its per-method scores and ranks."""
+    scores = _fused_scores(dense, lexical, fusion, dense_weight, minmax)
+    items: dict[str, Retrieved] = {}
+    for rank, h in enumerate(dense):
+        items[h.id] = Retrieved(h.id, h.label, scores[h.id], dense=h.score, dense_rank=rank)
+    for rank, h in enumerate(lexical):
+        r = items.get(h.id)
+        if r is None:
+            r = items[h.id] = Retrieved(h.id, h.label, scores[h.id])
+        r.lexical, r.lexical_rank = h.score, rank
     return sorted(items.values(), key=lambda r: (-r.score, r.id))
+
+
+def _best_ids(scores: dict[str, float], k: int) -> list[tuple[str, float]]:
+    """The ``k`` best (id, score) pairs of :func:`_fused_scores`, in :func:`_fuse`'s order."""
+    return heapq.nsmallest(k, scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -195,7 +195,7 @@ def _register_optional() -> None:
     from importlib import import_module
 
     for module, names in (
-        ("whoknows.commands.search", ("search", "docs")),
+        ("whoknows.commands.search", ("search", "docs", "reviewers")),
         ("whoknows.commands.analytics", ("networkers", "spread", "risk")),
         ("whoknows.commands.migrate", ("migrate",)),
     ):

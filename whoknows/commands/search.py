@@ -121,3 +121,68 @@ def docs(query: str, store_url: str | None, limit: int, viewer: str | None, back
         if meta:
             click.echo(f"    {meta}")
         click.echo(f'    "{_short(d.passage, 160)}"')
+
+
+@click.command("reviewers")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@store_option
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 500), help="How many people.")
+@click.option("--viewer", default=None, metavar="PERSON_ID", help="Apply this person's document permissions.")
+@click.option("--exclude", "exclude_people", multiple=True, metavar="PERSON_ID", help="Also leave out this person.")
+@click.option("--embedder", "backend", default="onnx", show_default=True,
+              type=click.Choice(["onnx", "torch", "none"]), help=EMBED_HELP)  # fmt: skip
+@click.option("--evidence", "n_evidence", default=3, show_default=True, help="Evidence lines shown per person.")
+@click.option("--json", "as_json", is_flag=True, help="Print results (with all evidence) as JSON.")
+def reviewers(
+    path: str,
+    store_url: str | None,
+    limit: int,
+    viewer: str | None,
+    exclude_people: tuple[str, ...],
+    backend: str,
+    n_evidence: int,
+    as_json: bool,
+) -> None:
+    """Who could review the document at PATH: experts on its topic, never its own authors."""
+    from pathlib import Path
+
+    from ingest.documents import read_document
+    from ingest.report import Rejection
+    from search.permissions import person_node_id
+    from search.reviewers import asset_from_record, find_reviewers
+
+    file = Path(path)
+    with file.open("rb") as fp:
+        record = read_document(fp, file.name, doc_key=file.name)
+    if isinstance(record, Rejection):  # say why the file cannot be read and what would be valid
+        raise click.ClickException(f"{file}: {record.reason}; expected {record.expected}")
+    store = open_cli_store(store_url, read_only=True)
+    try:
+        asset = asset_from_record(store, record)
+        results = find_reviewers(
+            store, _embedder(backend), asset, viewer=viewer, limit=limit,
+            exclude_people=[person_node_id(p) for p in exclude_people],
+        )  # fmt: skip
+    finally:
+        store.close()
+    if as_json:
+        payload = {
+            "document": str(file),
+            "authors_left_out": sorted(asset.authors),
+            "same_documents_in_store": sorted(asset.documents),
+            "results": [r.to_dict() for r in results],
+        }
+        click.echo(json.dumps(payload, indent=2, default=str))
+        return
+    if not results:
+        click.echo("No one found. Check that the store is ingested and embedded.")
+        return
+    if asset.authors:
+        click.echo(f"Leaving out the document's authors: {', '.join(sorted(asset.authors))}")
+    for i, r in enumerate(results, start=1):
+        where = ", ".join(x for x in (r.title, r.department, r.location) if x)
+        click.secho(f"{i:>2}. {r.name}  [{r.person_id}]  score {r.score:.3f}", bold=True)
+        if where:
+            click.echo(f"    {where}")
+        for e in r.evidence[:n_evidence]:
+            click.echo(f"      +{e.contribution:.3f}  {e.relation:<16} {_short(e.title, 60)}")
