@@ -233,6 +233,7 @@ class _PreparedWrite:
     by_label: dict[str, list[dict[str, Any]]]
     by_type: dict[str, list[dict[str, Any]]]
     ends: list[str]  # every relationship end, checked to exist before the relationships are merged
+    ledger: tuple[str, dict[str, str]] | None = None  # (feed, {source: hash}), recorded first (record_ledger)
 
 
 class Neo4jStore:
@@ -530,7 +531,9 @@ class Neo4jStore:
     def write(self, facts: Sequence[Facts]) -> tuple[int, int]:
         return self.write_prepared(self.prepare_write(facts))
 
-    def prepare_write(self, facts: Sequence[Facts]) -> _PreparedWrite:
+    def prepare_write(
+        self, facts: Sequence[Facts], ledger: tuple[str, Mapping[str, str]] | None = None
+    ) -> _PreparedWrite:
         """Validate and merge the facts into UNWIND rows per label and type, without touching the server."""
         nodes: dict[str, dict[str, Any]] = {}
         rels: dict[str, dict[str, Any]] = {}
@@ -567,14 +570,17 @@ class Neo4jStore:
         for row in rels.values():
             by_type.setdefault(row.pop("type"), []).append(row)
         ends = sorted({r["start"] for r in rels.values()} | {r["end"] for r in rels.values()})
-        return _PreparedWrite(len(nodes), len(rels), by_label, by_type, ends)
+        led = (ledger[0], dict(ledger[1])) if ledger is not None and ledger[1] else None
+        return _PreparedWrite(len(nodes), len(rels), by_label, by_type, ends, led)
 
     def write_prepared(self, prepared: _PreparedWrite) -> tuple[int, int]:
         by_label, by_type = prepared.by_label, prepared.by_type
-        if not prepared.nodes and not prepared.rels:
+        if not prepared.nodes and not prepared.rels and prepared.ledger is None:
             return (0, 0)
         self._ensure_schema()
         with self.transaction():
+            if prepared.ledger is not None:
+                self.record_ledger(*prepared.ledger)
             for label, rows in sorted(by_label.items()):
                 template = cypher.UPSERT_TEXT_NODES if label in _TEXT_LABEL_VALUES else cypher.UPSERT_NODES
                 query = fill(template, label=label)

@@ -16,12 +16,12 @@ indexes the ``text`` prop of text-bearing nodes; ``vectors`` holds each node's v
 from __future__ import annotations
 
 import hashlib
-from operator import itemgetter
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +207,7 @@ class _PreparedWrite:
     rels_plain_json: str | None  # relationships whose props hold no null: one upsert
     rels_nulls_json: str | None
     rel_srcs_json: str | None
+    ledger: tuple[str, str, list[int]] | None = None  # (feed, rows as JSON, their source keys): see record_ledger
 
 
 class _VectorIndex:
@@ -450,7 +451,9 @@ class SQLiteStore:
     def write(self, facts: Sequence[Facts]) -> tuple[int, int]:
         return self.write_prepared(self.prepare_write(facts))
 
-    def prepare_write(self, facts: Sequence[Facts]) -> _PreparedWrite:
+    def prepare_write(
+        self, facts: Sequence[Facts], ledger: tuple[str, Mapping[str, str]] | None = None
+    ) -> _PreparedWrite:
         """Everything of a write that needs no database: validate labels and types, merge repeated nodes and
         relationships, compute keys, and encode each table's rows as one JSON array.
 
@@ -505,7 +508,13 @@ class SQLiteStore:
         with_nulls.sort(key=itemgetter(0))
         node_srcs.sort()
         rel_srcs.sort()
+        ledger_rows = None
+        if ledger is not None and ledger[1]:
+            feed, entries = ledger
+            rows = sorted((sources.get(src) or key64(src), src, h) for src, h in entries.items())
+            ledger_rows = (feed, _dumps_rows(rows), [r[0] for r in rows])
         return _PreparedWrite(
+            ledger=ledger_rows,
             nodes=len(node_rows),
             rels=len(rel_rows),
             ends_json=_dumps_rows(list(ends)) if ends else None,
@@ -527,9 +536,12 @@ class SQLiteStore:
         keeps working meanwhile.
         """
         p = prepared
-        if not p.nodes and not p.rels:
+        if not p.nodes and not p.rels and p.ledger is None:
             return (0, 0)
         with self._write() as c:
+            if p.ledger is not None:  # first: the facts' sources then exist with their hashes
+                c.execute(_RECORD_LEDGER, (p.ledger[1], p.ledger[0]))
+                self._tx_sources.update(p.ledger[2])
             if p.ends_json is not None:
                 missing = [r[0] for r in c.execute(_MISSING_NODES, (p.ends_json,))]
                 if missing:
@@ -670,10 +682,7 @@ class SQLiteStore:
 
     def record_ledger(self, feed: str, entries: Mapping[str, str]) -> None:
         if entries:
-            rows = sorted((key64(s), s, h) for s, h in entries.items())
-            with self._write() as c:
-                c.execute(_RECORD_LEDGER, (_dumps_rows(rows), feed))
-                self._tx_sources.update(r[0] for r in rows)
+            self.write_prepared(self.prepare_write((), (feed, entries)))
 
     def forget_ledger(self, sources: Iterable[str]) -> None:
         keys = [key64(s) for s in sources]

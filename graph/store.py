@@ -180,12 +180,13 @@ class GraphStore(Protocol):
         Returns (nodes written, relationships written). Relationship ends must exist after the nodes are in.
         """
 
-    def prepare_write(self, facts: Sequence[Facts]) -> Any:
+    def prepare_write(self, facts: Sequence[Facts], ledger: tuple[str, Mapping[str, str]] | None = None) -> Any:
         """The part of :meth:`write` that needs no database (validation, merging, encoding parameters).
 
         Why it is separate: ingest runs it on its parsing thread and hands the result to
         :meth:`write_prepared` on its commit thread, so consecutive batches overlap. The result is opaque and
-        only valid for the store that made it.
+        only valid for the store that made it. ``ledger`` (feed, {source: content hash}) is recorded as by
+        :meth:`record_ledger`, first, in the same write: its encoding then also happens off the commit thread.
         """
 
     def write_prepared(self, prepared: Any) -> tuple[int, int]:

@@ -713,8 +713,9 @@ class _Run:
     ) -> None:
         """Hand the batch to the committer thread: one transaction that retracts edited records, writes the new
         facts and remembers what was seen. The caller never touches these lists again."""
-        prepared = self.store.prepare_write(facts)  # the Python half of the write, on this thread
-        self._sink(feed, to_retract, prepared, pending, ledger, voided)
+        # the Python half of the write, ledger rows included, on this thread (in a reader child: that process)
+        prepared = self.store.prepare_write(facts, (feed, ledger))
+        self._sink(feed, to_retract, prepared, pending, len(ledger), voided)
 
     def _submit(self, *payload: Any) -> None:
         self.committer.submit(self._commit_now, *payload)
@@ -725,7 +726,7 @@ class _Run:
         to_retract: list[str],
         prepared: Any,
         pending: list[PendingRel],
-        ledger: dict[str, str],
+        n_records: int,
         voided: dict[str, str] | None,
     ) -> None:
         """Write one batch (on the committer thread) into the open write transaction, and commit once it holds
@@ -744,8 +745,7 @@ class _Run:
         try:
             if to_retract:
                 self.store.retract_sources(to_retract)
-            self.store.record_ledger(feed, ledger)  # first: the facts' sources then exist with their hashes
-            self.store.write_prepared(prepared)
+            self.store.write_prepared(prepared)  # its ledger first: the facts' sources then exist with hashes
             if pending:
                 self.store.add_pending(pending)
             if voided:
@@ -754,7 +754,7 @@ class _Run:
             self._tx = None
             tx.__exit__(type(exc), exc, exc.__traceback__)  # rolls back everything since the last commit
             raise
-        self._tx_records += len(ledger) + len(to_retract)
+        self._tx_records += n_records + len(to_retract)
         if self._tx_records >= BATCH:
             self._end_tx()
 

@@ -100,6 +100,26 @@ def test_prepared_write_equals_write(store: GraphStore) -> None:
     assert [r.sources for r in view.incoming] == [("s2",)]
 
 
+def test_prepared_write_records_its_ledger_in_the_same_write(store: GraphStore) -> None:
+    from graph.store import Facts
+
+    facts = [
+        Facts("feed#1", [Node("person:a", "Person", {"name": "Ada"})]),
+        Facts("feed#2", [Node("dept:x", "Department")]),
+    ]
+    prepared = store.prepare_write(facts, ("feed", {"feed#1": "h1", "feed#2": "h2"}))
+    with store.transaction():
+        assert store.write_prepared(prepared) == (2, 0)
+    assert store.ledger("feed") == {"feed#1": "h1", "feed#2": "h2"}
+    view = store.get_node("person:a")
+    assert view is not None and view.node.sources == ("feed#1",)
+    with store.transaction():  # a ledger alone, without facts, is a write too
+        store.write_prepared(store.prepare_write([], ("feed", {"feed#3": "h3"})))
+    assert store.ledger("feed")["feed#3"] == "h3"
+    store.retract_sources(["feed#1"])
+    assert store.get_node("person:a") is None
+
+
 def test_relationship_to_missing_node_fails_and_rolls_back(store: GraphStore) -> None:
     with pytest.raises(StoreError, match="do not exist"), store.transaction():
         store.upsert_nodes([Node("person:c", "Person", {"name": "Cy"})], source="s")
