@@ -711,18 +711,17 @@ class _Run:
         ledger: dict[str, str],
         voided: dict[str, str] | None = None,
     ) -> None:
-        """Hand the batch to the committer thread: one transaction that retracts edited records, writes the new
-        facts and remembers what was seen. The caller never touches these lists again."""
+        """Hand the batch to the committer thread, which retracts edited records, writes the new facts and
+        remembers what was seen (see _commit_now). The caller never touches these lists again."""
         # the Python half of the write, ledger rows included, on this thread (in a reader child: that process)
         prepared = self.store.prepare_write(facts, (feed, ledger))
-        self._sink(feed, to_retract, prepared, pending, len(ledger), voided)
+        self._sink(to_retract, prepared, pending, len(ledger), voided)
 
     def _submit(self, *payload: Any) -> None:
         self.committer.submit(self._commit_now, *payload)
 
     def _commit_now(
         self,
-        feed: str,
         to_retract: list[str],
         prepared: Any,
         pending: list[PendingRel],
@@ -751,24 +750,24 @@ class _Run:
             if voided:
                 self.store.record_ledger("xapi:voided", voided)
         except BaseException as exc:
-            self._tx = None
-            tx.__exit__(type(exc), exc, exc.__traceback__)  # rolls back everything since the last commit
+            self._close_tx(exc)  # rolls back everything since the last commit
             raise
         self._tx_records += n_records + len(to_retract)
         if self._tx_records >= BATCH:
             self._end_tx()
 
-    def _end_tx(self) -> None:
-        """Commit the open write transaction, if any (on the committer thread, which holds it)."""
+    def _close_tx(self, error: BaseException | None) -> None:
+        """Commit the open write transaction, if any, or roll it back when ``error`` is given (on the committer
+        thread, which holds it)."""
         tx, self._tx = self._tx, None
         if tx is not None:
-            tx.__exit__(None, None, None)
+            tx.__exit__(type(error) if error else None, error, error.__traceback__ if error else None)
+
+    def _end_tx(self) -> None:
+        self._close_tx(None)
 
     def _rollback_tx(self) -> None:
-        tx, self._tx = self._tx, None
-        if tx is not None:
-            err = IngestError("the ingest stopped before this batch was committed")
-            tx.__exit__(IngestError, err, None)
+        self._close_tx(IngestError("the ingest stopped before this batch was committed"))
 
     def _settle(self) -> None:
         """Commit what is written and wait for it: before this thread reads or sweeps the store, marks a file
