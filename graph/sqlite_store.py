@@ -898,17 +898,20 @@ class SQLiteStore:
             if th not in cached:
                 yield TextToEmbed(nid, label, text, th)
 
-    def cached_vectors(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    def _vectors_by_key(self, query: str, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Rows of ``query`` (``?`` the model, ``{}`` the IN list of keys; it selects key, blob) as float32
+        vectors by key, reading the keys in chunks of at most _BATCH parameters."""
         out: dict[str, np.ndarray] = {}
         with self._lock:
-            for part in _chunks(list(dict.fromkeys(text_hashes))):
-                q = (
-                    "SELECT text_hash, vec FROM vector_cache WHERE model = ? "
-                    f"AND text_hash IN ({','.join('?' * len(part))})"
-                )
-                for th, blob in self.conn.execute(q, (model, *part)):
-                    out[th] = np.frombuffer(blob, dtype=np.float32)
+            for part in _chunks(list(dict.fromkeys(keys))):
+                for key, blob in self.conn.execute(query.format(",".join("?" * len(part))), (model, *part)):
+                    out[key] = np.frombuffer(blob, dtype=np.float32)
         return out
+
+    def cached_vectors(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        return self._vectors_by_key(
+            "SELECT text_hash, vec FROM vector_cache WHERE model = ? AND text_hash IN ({})", model, text_hashes
+        )
 
     def set_vectors(self, model: str, items: Iterable[tuple[str, str, np.ndarray]]) -> int:
         rows = []
@@ -990,16 +993,12 @@ class SQLiteStore:
     def node_vectors(self, model: str, node_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored ``model`` vectors of these nodes' current texts (a vector embedded from an older text is
         left out), by node id: what search needs for pseudo-relevance feedback, without reading the texts."""
-        out: dict[str, np.ndarray] = {}
-        with self._lock:
-            for part in _chunks(list(dict.fromkeys(node_ids))):
-                q = (
-                    "SELECT v.node_id, v.vec FROM vectors v JOIN nodes n ON n.id = v.node_id "
-                    f"AND n.text_hash = v.text_hash WHERE v.model = ? AND v.node_id IN ({','.join('?' * len(part))})"
-                )
-                for nid, blob in self.conn.execute(q, (model, *part)):
-                    out[nid] = np.frombuffer(blob, dtype=np.float32)
-        return out
+        return self._vectors_by_key(
+            "SELECT v.node_id, v.vec FROM vectors v JOIN nodes n ON n.id = v.node_id "
+            "AND n.text_hash = v.text_hash WHERE v.model = ? AND v.node_id IN ({})",
+            model,
+            node_ids,
+        )
 
     def _int8_scan(self, idx: _VectorIndex) -> Int8Scan | None:
         """The int8 first pass of ``idx``, built once per version when the matrix is large enough and the integer
