@@ -31,10 +31,12 @@ SCIM_CONTAINERS = ("Resources", "resources")
 
 
 def read_memberships_csv(
-    fp: BinaryIO, name: str, *, notices: list[Notice] | None = None
+    fp: BinaryIO, name: str, *, notices: list[Notice] | None = None, dups: DuplicateIds | None = None
 ) -> Iterator[MembershipRecord | Rejection]:
-    """person, community, role required; since (ISO date) and community_id (default: slug of community)."""
-    dups = DuplicateIds()
+    """person, community, role required; since (ISO date) and community_id (default: slug of community).
+    ``dups`` (optional): the caller's duplicate table, which it then reports (a reader of one part of a file)."""
+    own_dups = dups is None
+    dups = DuplicateIds() if dups is None else dups
     roles = ", ".join(ROLES)
     refs: dict[str, Any] = {}
     slugs: dict[str, Any] = {}
@@ -68,7 +70,8 @@ def read_memberships_csv(
         out = dups.admit(f"{cid}|{person.kind}:{person.value}|{role}", rec, where, "membership")
         if out is not None:
             yield out
-    dups.note(notices, name, "membership")
+    if own_dups:
+        dups.note(notices, name, "membership")
 
 
 def read_communities_csv(

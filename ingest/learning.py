@@ -288,10 +288,12 @@ def completion_record_id(person: str, course_id: str, status: str, at: datetime)
 
 
 def read_completions_csv(
-    fp: BinaryIO, name: str, *, notices: list[Notice] | None = None
+    fp: BinaryIO, name: str, *, notices: list[Notice] | None = None, dups: DuplicateIds | None = None
 ) -> Iterator[CompletionRecord | Rejection]:
-    """The completions CSV: person, course_id, status, at required; score, course_title optional."""
-    dups = DuplicateIds()
+    """The completions CSV: person, course_id, status, at required; score, course_title optional.
+    ``dups`` (optional): the caller's duplicate table, which it then reports (a reader of one part of a file)."""
+    own_dups = dups is None
+    dups = DuplicateIds() if dups is None else dups
     statuses = ", ".join(COMPLETION_STATUSES)
     refs: dict[str, Any] = {}
     for item in iter_csv_rows(fp, name, required=COMPLETIONS_CSV_REQUIRED, optional=COMPLETIONS_CSV_OPTIONAL):
@@ -328,7 +330,8 @@ def read_completions_csv(
         out = dups.admit(rid, rec, where, "completion")
         if out is not None:
             yield out
-    dups.note(notices, name, "completion")
+    if own_dups:
+        dups.note(notices, name, "completion")
 
 
 __all__ = [

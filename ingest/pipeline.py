@@ -36,7 +36,7 @@ from graph.store import Facts, GraphStore, Node, PendingRel, Rel
 from ingest.committer import BackgroundCommitter
 from ingest.identity import IdentityIndex
 from ingest.mapping import UNRESOLVED_PREFIX, Mapped, Mapper
-from ingest.reader_process import FORK_AVAILABLE, run_in_child
+from ingest.reader_process import FORK_AVAILABLE, run_in_child, run_in_children
 from ingest.records import (
     CommunityRecord,
     CompletionRecord,
@@ -51,9 +51,13 @@ from ingest.records import (
 )
 from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
+from ingest.split import SPLIT_MIN_BYTES, FilePart, PartReader, plan_parts
+from ingest.values import DuplicateIds, note_identical
 from whoknows.errors import IngestError, UnknownFormatError
 
 CHILD_MIN_BYTES = 256 << 10  # structured files from this size are read in a forked child (ingest.reader_process)
+# large CSV files of these kinds are read by two children at once (ingest.split); the value names a record
+SPLIT_KINDS = {"completions": "completion", "memberships": "membership"}
 BATCH = 20_000  # records per transaction: fewer, larger commits write each dirty page to the WAL once
 FIRST_BATCH = 1_000  # the smallest batch: where a file starts and ends (see next_batch_size)
 
@@ -369,6 +373,7 @@ class _Run:
         self._tx: contextlib.AbstractContextManager[None] | None = None  # the write transaction batches share
         self._tx_records = 0
         self.child_min_bytes: int | None = CHILD_MIN_BYTES
+        self.split_min_bytes: int | None = SPLIT_MIN_BYTES
         self.identity = IdentityIndex.from_store(store)
         self.mapper = Mapper(self.identity)
         for node in store.iter_nodes("Community"):
@@ -388,7 +393,10 @@ class _Run:
             return
         snapshot = inp.kind != "xapi"  # xAPI statements are immutable: absence from an export is not deletion
         old = self.store.ledger(feed) if snapshot else {}
-        if self._read_in_child(inp, snapshot):
+        parts = self._parts(inp, snapshot)
+        if parts is not None:
+            seen, unresolved = self._read_feed_split(inp, feed, report, old, parts)
+        elif self._read_in_child(inp, snapshot):
             seen, unresolved = self._read_feed_in_child(inp, feed, report, old)
         else:
             seen, unresolved = self._read_feed(inp, feed, report, old if snapshot else None)
@@ -437,19 +445,29 @@ class _Run:
         )
 
     def _read_feed(
-        self, inp: Input, feed: str, report: SourceReport, old: dict[str, str] | None
+        self,
+        inp: Input,
+        feed: str,
+        report: SourceReport,
+        old: dict[str, str] | None,
+        *,
+        part: FilePart | None = None,
+        dups: DuplicateIds | None = None,
+        written: dict[str, str] | None = None,
     ) -> tuple[set[str], dict[str, list[Any]]]:
         """Read, validate, map and hand over one structured file in batches; returns what it saw and which
-        person references did not resolve."""
+        person references did not resolve. ``part``: read only that part of the file, with the duplicate
+        table ``dups`` (see _read_feed_split); ``written``: see _flush."""
         seen: set[str] = set()
         unresolved: dict[str, list[Any]] = {}
         reader = _readers()[inp.kind]
-        with inp.path.open("rb") as fp:
-            total_bytes = os.fstat(fp.fileno()).st_size
-            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices)
+        with inp.path.open("rb") if part is None else PartReader(part) as fp:
+            total_bytes = os.fstat(fp.fileno()).st_size if part is None else fp.size  # type: ignore[union-attr]
+            extra = {} if dups is None else {"dups": dups}
+            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices, **extra)  # type: ignore[arg-type]
             if inp.kind == "interactions":  # aggregated: nothing is emitted until the whole file is read
                 items = aggregate_interactions(items, report)
-            items = self._with_progress(items, inp)
+            items = self._with_progress(items, inp, part)
             batch: list[tuple[str, str, Any]] = []
             done = 0
             limit = next_batch_size(0, 0, total_bytes, BATCH)
@@ -461,22 +479,27 @@ class _Run:
                     report.read += 1
                 batch.append((source_key(feed, item), record_hash(item), item))
                 if len(batch) >= limit:
-                    self._flush(feed, batch, old, seen, report, unresolved)
+                    self._flush(feed, batch, old, seen, report, unresolved, written)
                     done += len(batch)
                     batch = []
                     limit = next_batch_size(done, fp.tell(), total_bytes, BATCH)
-            self._flush(feed, batch, old, seen, report, unresolved)
+            self._flush(feed, batch, old, seen, report, unresolved, written)
         return seen, unresolved
 
     def _read_feed_in_child(
-        self, inp: Input, feed: str, report: SourceReport, old: dict[str, str]
+        self,
+        inp: Input,
+        feed: str,
+        report: SourceReport,
+        old: dict[str, str],
+        written: dict[str, str] | None = None,
     ) -> tuple[set[str], dict[str, list[Any]]]:
         """:meth:`_read_feed` in a forked child: its batches arrive as prepared writes and are committed here;
         at the end its report, what it saw and what it learnt about communities come back."""
 
         def work(emit: Callable[[Any], None]) -> tuple[SourceReport, set[str], dict[str, list[Any]], dict, set]:
             self._sink = lambda *payload: emit(payload)
-            seen, unresolved = self._read_feed(inp, feed, report, old)
+            seen, unresolved = self._read_feed(inp, feed, report, old, written=written)
             return report, seen, unresolved, self.mapper.community_by_name, self.mapper.course_titles
 
         self._settle()  # no commit may be in flight (or open) while the process forks
@@ -493,12 +516,80 @@ class _Run:
         self.mapper.course_titles.update(course_titles)
         return seen, unresolved
 
-    def _with_progress(self, items: Iterable[Any], inp: Input) -> Iterable[Any]:
+    def _parts(self, inp: Input, snapshot: bool) -> tuple[FilePart, FilePart] | None:
+        """The two parts a large CSV file of completions or memberships is read in (see ingest.split), or None."""
+        if inp.kind not in SPLIT_KINDS or inp.path.suffix.lower() not in (".csv", ".tsv"):
+            return None
+        if self.split_min_bytes is None or not self._read_in_child(inp, snapshot):
+            return None
+        return plan_parts(inp.path, self.split_min_bytes)
+
+    def _read_feed_split(
+        self, inp: Input, feed: str, report: SourceReport, old: dict[str, str], parts: Sequence[FilePart]
+    ) -> tuple[set[str], dict[str, list[Any]]]:
+        """:meth:`_read_feed_in_child` with two children, each reading one part of the file at the same time.
+
+        The parts' reports, seen sources and unresolved references are merged in file order, so the result is
+        the one reader's. What two parts cannot do alone is find a duplicate id across them: each child
+        returns its ids, and if the parts share one, the file is read again whole by one reader against the
+        ledger as it now stands (so only the records the duplicate touched are written again), and that
+        reader's report, counted against the ledger from before the run, is the file's. That costs a second
+        read of the file, and only a file with such a duplicate pays it.
+        """
+
+        def work_for(part: FilePart) -> Callable[[Callable[[Any], None]], tuple[Any, ...]]:
+            def work(emit: Callable[[Any], None]) -> tuple[Any, ...]:
+                self._sink = lambda *payload: emit(payload)
+                part_report = SourceReport(report.path, report.kind)
+                dups = DuplicateIds()
+                seen, unresolved = self._read_feed(inp, feed, part_report, old, part=part, dups=dups)
+                communities, titles = self.mapper.community_by_name, self.mapper.course_titles
+                return part_report, seen, unresolved, communities, titles, dups.ids(), dups.identical
+
+            return work
+
+        self._settle()  # no commit may be in flight (or open) while the process forks
+        results: list[Any] = [None] * len(parts)
+        for i, kind, payload in run_in_children([work_for(p) for p in parts]):
+            if kind == "item":
+                self.committer.submit(self._commit_now, *payload)
+            else:
+                results[i] = payload
+        ids = [r[5] for r in results]
+        if any(not a.isdisjoint(b) for i, a in enumerate(ids) for b in ids[i + 1 :]):
+            self._settle()
+            return self._read_feed_in_child(inp, feed, report, old, written=self.store.ledger(feed))
+        seen: set[str] = set()
+        unresolved: dict[str, list[Any]] = {}
+        # a rejection without a line is about the whole file ("no data rows"): true only if every part says so
+        whole_file = set.intersection(*({x.reason for x in r[0].rejections if x.where.line is None} for r in results))
+        for i, (part_report, part_seen, part_unresolved, communities, titles, _, _) in enumerate(results):
+            for name in ("read", "accepted", "unchanged"):
+                setattr(report, name, getattr(report, name) + getattr(part_report, name))
+            for rejection in part_report.rejections:
+                line = rejection.where.line
+                if line is None:
+                    if i == 0 and rejection.reason in whole_file:
+                        report.reject(rejection)
+                elif i == 0 or line >= parts[i].first_line:  # a later part's header lines are the first part's
+                    report.reject(rejection)
+            report.notices.extend(part_report.notices)
+            seen |= part_seen
+            for ref, wheres in part_unresolved.items():
+                unresolved.setdefault(ref, []).extend(wheres)
+            self.mapper.community_by_name.update(communities)
+            self.mapper.course_titles.update(titles)
+        note_identical(report.notices, str(inp.path), SPLIT_KINDS[inp.kind], sum(r[6] for r in results))
+        return seen, unresolved
+
+    def _with_progress(self, items: Iterable[Any], inp: Input, part: FilePart | None = None) -> Iterable[Any]:
         if not self.progress:
             return items
         from tqdm import tqdm
 
-        return tqdm(items, desc=f"{inp.kind} {inp.path.name}", unit=" records", leave=False)
+        desc = f"{inp.kind} {inp.path.name}" + (f" ({part.label})" if part is not None else "")
+        position = 1 if part is not None and part.start else 0
+        return tqdm(items, desc=desc, unit=" records", leave=False, position=position)
 
     def _flush(
         self,
@@ -508,7 +599,12 @@ class _Run:
         seen: set[str],
         report: SourceReport,
         unresolved: dict[str, list[Any]],
+        written: dict[str, str] | None = None,
     ) -> None:
+        """Write the new and edited records of a batch (new or edited against ``old``, the ledger from before
+        this run, which the report counts against). ``written``: the ledger as a split read of this file left
+        it (see _read_feed_split): a record it already holds is counted and its references are checked, but
+        it is not written again; one it holds in another version is retracted and written."""
         if not batch:
             return
         if old is None:  # no snapshot ledger: ask the store, which must first hold the batch before this one
@@ -519,9 +615,25 @@ class _Run:
         to_retract: list[str] = []
         todo: list[tuple[str, str, Any]] = []
         shared_ids = self.mapper.shared_ids
+        restored = 0  # records written again but counted unchanged (see ``written``)
         for source, h, record in batch:
             seen.add(source)
             before = prev.get(source)
+            if written is not None:  # the file is read again after a split read wrote most of it
+                now = written.get(source)
+                if before == h:
+                    report.unchanged += 1
+                if now == h:  # in the store as this record: only the report remains to do
+                    if before != h:
+                        report.accepted += 1
+                        self._collect(self._map(record, source), record.where, [], [], unresolved)
+                    seen.update(shared_source(feed, nid) for nid in shared_ids(record))
+                    continue
+                restored += before == h
+                if now is not None:  # the other version of a duplicate: replaced
+                    to_retract.append(source)
+                todo.append((source, h, record))
+                continue
             if before == h:
                 report.unchanged += 1
                 if old is not None:  # its shared nodes are still referred to by this file
@@ -565,7 +677,7 @@ class _Run:
             facts.append(Facts(sk, [node]))
             if prev.get(sk) != SHARED:
                 ledger[sk] = SHARED
-        report.accepted += len(todo)
+        report.accepted += len(todo) - restored
         self._commit(feed, to_retract, facts, pending, ledger, voided)
 
     def _map(self, record: Any, source: str) -> Mapped:

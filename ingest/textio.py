@@ -39,8 +39,10 @@ def read_text(fp: BinaryIO, name: str) -> tuple[str | None, Rejection | None]:
 
 
 def iter_text_lines(fp: BinaryIO, name: str) -> Iterator[tuple[int, str] | Rejection]:
-    """Yield ``(line_number, line)`` for each line; a line that is not UTF-8 is rejected and skipped."""
-    for number, raw in enumerate(fp, start=1):
+    """Yield ``(line_number, line)`` for each line; a line that is not UTF-8 is rejected and skipped.
+    A file part (:class:`ingest.split.PartReader`) numbers its own lines as they are numbered in the file."""
+    numbered = getattr(fp, "numbered_lines", None)
+    for number, raw in numbered() if numbered is not None else enumerate(fp, start=1):
         if number == 1 and raw.startswith(UTF8_BOM):
             raw = raw[len(UTF8_BOM) :]
         try:

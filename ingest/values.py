@@ -196,8 +196,19 @@ class DuplicateIds:
 
     def note(self, notices: list[Notice] | None, name: str, what: str) -> None:
         """Tell the report how many identical duplicates were skipped (nothing when none were)."""
-        if self.identical and notices is not None:
-            notices.append(Notice(Where(name), f"{self.identical} identical duplicate {what}(s) skipped"))
+        note_identical(notices, name, what, self.identical)
+
+    def ids(self) -> set[int]:
+        """The (hashed) ids seen so far: two readers of two parts of one file compare them, because a
+        duplicate across the parts is one neither reader can see (ingest.pipeline reads such a file again
+        whole). Hashes are of this process's ``hash``, which forked readers share with their parent."""
+        return set(self._seen)
+
+
+def note_identical(notices: list[Notice] | None, name: str, what: str, count: int) -> None:
+    """The notice for ``count`` identical duplicates skipped in file ``name`` (nothing when none were)."""
+    if count and notices is not None:
+        notices.append(Notice(Where(name), f"{count} identical duplicate {what}(s) skipped"))
 
 
 CACHE_LIMIT = 200_000
