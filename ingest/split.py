@@ -38,7 +38,8 @@ class FilePart:
 
     @property
     def label(self) -> str:
-        return f"lines {self.first_line}-" if self.start else "lines 1-"
+        """How a progress bar names the part."""
+        return f"second half, from line {self.first_line}" if self.start else "first half"
 
 
 def plan_parts(path: Path, min_bytes: int = SPLIT_MIN_BYTES) -> tuple[FilePart, FilePart] | None:
