@@ -330,6 +330,8 @@ def _parse_config(pairs: list[str]) -> Any:
             val: Any = v
         elif v.lower() == "none":
             val = None
+        elif cur is None:  # an option that is off by default (e.g. reg_min_similarity): a number turns it on
+            val = float(v)
         else:
             val = type(cur)(float(v)) if isinstance(cur, int | float) else v
         if k.startswith("long."):
@@ -337,6 +339,19 @@ def _parse_config(pairs: list[str]) -> Any:
         else:
             cfg = replace(cfg, **{k: val})
     return replace(cfg, long_query=long_query)
+
+
+def _versions() -> dict[str, str]:
+    """Installed versions of the packages the int8 export and the ranking depend on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("torch", "onnx", "onnxruntime", "tokenizers", "numpy"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "missing"
+    return out
 
 
 def _fmt(name: str, protocol: str, res: dict[str, dict[str, float]]) -> str:
@@ -401,6 +416,10 @@ def main() -> None:
         "latency_ms_p50": product["latency_ms_p50"],
         "latency_ms_p95": product["latency_ms_p95"],
         "embedder": embedder.name,
+        # the int8 export depends on the installed torch / onnx / onnxruntime: MAP moved by 0.003 between two
+        # installs (docs/search.md), so a figure is only comparable with the same model file
+        "model_sha256": str(getattr(embedder, "manifest", {}).get("sha256", ""))[:16],
+        "versions": _versions(),
         "split": f"{SPLIT_SEED}: tune {halves['tune']} / heldout {halves['heldout']} queries",
     }
     for name, key in (("whoknows-thorough", "thorough"), ("whoknows-short", "short")):

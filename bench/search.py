@@ -34,6 +34,7 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -295,6 +296,9 @@ def main() -> None:
         find_experts(store, embedder, queries[0], reference=True)
         base = _latencies(store, embedder, queries, reference=True)
         store.reference_search = False
+        # (3) the same path without document regularisation (the typed-query default before it), interleaved
+        # query by query with the default so both see the same machine
+        reg_cost = _regularisation_cost(store, embedder, queries)
         same, bit_same = _agreement(results, base[3])
         same_scalar, bit_same_scalar = _agreement(results, scalar[3])
         evidence_same = sum(
@@ -320,6 +324,12 @@ def main() -> None:
         "bit_identical_top10_as_scalar_ranking": f"{bit_same_scalar}/{len(results)}",
         "same_top10_as_scalar_ranking": f"{same_scalar}/{len(results)}",
         "same_evidence_as_scalar_ranking": f"{evidence_same}/{len(results)}",
+        "p50_ms_interleaved": pct(reg_cost[0], 50),
+        "p95_ms_interleaved": pct(reg_cost[0], 95),
+        "p50_ms_no_regularisation": pct(reg_cost[1], 50),
+        "p95_ms_no_regularisation": pct(reg_cost[1], 95),
+        "cpu_p50_ms_interleaved": pct(reg_cost[2], 50),
+        "cpu_p50_ms_no_regularisation": pct(reg_cost[3], 50),
         "p50_ms_reference": pct(base[0], 50),
         "p95_ms_reference": pct(base[0], 95),
         "cpu_p50_ms_reference": pct(base[2], 50),
@@ -361,6 +371,12 @@ def main() -> None:
         f"{figures['cpu_p50_ms_scalar_ranking']} ms); top 10 bit-identical (ids, order, scores) for "
         f"{figures['bit_identical_top10_as_scalar_ranking']} queries, same evidence records for "
         f"{figures['same_evidence_as_scalar_ranking']}"
+    )
+    print(
+        f"without document regularisation (interleaved with the default, same run): find_experts p50 "
+        f"{figures['p50_ms_no_regularisation']} / p95 {figures['p95_ms_no_regularisation']} ms against p50 "
+        f"{figures['p50_ms_interleaved']} / p95 {figures['p95_ms_interleaved']} ms with it (CPU p50 "
+        f"{figures['cpu_p50_ms_no_regularisation']} against {figures['cpu_p50_ms_interleaved']} ms)"
     )
     print(
         f"previous search path (FTS5 SQL, full float32 vector scans, scalar ranking; same run): find_experts p50 "
@@ -509,6 +525,30 @@ def _latencies(
         dlat.append(time.perf_counter() - t0)
         assert res, f"no experts for {q!r}"
     return lat, dlat, cpu, results
+
+
+def _regularisation_cost(
+    store: Any, embedder: Any, queries: list[str]
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """find_experts wall and CPU time per query with the default configuration and with document regularisation
+    off (``reg_k=0``), alternating which goes first, so that both see the same machine: (wall with, wall
+    without, CPU with, CPU without)."""
+    from search.ranking import DEFAULT_CONFIG, find_experts
+
+    plain = replace(DEFAULT_CONFIG, reg_k=0)
+    with_reg: list[float] = []
+    without: list[float] = []
+    cpu_with: list[float] = []
+    cpu_without: list[float] = []
+    viewers = [None, "p3", "p10"]
+    for i, q in enumerate(queries):
+        order = [(DEFAULT_CONFIG, with_reg, cpu_with), (plain, without, cpu_without)]
+        for cfg, out, cpu in order if i % 2 == 0 else order[::-1]:
+            t0, c0 = time.perf_counter(), time.process_time()
+            find_experts(store, embedder, q, viewer=viewers[i % 3], limit=10, config=cfg)
+            out.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    return with_reg, without, cpu_with, cpu_without
 
 
 if __name__ == "__main__":

@@ -222,6 +222,13 @@ class _VectorIndex:
         self.masks: dict[tuple[str, ...], np.ndarray] = {}  # label set -> row mask, computed once per build
         self.scan: Int8Scan | None = None
         self.scan_checked = False  # built (or found unusable) once per version
+        self._rows: dict[str, int] | None = None
+
+    def rows(self) -> dict[str, int]:
+        """Node id -> row of ``matrix``, built on first use."""
+        if self._rows is None:
+            self._rows = {nid: i for i, nid in enumerate(self.ids)}
+        return self._rows
 
     def mask(self, label_values: Sequence[str]) -> np.ndarray:
         key = tuple(sorted(label_values))
@@ -999,6 +1006,18 @@ class SQLiteStore:
             model,
             node_ids,
         )
+
+    def unit_vectors(self, model: str, node_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """Those of ``node_ids`` that have a ``model`` vector of their current text, and those vectors (unit
+        length, float32, one row each, in ``node_ids`` order) sliced from the in-memory search matrix: the
+        vectors :meth:`node_vectors` reads, without a database read per query."""
+        with self._lock:
+            idx = self._vector_index(model)
+        rows = idx.rows()
+        found = [i for i in dict.fromkeys(node_ids) if i in rows]
+        if not found:
+            return [], np.zeros((0, idx.matrix.shape[1] if idx.matrix.ndim == 2 else 0), dtype=np.float32)
+        return found, idx.matrix[[rows[i] for i in found]]
 
     def _int8_scan(self, idx: _VectorIndex) -> Int8Scan | None:
         """The int8 first pass of ``idx``, built once per version when the matrix is large enough and the integer

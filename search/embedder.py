@@ -239,6 +239,7 @@ class OnnxEmbedder:
             raise ModelError(f"the onnx backend needs onnxruntime and tokenizers: {exc}; or use --model torch") from exc
         self.folder = Path(folder)
         model_file = self.folder / "model-int8.onnx"
+        self.manifest: dict[str, Any] = {}
         if verify:
             manifest_path = self.folder / "manifest.json"
             try:
@@ -249,6 +250,7 @@ class OnnxEmbedder:
                 ) from exc
             if _sha256(model_file) != manifest.get("sha256"):
                 raise ModelError(f"{model_file} does not match its manifest digest; delete {self.folder} to re-export")
+            self.manifest = manifest
         self.batch_size = batch_size
         self.name = f"{MODEL_ID}/onnx-int8"
         opts = ort.SessionOptions()

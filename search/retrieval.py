@@ -161,6 +161,24 @@ def item_vectors(store: GraphStore, gv: GraphView, model: str, ids: Sequence[str
     return {i: vecs[hashes[i]] for i in wanted if i in hashes and hashes[i] in vecs}
 
 
+def unit_item_vectors(store: GraphStore, gv: GraphView, model: str, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The items of ``ids`` that have a vector, and their unit-length vectors as the rows of one float32 matrix.
+    A store that keeps its vectors in memory (``unit_vectors``, the embedded store's search matrix) slices them
+    from there: document regularisation asks for a few hundred per query, and reading them from the database
+    was most of its cost. Otherwise :func:`item_vectors`, normalised."""
+    unit = getattr(store, "unit_vectors", None)
+    if callable(unit):
+        found, mat = unit(model, ids)
+        return list(found), mat
+    vecs = item_vectors(store, gv, model, ids)
+    found = list(vecs)
+    if not found:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    mat = np.stack([vecs[i] for i in found]).astype(np.float32)
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    return found, mat / np.where(norms == 0, 1, norms)
+
+
 def _feedback_vector(store: GraphStore, gv: GraphView, model: str, ids: list[str]) -> np.ndarray | None:
     """Normalised mean vector of the feedback items (see :func:`item_vectors`)."""
     vecs = item_vectors(store, gv, model, ids)

@@ -22,7 +22,16 @@ fake_embedder = search_fixtures.fake_embedder
 
 Q = "supplier risk audits"
 # alpha 1, c 0: a person's score is the mean of their documents' votes, so one lucky document can win; no feedback
-BASE = replace(DEFAULT_CONFIG, today=date(2026, 1, 1), norm_alpha=1.0, norm_c=0.0, prf_k=0, long_query_words=0)
+BASE = replace(
+    DEFAULT_CONFIG,
+    today=date(2026, 1, 1),
+    norm_alpha=1.0,
+    norm_c=0.0,
+    prf_k=0,
+    long_query_words=0,
+    reg_k=0,
+    reg_min_similarity=None,
+)
 REG = replace(BASE, reg_k=3, reg_lambda=0.9)
 
 
@@ -161,9 +170,16 @@ def test_find_experts_applies_the_long_query_mode(lucky_store, fake_embedder):
     long = "supplier risk audits " * 7  # 21 words
     cfg = replace(DEFAULT_CONFIG, today=date(2026, 1, 1))
     res_long = find_experts(lucky_store, fake_embedder, long, config=cfg, limit=50)
-    assert any(e.neighbours for r in res_long for e in r.evidence)  # regularised
+    # the long mode: up to 40 neighbours, no similarity floor, so every other retrieved document (7 here)
+    assert {len(e.neighbours) for r in res_long for e in r.evidence} == {7}
     res_short = find_experts(lucky_store, fake_embedder, Q, config=cfg, limit=50)
-    assert all(not e.neighbours for r in res_short for e in r.evidence)
+    assert all(len(e.neighbours) <= DEFAULT_CONFIG.reg_k for r in res_short for e in r.evidence)
+    assert any(e.neighbours for r in res_short for e in r.evidence)  # typed queries are regularised too
     # turning the switch off ranks the long query like any other
     off = find_experts(lucky_store, fake_embedder, long, config=replace(cfg, long_query_words=0), limit=50)
-    assert all(not e.neighbours for r in off for e in r.evidence)
+    assert all(len(e.neighbours) <= DEFAULT_CONFIG.reg_k for r in off for e in r.evidence)
+
+
+def test_typed_default_regularises_with_close_neighbours_only():
+    assert DEFAULT_CONFIG.reg_k > 0 and DEFAULT_CONFIG.reg_lambda > 0 and DEFAULT_CONFIG.reg_min_similarity
+    assert THOROUGH_CONFIG.reg_min_similarity is None and THOROUGH_CONFIG.reg_k == LONG_QUERY["reg_k"]

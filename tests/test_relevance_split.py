@@ -41,3 +41,9 @@ def test_config_overrides_reach_the_long_query_mode(bench):
     assert cfg.norm_alpha == 0.4 and cfg.long_query_words == 30
     assert cfg.long_query["reg_k"] == 7 and isinstance(cfg.long_query["reg_k"], int)
     assert cfg.for_query("word " * 30).reg_k == 7
+
+
+def test_config_override_turns_on_an_option_that_is_off_by_default(bench):
+    cfg = bench._parse_config(["reg_min_similarity=0.35", "long.reg_min_similarity=0.5"])
+    assert cfg.reg_min_similarity == 0.35 and cfg.long_query["reg_min_similarity"] == 0.5
+    assert bench._parse_config(["reg_min_similarity=none"]).reg_min_similarity is None
