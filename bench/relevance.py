@@ -317,8 +317,7 @@ def run_demo(embedder: Any, config: Any, documents: int = 600) -> dict[str, Any]
         store.close()
     if not rows:
         return None
-    typed = mean_metrics(rows) | {"ndcg10": round(float(np.mean(ndcgs)), 4), "queries": len(rows)}
-    return typed | {"reviewers": reviewers}
+    return _summary(rows, ndcgs) | {"reviewers": reviewers}
 
 
 def score_reviewers(store: Any, embedder: Any, config: Any, truth: dict[str, Any], data: Path) -> dict[str, float]:
@@ -343,8 +342,11 @@ def score_reviewers(store: Any, embedder: Any, config: Any, truth: dict[str, Any
         ranked = [r.node_id for r in results]
         rows.append(metrics(ranked, set(grades)))  # type: ignore[arg-type]
         ndcgs.append(ndcg_at(ranked, grades))
-    if not rows:
-        return {}
+    return _summary(rows, ndcgs) if rows else {}
+
+
+def _summary(rows: list[dict[str, float]], ndcgs: list[float]) -> dict[str, Any]:
+    """Mean MAP / MRR / P@k, nDCG@10 and the number of queries of one demo protocol."""
     return mean_metrics(rows) | {"ndcg10": round(float(np.mean(ndcgs)), 4), "queries": len(rows)}
 
 

@@ -1015,9 +1015,7 @@ class SQLiteStore:
             idx = self._vector_index(model)
         rows = idx.rows()
         found = [i for i in dict.fromkeys(node_ids) if i in rows]
-        if not found:
-            return [], np.zeros((0, idx.matrix.shape[1] if idx.matrix.ndim == 2 else 0), dtype=np.float32)
-        return found, idx.matrix[[rows[i] for i in found]]
+        return found, idx.matrix[np.array([rows[i] for i in found], dtype=np.int64)]
 
     def _int8_scan(self, idx: _VectorIndex) -> Int8Scan | None:
         """The int8 first pass of ``idx``, built once per version when the matrix is large enough and the integer

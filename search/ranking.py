@@ -505,21 +505,19 @@ def _regularise(
     too. Array-wise: one similarity matrix of the retrieved documents (a few hundred at the typed depth)."""
     if cfg.reg_k <= 0 or cfg.reg_lambda <= 0 or model is None or len(best) < 2:
         return {}
-    by_item = {r.id: did for did, r in best.items()}
-    found, mat = unit_item_vectors(store, gv, model, sorted(by_item))
+    by_item = {best[did].id: did for did in sorted(best)}
+    found, mat = unit_item_vectors(store, gv, model, list(by_item))  # in the order asked: document id order
     if len(found) < 2:
         return {}
-    order = sorted(range(len(found)), key=lambda i: by_item[found[i]])
-    dids = [by_item[found[i]] for i in order]
-    mat = mat[order]
+    dids = [by_item[i] for i in found]
     with one_blas_thread():  # search/blas.py: a two-thread product would spin a core for the rest of the query
         sim = mat @ mat.T
     np.fill_diagonal(sim, -np.inf)
     k = min(cfg.reg_k, len(dids) - 1)
-    # the k nearest of each row, then in id order so that a stable sort by similarity breaks ties by id
-    nbrs = np.sort(np.argpartition(-sim, k - 1, axis=1)[:, :k], axis=1)
+    # the k nearest of each row, most similar first, ties by document id (row order is id order)
+    nbrs = np.argpartition(-sim, k - 1, axis=1)[:, :k]
     nsim = np.take_along_axis(sim, nbrs, axis=1)
-    by_sim = np.argsort(-nsim, axis=1, kind="stable")
+    by_sim = np.lexsort((nbrs, -nsim), axis=1)
     nbrs = np.take_along_axis(nbrs, by_sim, axis=1)
     nsim = np.take_along_axis(nsim, by_sim, axis=1)
     close = np.ones_like(nsim, dtype=bool) if cfg.reg_min_similarity is None else nsim >= cfg.reg_min_similarity
