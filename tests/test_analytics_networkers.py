@@ -87,3 +87,10 @@ def test_topic_networkers_rank_knowers_who_bridge():
     assert rows[0]["person"] == "bridge"  # knows the topic and reaches both departments
     assert all(r["person"] != "quiet" for r in rows)  # opted out
     assert rows[0]["reasons"][1] == "reaches 2 of 2 target groups within 2 hops"
+
+
+def test_shares_in_words_never_pass_100_percent() -> None:
+    """The best-connected of 2,000 people is above 1,999 of them (99.95%): "more than 99%", never "100%"."""
+    from graph.analytics.networkers import _pct
+
+    assert _pct(1999 / 2000) == "99%" and _pct(0.5) == "50%" and _pct(0.0) == "0%" and _pct(0.29) == "29%"
