@@ -7,9 +7,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources
+from whoknows.webapp import frame, resources, state
 from whoknows.webapp.queries import spread_plan
 from whoknows.webapp.spreadview import department_rows
+from whoknows.webapp.text import chart_text, md
 
 ctx = frame.context()
 people = resources.directory(ctx.url)
@@ -18,13 +19,16 @@ st.write(
     "Name an idea and how many people you can brief first. WhoKnows picks the people who, together, are expected "
     "to carry it furthest through the organisation's network, across departments."
 )
-with st.form("spread_form"):
-    idea = st.text_area("The idea", key="idea", placeholder="e.g. a checklist for renegotiating utility contracts")
+with st.form("spread_form"):  # first values from the URL, so a reload or a shared link shows the same plan
+    idea = st.text_area("The idea", value=state.param("idea") or "", key="idea",
+                        placeholder="e.g. a checklist for renegotiating utility contracts")  # fmt: skip
     c1, c2, c3 = st.columns([1, 1, 2])
-    k = c1.number_input("Budget: people to brief", min_value=1, max_value=30, value=5, step=1, key="k")
-    max_per = c2.number_input("At most per department (0: no limit)", min_value=0, max_value=30, value=2, key="max_per")
+    k = c1.number_input("Budget: people to brief", min_value=1, max_value=30, value=state.number("k", 5, 1, 30),
+                        step=1, key="k")  # fmt: skip
+    max_per = c2.number_input("At most per department (0: no limit)", min_value=0, max_value=30,
+                              value=state.number("max", 2, 0, 30), key="max_per")  # fmt: skip
     only_knowers = c3.toggle(
-        "Only people who know about the idea", value=False, key="only_knowers",
+        "Only people who know about the idea", value=state.flag("knowers"), key="only_knowers",
         help="Restrict seeds to the 50 people expert search ranks highest for the idea.",
     )  # fmt: skip
     exclude = st.multiselect(
@@ -34,6 +38,7 @@ with st.form("spread_form"):
     submitted = st.form_submit_button("Find seed people", type="primary")
 
 idea = (idea or "").strip()
+state.publish({"idea": idea, "k": int(k), "max": int(max_per), "knowers": bool(only_knowers)}, {"k": 5, "max": 2})
 if not idea:
     st.caption("Describe the idea in a sentence or two, then press Find seed people.")
     st.stop()
@@ -48,7 +53,7 @@ except ImportError as exc:
     frame.library_missing("Spreading an idea", "graph.analytics.spread", exc)
     st.stop()
 except WhoKnowsError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 reach = plan["expected_reach"]
@@ -62,18 +67,18 @@ st.subheader(f"Seed people ({len(plan['seeds'])})")
 for i, s in enumerate(plan["seeds"], start=1):
     with st.container(border=True, key=f"seed_{i}"):
         left, right = st.columns([4, 1])
-        left.markdown(f"**{i}. {s['name']}** · {s.get('department') or 'no department'}")
+        left.markdown(f"**{i}. {md(s['name'])}** · {md(s.get('department') or 'no department')}")
         with right:
             frame.person_link(s["person"], "Profile")
         for r in s.get("reasons") or ():
-            st.markdown(f"- {r}")
+            st.markdown(f"- {md(r)}")
 
 st.subheader("Reach by department")
 rows = department_rows(plan["reach_by_department"])
 if rows:
     bar = go.Figure(
         go.Bar(
-            x=[r["share"] for r in rows], y=[r["department"] for r in rows], orientation="h",
+            x=[r["share"] for r in rows], y=[chart_text(r["department"]) for r in rows], orientation="h",
             text=[f"{r['expected reached']:.0f} of {r['members']}" for r in rows], textposition="auto",
             hovertemplate="%{y}: %{x:.0%}<extra></extra>", marker_color="#4e79a7",
         )
