@@ -143,3 +143,16 @@ def test_imm_records_gains_and_its_rr_sets():
     sel = imm(ig, 2, seed=0)
     assert sel.seeds[0] == 0 and sel.gains[0] == pytest.approx(4.0)
     assert sel.rr is not None and sum(sel.gains) == pytest.approx(sel.estimated_spread)
+
+
+def test_poorly_placed_knowers_are_compared_with_a_choice_from_everyone():
+    G = stars()
+    knowers = {f"l{s}_{j}": 1.0 for s in range(6) for j in range(3)}  # leaves only
+    plan = plan_spread(G, 2, knowers=knowers, n_sim=1000, seed=0)
+    anyone = plan["baselines"]["anyone"]
+    assert set(anyone["people"]) <= {f"h{i}" for i in range(6)}
+    assert anyone["mean"] > 2 * plan["expected_reach"]["mean"]
+    assert any(
+        w.startswith("The people who know about the idea are not placed to spread it far") for w in plan["warnings"]
+    )
+    assert "anyone" not in plan_spread(G, 2, knowers=knowers, knowers_mode="ignore", n_sim=100)["baselines"]

@@ -293,7 +293,7 @@ def test_spread_an_idea_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout
     reasons = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert len(reasons) >= 6
     compared = next(d.value for d in at.dataframe if "who is briefed" in d.value.columns)
-    assert list(compared["who is briefed"]) == ["these people", "6 people at random", "the 6 best-connected"]
+    assert list(compared["who is briefed"])[:3] == ["these people", "6 people at random", "the 6 best-connected"]
     assert compared["expected reach"].iloc[0] == pytest.approx(mean, abs=0.6)
     assert any("know about the idea" in i.value for i in at.info)  # which people could be seeds, in words
     at.selectbox(key="model").set_value("ic")

@@ -1,73 +1,75 @@
 """Who knows about an idea or a topic, for spread and risk: the one seam the analytics read expertise through.
 
-The analytics do not have their own notion of "knows about": they ask the product's expertise search and take
-its answer. This module is the single place that asks, so that the day the calibrated expertise API lands
-(issue #13: a score with the same meaning for every query and a threshold for "knows"), spread and risk switch
-to it here and nowhere else.
+The analytics have no notion of "knows about" of their own: they take the product's calibrated expertise
+(:mod:`search.expertise`, issue #13), whose rule is the same on every page: a person *knows about X* when their
+match on X is ``strong``. Search, profiles, risk and spread therefore agree on who knows what.
 
-Until then:
+* :func:`idea_knowers`: people with a strong match on the idea's text (:func:`search.expertise.knows_about`);
+* :func:`topic_experts`: for every subject topic, the people with a strong match on it
+  (:func:`search.expertise.experts_for_topic`); "the only expert on T" is the one strong match.
 
-* :func:`idea_knowers` ranks people for the idea's text with :func:`search.ranking.find_experts` without the
-  embedding model (lexical retrieval; the CLI must answer in seconds) and keeps those whose score is at least
-  ``KNOWS_SHARE`` of the top person's, at most ``limit``: a relative cut, not a calibrated one, and said so in
-  docs/analytics.md;
-* :func:`topic_experts` counts, per topic, the documents a person authored (1) or reviewed (0.5) that are ABOUT
-  it (:func:`graph.analytics.risk.topic_expertise_from_store`).
-
-Both leave out people who are inactive (left the organisation): "the only expert" must be someone who is still
-here. Opted-out people are kept (risk counts them without naming them; spread never seeds them).
+The expertise API already leaves out people who left (inactive) and people who opted out, and counts only the
+documents ``viewer`` may read (``None``: the common view every viewer shares). It needs the embedding model: the
+calibration differs without it, so the CLI loads the same model the app uses (``embedder`` argument).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-#: provisional "knows about" cut until the calibrated API lands: a score at least this share of the top one
-KNOWS_SHARE = 0.25
+STRONG = "strong"
 
 
 @dataclass(frozen=True, slots=True)
 class Knower:
-    """A person who knows about an idea: node id, score (higher: more evidence) and the evidence in one line."""
+    """A person who knows about an idea: node id, calibrated score (0-1) and the evidence in one line."""
 
     person: str
     score: float
     why: str
 
 
-def _inactive(store: Any) -> set[Hashable]:
-    return {n.id for n in store.iter_nodes("Person") if n.props.get("active") is False}
+def idea_knowers(store: Any, idea: str, *, embedder: Any, viewer: Any = None, graph: Any = None) -> list[Knower]:
+    """People who know about ``idea`` (strong matches), best first, with their why-line; [] when nobody does."""
+    from search.expertise import knows_about
 
-
-def idea_knowers(store: Any, idea: str, *, viewer: str | None = None, limit: int = 50) -> list[Knower]:
-    """People who know about ``idea``, best first, with the evidence line; [] when nobody does.
-
-    ``viewer``: whose permissions apply to the evidence (None: an anonymous internal caller, as the CLI).
-    """
-    from search.ranking import find_experts
-
-    idea = (idea or "").strip()
-    if not idea:
+    if not (idea or "").strip():
         return []
-    results = find_experts(store, None, idea, viewer=viewer, limit=max(limit * 4, 200))
-    gone = _inactive(store)
-    results = [r for r in results if r.node_id not in gone and r.score > 0]
-    if not results:
-        return []
-    floor = KNOWS_SHARE * results[0].score
-    return [Knower(r.node_id, float(r.score), r.why) for r in results if r.score >= floor][:limit]
+    matches = knows_about(store, idea, embedder=embedder, viewer=viewer, limit=None, graph=graph)
+    return [Knower(m.node_id, float(m.score), m.why) for m in matches if m.match == STRONG]
 
 
-def topic_experts(store: Any, *, viewer: str | None = None) -> dict[str, dict[str, float]]:
-    """``{topic name: {person node id: score}}`` for every topic in the store (a topic nobody knows maps to {}),
-    inactive people left out."""
-    from graph.analytics.risk import topic_expertise_from_store
+def topic_experts(
+    store: Any,
+    *,
+    embedder: Any,
+    viewer: Any = None,
+    graph: Any = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, dict[str, float]]:
+    """``{topic name: {person node id: calibrated score}}`` for every subject topic, strong matches only (a topic
+    nobody knows maps to ``{}``). ``progress(done, total, topic)`` is called after each topic."""
+    from search.expertise import experts_for_topic, subject_topics
+    from search.index import graph_view
 
-    del viewer  # permission trimming of topic expertise is issue #15's viewer-aware reader; accepted already
-    gone = _inactive(store)
-    return {t: {p: s for p, s in per.items() if p not in gone} for t, per in topic_expertise_from_store(store).items()}
+    gv = graph if graph is not None else graph_view(store)
+    topics = subject_topics(store, graph=gv)
+    out: dict[str, dict[str, float]] = {}
+    for i, t in enumerate(topics, start=1):
+        found = experts_for_topic(store, t, embedder=embedder, viewer=viewer, graph=gv)
+        out[t.name] = {m.node_id: float(m.score) for m in found if m.match == STRONG}
+        if progress is not None:
+            progress(i, len(topics), t.name)
+    return out
 
 
-__all__ = ["KNOWS_SHARE", "Knower", "idea_knowers", "topic_experts"]
+def load_embedder() -> Any:
+    """The embedding model the app uses, once per process (one place, so the CLI's calibration is the app's)."""
+    from search.embedder import default_embedder
+
+    return default_embedder()
+
+
+__all__ = ["Knower", "idea_knowers", "load_embedder", "topic_experts"]

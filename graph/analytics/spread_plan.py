@@ -35,8 +35,10 @@ from graph.analytics.projection import node_attribute, require_network
 from graph.analytics.spread import (
     DEFAULT_MODEL,
     MODELS,
+    Constraints,
     InfluenceGraph,
     RRSets,
+    greedy_coverage,
     imm,
     influence_graph,
     reach_by_group,
@@ -251,12 +253,22 @@ def plan_spread(
     rnd = baselines["random"]["mean"]
     lift = est.mean / rnd if rnd > 0 else None
     best = baselines["best_connected"]["mean"]
+    restricted = knower_info["case"] in ("knowers", "knowers_only", "few_knowers")
+    anyone = _anyone(ig, sel.rr, excl, dept, cap, got) if restricted else None
+    if anyone is not None:
+        baselines["anyone"] = anyone
     warnings = []
     if rnd >= SATURATION_SHARE * n:
         warnings.append(
             f"Under this model any {got} people reach most of the organisation ({rnd:.0f} of {n}, {rnd / n:.0%}), "
             "so who is chosen matters little and the reach says more about the model than about the seeds"
             + (": try the weighted cascade model or a lower p0." if model != "wc" else ".")
+        )
+    elif lift is not None and lift < WEAK_LIFT and anyone is not None:
+        warnings.append(
+            f"The people who know about the idea are not placed to spread it far: they are expected to reach "
+            f"{lift:.2f} times what {got} people picked at random reach. Chosen from everyone by their place in the "
+            f"network, {got} people would reach about {anyone['mean']:.0f}; consider briefing some of them too."
         )
     elif lift is not None and lift < WEAK_LIFT:
         warnings.append(
@@ -304,6 +316,34 @@ def plan_spread(
             "interval": "the 95% interval covers simulation noise only, not the model's assumptions",
             "added_reach": "each seed's added reach over the seeds above it, estimated on the RR sets",
         },
+    }
+
+
+def _anyone(
+    ig: InfluenceGraph,
+    rr: RRSets | None,
+    excl: set[Hashable],
+    dept: Mapping[Hashable, Any],
+    cap: int | None,
+    k: int,
+) -> dict[str, Any] | None:
+    """What ``k`` seeds chosen from everyone (same exclusions and cap, idea text not used) would reach, by the
+    greedy on the same RR sets: the trade-off of preferring people who know about the idea, at no new sampling.
+    The estimate is the RR sets' own (slightly optimistic for a set chosen on them)."""
+    if rr is None or rr.count == 0 or k == 0:
+        return None
+    idx = ig.index()
+    groups = None
+    if cap is not None:
+        labels: dict[Any, int] = {}
+        groups = np.asarray([labels.setdefault(dept[v], len(labels)) if dept.get(v) is not None else -1
+                             for v in ig.nodes], dtype=np.int64)  # fmt: skip
+    cons = Constraints(k=k, exclude=frozenset(idx[v] for v in excl), groups=groups, max_per_group=cap)
+    seeds, gains = greedy_coverage(rr, ig.n, cons)
+    return {
+        "mean": ig.n * sum(gains) / rr.count,
+        "people": [ig.nodes[i] for i in seeds],
+        "method": f"greedy from everyone on the same {rr.count} RR sets (their estimate)",
     }
 
 

@@ -99,7 +99,7 @@ def spread(
 ) -> None:
     """Who should hear IDEA first so that it reaches most of the organisation: seeds (IMM), their expected reach
     beside k random and the k best-connected people, and each seed's added reach."""
-    from graph.analytics.knowers import idea_knowers
+    from graph.analytics.knowers import idea_knowers, load_embedder
     from graph.analytics.networkers import topic_networkers
     from graph.analytics.projection import project_store, require_network
     from graph.analytics.spread_plan import plan_spread
@@ -113,7 +113,7 @@ def spread(
     try:
         G = project_store(store)
         require_network(G)
-        knowers = {} if anyone else {r.person: r.score for r in idea_knowers(store, idea)}
+        knowers = {} if anyone else {r.person: r.score for r in idea_knowers(store, idea, embedder=load_embedder())}
     finally:
         store.close()
 
@@ -169,6 +169,8 @@ def _print_plan(plan: dict[str, Any]) -> None:
         f"reached {rnd['range'][0]:.1f}-{rnd['range'][1]:.1f}"
     )
     click.echo(f"  the {got} best-connected:      {top['mean']:.1f} ({top['mean'] / n:.0%})")
+    if "anyone" in b:
+        click.echo(f"  {got} chosen from everyone:    about {b['anyone']['mean']:.1f} ({b['anyone']['mean'] / n:.0%})")
     if plan["lift_vs_random"] is not None:
         vs_top = plan["lift_vs_best_connected"]
         click.echo(

@@ -194,8 +194,8 @@ def idea_knowers(url: str, idea: str, viewer_id: str | None = None) -> list[dict
     """People who know about an idea (graph/analytics/knowers: the seam spread and risk read expertise through)."""
     from graph.analytics.knowers import idea_knowers as _knowers
 
-    return [{"person": k.person, "score": k.score, "why": k.why} for k in _knowers(resources.store(url), idea,
-                                                                                  viewer=viewer_id)]  # fmt: skip
+    found = _knowers(resources.store(url), idea, embedder=resources.embedder(), viewer=viewer_id)
+    return [{"person": k.person, "score": k.score, "why": k.why} for k in found]
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)

@@ -55,8 +55,10 @@ def comparison_rows(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
         (f"{k} people at random", b["random"]["mean"], b["random"]["ci95"]),
         (f"the {k} best-connected", b["best_connected"]["mean"], b["best_connected"]["ci95"]),
     ]
+    if "anyone" in b:
+        rows.append((f"{k} chosen from everyone", b["anyone"]["mean"], (b["anyone"]["mean"], b["anyone"]["mean"])))
     return [
         {"who is briefed": who, "expected reach": round(mean, 1), "share": f"{mean / n:.0%}",
-         "95% interval": f"{lo:.0f} – {hi:.0f}"}
+         "95% interval": f"{lo:.0f} – {hi:.0f}" if hi > lo else "(estimate)"}
         for who, mean, (lo, hi) in rows
     ]  # fmt: skip
