@@ -131,9 +131,9 @@ def write_small_org(root: Path) -> Path:
     return root
 
 
-def build_small_store(folder: Path, *, extra: dict[str, str] | None = None, name: str = "small.db") -> Path:
+def build_small_store(folder: Path, extra: dict[str, str] | None = None, *, name: str = "small.db") -> Path:
     """Ingest the tiny organisation (lexical only: no embedding) into ``folder/<name>``; ``extra`` adds files
-    (path relative to the organisation's folder -> text) before the ingest."""
+    (path relative to the organisation's folder -> text) to its exports first."""
     from graph.sqlite_store import SQLiteStore
     from ingest.pipeline import ingest_paths
 
