@@ -142,9 +142,9 @@ def network_role(url: str, node_id: str) -> list[str] | None:
     if row is None:
         return []
     lines = [f"**{lab['label'].capitalize()}**: " + "; ".join(lab["reasons"]) for lab in row.get("labels", ())]
-    if row.get("role"):
+    if row.get("community_position"):
         lines.append(
-            f"Within their community: {row['role']} (ties to {row['degree']} people, "
+            f"Within their community: {row['community_position']} (ties to {row['degree']} people, "
             f"{row['cross_department_ties']} across departments)"
         )
     return lines
