@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources, state
+from whoknows.webapp import frame, resources, state, yours
 from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key, private_view
 from whoknows.webapp.queries import reach_path, search_experts
 from whoknows.webapp.reach import introduction
@@ -91,6 +91,8 @@ def search_and_results() -> None:
                                 "contact them directly.")  # fmt: skip
                 else:
                     st.markdown(f"**How to reach them:** {md(introduction(path, people.name))}")
+
+    yours.ask_the_experts(ctx, query, results)
 
 
 search_and_results()

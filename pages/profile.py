@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from search.expertise import format_score
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources, settings
+from whoknows.webapp import frame, resources, settings, yours
 from whoknows.webapp.contact import photo_bytes, safe_url
 from whoknows.webapp.ego import ego_figure, ego_graph
 from whoknows.webapp.optout import record_request
 from whoknows.webapp.profile import load_profile
-from whoknows.webapp.queries import network_role
+from whoknows.webapp.queries import network_role, person_topics
 from whoknows.webapp.sources import community_url, course_url, document_url
 from whoknows.webapp.text import md, md_join
 
@@ -124,15 +125,26 @@ with comm_col:
         st.caption("Community-of-practice leader in " + md_join(c.name for c in prof.leads))
 
 st.subheader("Topics")
-if prof.topics:
-    st.dataframe(
-        [{"topic": t.name, "confidence": t.confidence, "evidence": "; ".join(t.evidence[:4])} for t in prof.topics],
-        column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0)},
-        hide_index=True,
-        width="stretch",
-    )
+try:
+    topics = person_topics(ctx.url, prof.node_id, ctx.viewer_id)
+except ImportError as exc:
+    frame.library_missing("Topics", "search.expertise", exc)
+    topics = []
+if topics:  # a list, not a table: the words are what a person reads and checks (and a screen reader too)
+    their = {"confirmed": " · **confirmed by them**", "added": " · **added by them**"}
+    st.markdown("\n".join(
+        f"- **{md(t['topic'])}**: {t['match']} ({format_score(t['score'])}){their.get(t['asserted'] or '', '')}"
+        f" — {md(t['why'])}" for t in topics
+    ))  # fmt: skip
+    st.caption("Scores are calibrated from 0 to 1 (strong from 0.9, weak from 0.5), the same numbers search gives.")
 else:
-    st.caption("No topics yet: nothing this person wrote, reviewed, completed or leads is tagged with a topic.")
+    st.caption("No topics yet: nothing this person wrote, reviewed, completed or leads shows a topic.")
+if own:
+    with st.container(border=True, key="own_topics_box"):
+        yours.topics_editor(ctx, prof.node_id, topics)
+yours.answered_list(ctx, prof.node_id)
+if own:
+    yours.my_questions(ctx, prof.node_id)
 
 docs_col, courses_col = st.columns(2)
 with docs_col:

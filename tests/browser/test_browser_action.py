@@ -270,3 +270,86 @@ def test_every_page_stays_on_localhost_and_passes_axe(page, app_url: str) -> Non
     assert {k: v for k, v in problems.items() if v} == {}
     assert requests.offsite() == []
     assert len(requests.urls) > 20  # the recorder saw the app's own traffic
+
+
+def own_profile(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Person profile").click()
+    page.get_by_role("heading", name=name).wait_for()
+    page.get_by_role("button", name="Save my topics").wait_for()
+    wait_idle(page)
+
+
+def pick(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.get_by_role("combobox", name=re.compile(re.escape(label)))
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    page.keyboard.press("Escape")
+
+
+def topic_lines(page) -> str:  # type: ignore[no-untyped-def]
+    return (
+        page.get_by_test_id("stMain")
+        .locator("li")
+        .filter(has_text=re.compile(r": (strong|weak|none) \("))
+        .all_inner_texts()
+    )  # type: ignore[no-any-return]
+
+
+def test_people_confirm_hide_and_add_their_topics(page, action) -> None:  # type: ignore[no-untyped-def]
+    url, folder = action
+    open_app(page, url)
+    view_as(page, "Bo Diddley")
+    own_profile(page, "Bo Diddley")
+    assert any(line.startswith("kubernetes: strong") for line in topic_lines(page))
+    pick(page, "Topics to hide", "kubernetes")
+    pick(page, "Topics you add", "contract negotiation")
+    page.get_by_role("button", name="Save my topics").click()
+    page.get_by_text("added by them").first.wait_for()
+    wait_idle(page)
+    lines = topic_lines(page)
+    assert not any(line.startswith("kubernetes") for line in lines)  # hidden: never shown
+    assert any(line.startswith("contract negotiation") and "added by them" in line for line in lines)
+    # someone else opening Bo's profile sees the same
+    view_as(page, "Cy Twombly")
+    page.goto(f"{url}/profile?person=u2")  # a new session: anyone inside the organisation
+    page.get_by_role("heading", name="Bo Diddley").wait_for()
+    page.get_by_text("added by them").first.wait_for()
+    wait_idle(page)
+    assert not any(line.startswith("kubernetes") for line in topic_lines(page))
+    # administrators see who changed what
+    open_app(page, url, "data")
+    page.get_by_role("heading", name="Changes people made to their own topics").wait_for()
+    log = (folder / "action.db.profile-changes.jsonl").read_text()
+    assert '"action": "hidden"' in log and '"by": "local demo as Bo Diddley"' in log
+    # Bo undoes the hiding: kubernetes is back
+    open_app(page, url)
+    view_as(page, "Bo Diddley")
+    own_profile(page, "Bo Diddley")
+    page.get_by_role("combobox", name=re.compile("Topics to hide")).locator("..").get_by_role(
+        "button", name=re.compile("Delete|Remove|Clear", re.I)
+    ).first.click()
+    page.get_by_role("button", name="Save my topics").click()
+    page.get_by_text(re.compile(r"^kubernetes: strong")).wait_for()
+
+
+def test_ask_the_experts_and_a_helpful_answer_becomes_evidence(page, action) -> None:  # type: ignore[no-untyped-def]
+    url, _ = action
+    open_app(page, url)
+    view_as(page, "Bo Diddley")
+    search(page, "take-or-pay capacity charges")
+    page.get_by_text("Ask these people").click()  # the first three people with an address are preselected
+    page.get_by_role("button", name="Record the question and draft the e-mail").click()
+    draft = page.get_by_role("link", name=re.compile("Open the e-mail draft"))
+    draft.wait_for()
+    href = draft.get_attribute("href") or ""
+    assert href.startswith("mailto:") and "cy@example.org" in href and "subject=Question%3A" in href
+    assert "Why%20I%20am%20asking%20you" in href
+    own_profile(page, "Bo Diddley")
+    page.get_by_role("heading", name="Your questions (1)").wait_for()
+    pick(page, "Helpful answers from", "Cy Twombly")
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_idle(page)
+    page.goto(f"{url}/profile?person=u3")  # Cy's profile, seen by anyone
+    page.get_by_role("heading", name="Helpful answers (1)").wait_for()
+    assert "take-or-pay capacity charges" in page.get_by_test_id("stMain").inner_text()

@@ -57,6 +57,25 @@ def search_docs(url: str, query: str, viewer_id: str | None, limit: int = 10) ->
     return [h.to_dict() for h in hits]
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=500)
+def person_topics(url: str, person: str, viewer_id: str | None) -> list[dict[str, Any]]:
+    """A person's calibrated topics (search.expertise.person_topics) with what they said about their own topics
+    (whoknows.selfassert): the same numbers as search, hidden topics never shown."""
+    from search.expertise import person_topics as topics
+    from whoknows.selfassert import assertions
+
+    store = resources.store(url)
+    found = topics(store, person, embedder=resources.embedder(), viewer=viewer_id, assertions=assertions)
+    return [t.to_dict() for t in found]
+
+
+def forget_after_a_change() -> None:
+    """After someone changed what the graph says about them (a topic, a question, a helpful answer), drop the
+    cached answers that read it, so the next search and profile show the change at once."""
+    for fn in (search_experts, person_topics, search_docs, _graph_view):
+        fn.clear()
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Building the person network…")
 def person_graph(url: str) -> Any:
     """The person-to-person projection (graph/analytics/projection.py), shared by every page and session."""
