@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 from test_app_support import HOSTILE_NAME, HOSTILE_TITLE, build_action_store
 from test_browser_app import open_app, wait_idle
 
@@ -72,12 +73,22 @@ def axe_blocking(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Serious and critical axe-core violations on the page as it is now (axe-core ships inside the package)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # the page as it settles: while a script runs, Streamlit fades the elements it has not redrawn yet (less
+    # contrast on purpose), so wait for the run to end and for no element to be marked stale
+    wait_idle(page)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=120_000, polling=100)
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
         for v in results.response["violations"]
         if v["impact"] in BLOCKING
     ]
+
+
+@pytest.fixture(autouse=True)
+def _patient(page) -> None:  # type: ignore[no-untyped-def]
+    """Two minutes per step: the full suite runs these beside other work on two shared cores."""
+    page.set_default_timeout(120_000)
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +177,7 @@ def test_search_state_in_the_url_survives_reload_and_sharing(page, action) -> No
     page.reload()
     page.get_by_text(re.compile(r"\d+ people for")).wait_for()
     wait_idle(page)
-    assert page.get_by_label("What do you need to know about?").input_value() == "contract negotiation"
+    expect(page.get_by_label("What do you need to know about?")).to_have_value("contract negotiation")
     assert page.locator("[class*='st-key-card_'] strong").first.inner_text() == first
     other = page.context.browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()  # a colleague
     other.set_default_timeout(60_000)
@@ -193,6 +204,7 @@ def test_failed_course_is_shown_to_the_person_only(page, action) -> None:  # typ
     page.get_by_role("heading", name="Di Fossey").wait_for()
     wait_idle(page)
     page.get_by_role("heading", name="Courses (0)").wait_for()  # Di failed KM 100: others see nothing of it
+    wait_idle(page)
     assert "failed" not in page.get_by_test_id("stMain").inner_text()
     view_as(page, "Di Fossey")  # Di herself
     page.get_by_role("heading", name="Courses (1)").wait_for()
