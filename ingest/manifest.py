@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
 from graph.schema import VISIBILITIES
+from ingest.guard import each_record
 from ingest.records import PersonRef, Where
 from ingest.refs import parse_person_ref
 from ingest.report import Rejection
@@ -254,12 +255,12 @@ def read_manifest(fp: BinaryIO, name: str) -> Iterator[tuple[str, dict[str, Any]
     import io
 
     seen: dict[str, Where] = {}
-    for item in iter_csv_rows(io.BytesIO(data), name, required=("path",), optional=META_KEYS):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        where, row = item
-        yield _row(where, {k: v for k, v in row.items() if k in MANIFEST_COLUMNS}, seen)
+    rows = iter_csv_rows(io.BytesIO(data), name, required=("path",), optional=META_KEYS)
+
+    def one(where: Where, row: dict[str, str]) -> tuple[str, dict[str, Any]] | Rejection:
+        return _row(where, {k: v for k, v in row.items() if k in MANIFEST_COLUMNS}, seen)
+
+    yield from each_record(rows, one)
 
 
 def _read_json_manifest(data: bytes, name: str) -> Iterator[tuple[str, dict[str, Any]] | Rejection]:
@@ -291,17 +292,27 @@ def _read_json_manifest(data: bytes, name: str) -> Iterator[tuple[str, dict[str,
         return
     known = set(MANIFEST_COLUMNS) | set(ALIASES)
     seen: dict[str, Where] = {}
-    for index, obj in enumerate(items):
-        where = Where(name, record=str(index))
+
+    def one(where: Where, obj: Any) -> list[tuple[str, dict[str, Any]] | Rejection]:
         if not isinstance(obj, dict):
-            yield Rejection(where, None, f"entry is a JSON {type(obj).__name__}", "an object with 'path'")
-            continue
-        unknown = sorted(k for k in obj if canonical_key(k) not in known)
+            return [Rejection(where, None, f"entry is a JSON {type(obj).__name__}", "an object with 'path'")]
+        out: list[tuple[str, dict[str, Any]] | Rejection] = []
+        unknown = sorted(str(k) for k in obj if canonical_key(k) not in known)
         if unknown:
-            yield Rejection(
-                where,
-                ", ".join(unknown),
-                f"unknown key(s) {', '.join(unknown)} ignored",
-                f"only {', '.join(MANIFEST_COLUMNS)}",
+            out.append(
+                Rejection(
+                    where,
+                    ", ".join(unknown),
+                    f"unknown key(s) {', '.join(unknown)} ignored",
+                    f"only {', '.join(MANIFEST_COLUMNS)}",
+                )
             )
-        yield _row(where, {k: v for k, v in obj.items() if canonical_key(k) in known}, seen)
+        out.append(_row(where, {k: v for k, v in obj.items() if canonical_key(k) in known}, seen))
+        return out
+
+    entries = ((Where(name, record=str(index)), obj) for index, obj in enumerate(items))
+    for item in each_record(entries, one):
+        if type(item) is Rejection:
+            yield item
+        else:
+            yield from item  # type: ignore[misc]

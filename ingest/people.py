@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from ingest.detect import SCIM_GROUP_SCHEMA, SCIM_LIST_RESPONSE, SCIM_USER_SCHEMA
+from ingest.guard import each_record
 from ingest.jsonio import iter_json_items
 from ingest.records import PersonRecord, PersonRef, Where
 from ingest.refs import parse_person_ref
@@ -169,17 +170,12 @@ def read_scim_users(
     ``notices`` (optional) receives a note about skipped identical duplicates.
     """
     dups = DuplicateIds()
-    for item in iter_json_items(fp, name, containers=SCIM_CONTAINERS):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        rec = scim_user(item[1], item[0])
-        if isinstance(rec, Rejection):
-            yield rec
-            continue
-        out = dups.admit(rec.person_id, rec, rec.where, "id")
-        if out is not None:
-            yield out
+
+    def one(where: Where, res: dict[str, Any]) -> PersonRecord | Rejection | None:
+        rec = scim_user(res, where)
+        return rec if isinstance(rec, Rejection) else dups.admit(rec.person_id, rec, rec.where, "id")
+
+    yield from each_record(iter_json_items(fp, name, containers=SCIM_CONTAINERS), one)
     dups.note(notices, name, "user")
 
 
@@ -223,15 +219,11 @@ def read_people_csv(
 ) -> Iterator[PersonRecord | Rejection]:
     """The people CSV/TSV contract (docs/formats-structured.md): person_id and name required."""
     dups = DuplicateIds()
-    for item in iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        rec = person_row(*item)
-        if isinstance(rec, Rejection):
-            yield rec
-            continue
-        out = dups.admit(rec.person_id, rec, rec.where, "person_id")
-        if out is not None:
-            yield out
+
+    def one(where: Where, row: dict[str, str]) -> PersonRecord | Rejection | None:
+        rec = person_row(where, row)
+        return rec if isinstance(rec, Rejection) else dups.admit(rec.person_id, rec, rec.where, "person_id")
+
+    rows = iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL)
+    yield from each_record(rows, one)
     dups.note(notices, name, "person")

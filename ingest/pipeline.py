@@ -34,7 +34,9 @@ import orjson
 
 from graph.store import Facts, GraphStore, Node, PendingRel, Rel
 from ingest.committer import BackgroundCommitter
+from ingest.guard import each_item, unexpected
 from ingest.identity import IdentityIndex
+from ingest.limits import Limits, current, using
 from ingest.mapping import UNRESOLVED_PREFIX, Mapped, Mapper
 from ingest.reader_process import FORK_AVAILABLE, run_in_child, run_in_children
 from ingest.records import (
@@ -53,6 +55,7 @@ from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
 from ingest.split import SPLIT_MIN_BYTES, FilePart, PartReader, plan_parts
 from ingest.values import DuplicateIds, note_identical
+from ingest.walk import open_regular, walk_inside
 from whoknows.errors import IngestError, UnknownFormatError
 
 CHILD_MIN_BYTES = 256 << 10  # structured files from this size are read in a forked child (ingest.reader_process)
@@ -241,10 +244,13 @@ def plan_inputs(paths: Sequence[str | Path], kind: str = "auto") -> tuple[list[I
         if kind not in ("auto", "documents"):
             raise IngestError(f"--kind {kind} needs a file, but {path} is a folder")
         has_docs = False
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            rel = file.relative_to(path)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
+        walk = walk_inside(path)  # no link is followed (ingest/walk.py); the document reader reports its own
+        for rej in walk.rejections:
+            if Path(rej.where.file).suffix.lower() in STRUCTURED_EXTENSIONS:
+                report = SourceReport(rej.where.file, "unknown")
+                report.reject(rej)
+                unknown.append(report)
+        for file in walk.files:
             suffix = file.suffix.lower()
             if file.name.lower() in MANIFEST_NAMES:
                 continue
@@ -464,7 +470,7 @@ class _Run:
         with inp.path.open("rb") if part is None else PartReader(part) as fp:
             total_bytes = os.fstat(fp.fileno()).st_size if part is None else fp.size  # type: ignore[union-attr]
             extra = {} if dups is None else {"dups": dups}
-            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices, **extra)  # type: ignore[arg-type]
+            items: Iterable[Any] = each_item(reader(fp, str(inp.path), notices=report.notices, **extra), str(inp.path))  # type: ignore[arg-type]
             if inp.kind == "interactions":  # aggregated: nothing is emitted until the whole file is read
                 items = aggregate_interactions(items, report)
             items = self._with_progress(items, inp, part)
@@ -652,6 +658,7 @@ class _Run:
         ledger: dict[str, str] = {}
         voided: dict[str, str] = {}
         shared: dict[str, Node] = {}
+        failed = 0
         for source, h, record in todo:
             if isinstance(record, VoidRecord):
                 target = f"xapi:{record.target_id}"
@@ -659,7 +666,14 @@ class _Run:
                 voided[target] = VOIDED
                 ledger[source] = h
                 continue
-            mapped = self._map(record, source)
+            try:
+                mapped = self._map(record, source)
+            except Exception as exc:  # one record the mapper cannot take is one rejection
+                report.reject(unexpected(getattr(record, "where", None) or Where(report.path), exc))
+                failed += 1
+                if source in to_retract:  # its version in the store stays
+                    to_retract.remove(source)
+                continue
             if mapped.pending or mapped.unresolved:
                 self._collect(mapped, getattr(record, "where", None), facts, pending, unresolved)
             else:  # the common case, inline: this loop runs once per record
@@ -677,7 +691,7 @@ class _Run:
             facts.append(Facts(sk, [node]))
             if prev.get(sk) != SHARED:
                 ledger[sk] = SHARED
-        report.accepted += len(todo) - restored
+        report.accepted += len(todo) - restored - failed
         self._commit(feed, to_retract, facts, pending, ledger, voided)
 
     def _map(self, record: Any, source: str) -> Mapped:
@@ -728,7 +742,7 @@ class _Run:
     # -- documents --------------------------------------------------------------------------------------
     def documents(self, inp: Input, report: SourceReport) -> None:
         from ingest.chunking import chunk_text
-        from ingest.documents import document_files, load_manifests, read_document
+        from ingest.documents import document_files, load_manifests
 
         root = inp.path
         feed = feed_key(inp)
@@ -745,32 +759,33 @@ class _Run:
             from tqdm import tqdm
 
             iterator = tqdm(files, desc=f"documents {root.name}", unit=" docs", leave=False)
-        batch: list[tuple[str, str, DocumentRecord]] = []
+        batch: list[tuple[str, str, DocumentRecord, list[Any]]] = []
         to_retract: list[str] = []
         for rel_path, file in iterator:
             source = f"{feed}#{rel_path}"
             seen.add(source)
-            data = file.read_bytes()
-            md = meta.get(rel_path)
-            h = hashlib.blake2b(data + json.dumps(md, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
             report.read += 1
-            if old.get(source) == h:
+            md = meta.get(rel_path)
+            try:
+                got = self._document(file, rel_path, md, old.get(source), chunk_text)
+            except Exception as exc:  # one document that breaks a parser costs that document, not the run
+                got = unexpected(Where(str(file)), exc)
+            if got is None:
                 report.unchanged += 1
                 continue
-            import io
-
-            rec = read_document(io.BytesIO(data), str(file), doc_key=rel_path, meta=md)
-            if isinstance(rec, Rejection):
+            if isinstance(got, Rejection):
                 # one unreadable file is one rejected record of the document folder, not a failed input
-                report.reject(dataclasses.replace(rec, fatal=False))
+                report.reject(dataclasses.replace(got, fatal=False))
+                if source in old:  # the version ingested before stays: the file is there, only unreadable now
+                    seen.add(source)
                 continue
             if source in old:
                 to_retract.append(source)
-            batch.append((source, h, rec))
+            batch.append((source, *got))
             if len(batch) >= 200:
-                self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
+                self._flush_docs(feed, batch, to_retract, report, unresolved)
                 batch, to_retract = [], []
-        self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
+        self._flush_docs(feed, batch, to_retract, report, unresolved)
         self._settle()
         gone = sorted(set(old) - seen)
         if gone and not manifest_fatal:  # a missing file is unambiguous: it was removed
@@ -780,22 +795,53 @@ class _Run:
             report.retracted = len(gone)
         self._notice_unresolved(report, unresolved)
 
+    def _document(
+        self, file: Path, rel_path: str, md: Any, before: str | None, chunk_text: Callable[..., Any]
+    ) -> tuple[str, DocumentRecord, list[Any]] | Rejection | None:
+        """Read, extract and chunk one document file: ``(hash, record, chunks)``, a rejection, or None when it
+        is unchanged since the ledger's hash ``before``. Limits (ingest/limits.py) are checked as early as
+        they can be: the size before reading, the text after extracting, the passages after chunking."""
+        from ingest.documents import format_for, read_document, too_large
+
+        limits = current()
+        fmt = format_for(file.name)
+        data = open_regular(file, limits.html_bytes if fmt == "html" else limits.document_bytes)
+        if isinstance(data, Rejection):
+            return data
+        if isinstance(data, int):
+            return too_large(str(file), fmt, data)
+        h = hashlib.blake2b(data + json.dumps(md, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+        if before == h:
+            return None
+        import io
+
+        rec = read_document(io.BytesIO(data), str(file), doc_key=rel_path, meta=md)
+        if isinstance(rec, Rejection):
+            return rec
+        chunks = chunk_text(rec.text, title=rec.title)
+        if len(chunks) > limits.chunks_per_document:
+            return Rejection(
+                Where(str(file)),
+                None,
+                f"the text makes {len(chunks):,} passages, more than the limit of {limits.chunks_per_document:,}",
+                f"a document under the limit (split a very long one); {limits.hint('chunks_per_document')}",
+            )
+        return h, rec, chunks
+
     def _flush_docs(
         self,
         feed: str,
-        batch: list[tuple[str, str, DocumentRecord]],
+        batch: list[tuple[str, str, DocumentRecord, list[Any]]],
         to_retract: list[str],
         report: SourceReport,
         unresolved: dict[str, list[Any]],
-        chunk_text: Callable[..., Any],
     ) -> None:
         if not batch and not to_retract:
             return
         facts: list[Facts] = []
         pending: list[PendingRel] = []
         ledger: dict[str, str] = {}
-        for source, h, rec in batch:
-            chunks = chunk_text(rec.text, title=rec.title)
+        for source, h, rec, chunks in batch:
             self._collect(self.mapper.document(rec, source, chunks), rec.where, facts, pending, unresolved)
             ledger[source] = h
             report.accepted += 1
@@ -955,13 +1001,28 @@ def ingest_paths(
     embed: Callable[[GraphStore], int] | None = None,
     progress: bool = False,
     overlap: bool = True,
+    limits: Limits | None = None,
 ) -> IngestRun:
     """Ingest files and folders into ``store`` and return (and keep in the store) the run's report.
 
     ``overlap`` uses the second core: large files are parsed in a forked child (ingest.reader_process) and
     batches commit on a background thread while the next one is parsed (ingest.committer). False does the
-    same work on one thread.
+    same work on one thread. ``limits``: what one input may cost (ingest/limits.py; None: the defaults as
+    the environment changes them).
     """
+    with using(limits):
+        return _ingest(store, paths, kind=kind, embed=embed, progress=progress, overlap=overlap)
+
+
+def _ingest(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    kind: str,
+    embed: Callable[[GraphStore], int] | None,
+    progress: bool,
+    overlap: bool,
+) -> IngestRun:
     store.setup_schema()
     run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
     inputs, unknown = plan_inputs(paths, kind)
