@@ -308,7 +308,7 @@ def topic_networkers(
                 "department": dept.get(v),
                 "score": score,
                 "reasons": [
-                    f"knows the topic: score {expertise[v]:.2f} ({_pct(expertise[v] / top)} of the top expert's)",
+                    f"knows about it: score {expertise[v]:.2f} ({_pct(expertise[v] / top)} of the top person's)",
                     f"reaches {len(hit)} of {len(targets)} target groups within {hops} hops",
                     f"constraint {c:.2f} (lower means more structural holes)" if c == c else "no ties",
                 ],

@@ -207,3 +207,18 @@ def interaction_graph(store: Any, *, include_inactive: bool = False) -> nx.DiGra
         else:
             G.add_edge(r.start, r.end, weight=float(w))
     return G
+
+
+def require_network(G: nx.Graph, *, ties: bool = True) -> None:
+    """Raise :class:`AnalyticsError` with the fix when ``G`` has no people (or, with ``ties``, no ties): the
+    measures of an empty network are not zeros to show but a missing input to name."""
+    n = G.number_of_nodes()
+    if n == 0:
+        raise AnalyticsError(
+            "the store has no (active) people: ingest a people directory first, e.g. whoknows ingest people.csv"
+        )
+    if ties and G.number_of_edges() == 0:
+        raise AnalyticsError(
+            f"no ties between the {n} people: ingest interactions (e-mail, chat, meetings), documents with their "
+            "authors, community memberships or a manager field first"
+        )
