@@ -14,14 +14,13 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from ingest.doc_formats import EXTRACTORS, FORMAT_BY_EXTENSION, FORMATS, Extracted, too_much_text
 from ingest.guard import unexpected
 from ingest.limits import current
-from ingest.manifest import MetaError, normalise_metadata, read_manifest
+from ingest.manifest import MetaError, date_and_precision, normalise_metadata, read_manifest
 from ingest.records import DocumentRecord, Where
 from ingest.refs import parse_person_ref
 from ingest.report import Rejection
@@ -149,6 +148,7 @@ def _build(
     title = merged.get("title") or ex.fallback_title or readable_stem(name)
     merged["title"] = title
     d = merged.get("date")
+    day, precision = date_and_precision(d) if d else (None, "day")
     return DocumentRecord(
         where=Where(name),
         doc_key=doc_key,
@@ -162,9 +162,10 @@ def _build(
         tags=tuple(merged.get("tags", ())),
         visibility=merged.get("visibility", "internal"),
         allowed=tuple(merged.get("allowed", ())),
-        date=date.fromisoformat(d) if d else None,
+        date=day,
         url=merged.get("url"),
         extra=extra,
+        date_precision=precision,
     )
 
 

@@ -94,18 +94,39 @@ def _scalar(value: Any, field: str) -> str:
     return str(value).strip()
 
 
-def _parse_date(value: Any) -> date:
+_YEAR_RE = re.compile(r"\d{4}")
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+DATE_EXPECTED = "YYYY-MM-DD (2025-06-01), or as much of it as is known: YYYY-MM (2025-06) or YYYY (2025)"
+
+
+def _parse_date(value: Any) -> str:
+    """A document date as ISO text with the precision the source gave: ``2019-05-14``, ``2019-05`` or ``2019``
+    (bibliographic data often knows only the year; keeping it beats dropping the document)."""
     if isinstance(value, datetime):
-        return value.date()
+        return value.date().isoformat()
     if isinstance(value, date):
-        return value
+        return value.isoformat()
     text = str(value).strip()
+    if _YEAR_RE.fullmatch(text) and text != "0000":
+        return text
+    m = _MONTH_RE.fullmatch(text)
+    if m and text[:4] != "0000" and 1 <= int(m.group(2)) <= 12:
+        return text
     for parse in (date.fromisoformat, lambda t: datetime.fromisoformat(t).date()):
         try:
-            return parse(text)
-        except ValueError:
+            return parse(text).isoformat()
+        except (ValueError, OverflowError):
             continue
-    raise MetaError("date", f"{text!r} is not an ISO date", "YYYY-MM-DD, for example 2025-06-01")
+    raise MetaError("date", f"{text[:80]!r} is not an ISO date", DATE_EXPECTED)
+
+
+def date_and_precision(text: str) -> tuple[date, str]:
+    """``"2019"`` -> (2019-01-01, "year"), ``"2019-05"`` -> (2019-05-01, "month"), a full date -> (it, "day")."""
+    if len(text) == 4:
+        return date(int(text), 1, 1), "year"
+    if len(text) == 7:
+        return date(int(text[:4]), int(text[5:]), 1), "month"
+    return date.fromisoformat(text), "day"
 
 
 def canonical_key(key: str) -> str:
@@ -185,7 +206,7 @@ def normalise_metadata(raw: Mapping[str, Any], *, embedded: bool = False) -> tup
             if allowed:
                 meta["allowed"] = allowed
         elif k == "date":
-            meta["date"] = _parse_date(value).isoformat()
+            meta["date"] = _parse_date(value)
         elif k == "url":
             url = _scalar(value, "url")
             if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$", url):

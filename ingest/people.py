@@ -35,8 +35,9 @@ ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:
 WHOKNOWS_USER_SCHEMA = "urn:whoknows:params:scim:schemas:extension:2.0:User"
 SCIM_CONTAINERS = ("Resources", "resources")
 
-PEOPLE_CSV_REQUIRED = ("person_id", "name")
+PEOPLE_CSV_REQUIRED = ("person_id",)
 PEOPLE_CSV_OPTIONAL = (
+    "name",
     "email",
     "user_name",
     "employee_number",
@@ -184,10 +185,10 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
     pid = row["person_id"]
     if not pid:
         return Rejection(where, "person_id", "empty person_id", "a stable, non-empty person id")
-    name = row["name"]
-    if not name:
-        return Rejection(where, "name", "empty name", "the person's display name")
     get = row.get
+    emails = tuple(e.lower() for e in split_list(get("email") or ""))
+    # no name (a directory export without the column, or an empty cell): shown by what identifies them
+    name = get("name") or (emails[0] if emails else pid)
     try:
         active = parse_bool(get("active"), True)
     except BadValue as exc:
@@ -201,7 +202,7 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
         where=where,
         person_id=pid,
         name=name,
-        emails=tuple(e.lower() for e in split_list(get("email") or "")),
+        emails=emails,
         user_name=get("user_name") or None,
         employee_number=get("employee_number") or None,
         external_id=get("external_id") or None,
@@ -217,13 +218,21 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
 def read_people_csv(
     fp: BinaryIO, name: str, *, notices: list[Notice] | None = None
 ) -> Iterator[PersonRecord | Rejection]:
-    """The people CSV/TSV contract (docs/formats-structured.md): person_id and name required."""
+    """The people CSV/TSV contract (docs/formats-structured.md): person_id required; a person without a name
+    is shown by their e-mail or id (counted in one notice)."""
     dups = DuplicateIds()
+    unnamed = 0
 
     def one(where: Where, row: dict[str, str]) -> PersonRecord | Rejection | None:
+        nonlocal unnamed
         rec = person_row(where, row)
-        return rec if isinstance(rec, Rejection) else dups.admit(rec.person_id, rec, rec.where, "person_id")
+        if isinstance(rec, Rejection):
+            return rec
+        unnamed += not row.get("name")
+        return dups.admit(rec.person_id, rec, rec.where, "person_id")
 
     rows = iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL)
     yield from each_record(rows, one)
     dups.note(notices, name, "person")
+    if unnamed and notices is not None:
+        notices.append(Notice(Where(name), f"{unnamed} person(s) without a name: shown by their e-mail or id"))

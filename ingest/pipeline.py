@@ -54,6 +54,7 @@ from ingest.records import (
 from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
 from ingest.split import SPLIT_MIN_BYTES, FilePart, PartReader, plan_parts
+from ingest.textio import utf16_codec
 from ingest.values import DuplicateIds, note_identical
 from ingest.walk import open_regular, walk_inside
 from whoknows.errors import IngestError, UnknownFormatError
@@ -146,8 +147,16 @@ def _readers() -> dict[str, Reader]:
 
 @dataclass(frozen=True, slots=True)
 class Input:
+    """One input: ``path`` names it (reports, ledger); ``data`` is the file its bytes are read from when they
+    are not ``path``'s own (a UTF-16 export converted to UTF-8, see :func:`utf8_copy`)."""
+
     path: Path
     kind: str
+    data: Path | None = None
+
+    @property
+    def source(self) -> Path:
+        return self.data or self.path
 
 
 @dataclass(slots=True)
@@ -190,6 +199,25 @@ class IngestRun:
 
 
 # -- input planning -------------------------------------------------------------------------------------
+def utf8_copy(path: Path) -> Path | None:
+    """A UTF-8 copy (in the temporary folder) of a UTF-16 export, which spreadsheet programs write as "Unicode
+    text"; None when ``path`` is not UTF-16. The readers then read the copy and report ``path``."""
+    import shutil
+    import tempfile
+
+    with path.open("rb") as fp:
+        codec = utf16_codec(fp.read(4096))
+    if codec is None:
+        return None
+    fd, name = tempfile.mkstemp(prefix="whoknows-utf8-", suffix=path.suffix)
+    with (
+        path.open(encoding=codec, errors="replace", newline="") as src,
+        os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
+    ):
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return Path(name)
+
+
 def sniff_kind(path: Path) -> str | None:
     """Recognise a structured file from its name and first bytes; None if it is not one we know."""
     from ingest.detect import detect_csv_kind
@@ -197,7 +225,8 @@ def sniff_kind(path: Path) -> str | None:
     suffix = path.suffix.lower()
     with path.open("rb") as fp:
         head = fp.read(65536)
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    codec = utf16_codec(head)
+    text = head.decode(codec or "utf-8", errors="replace").lstrip("\ufeff")
     if suffix in (".csv", ".tsv"):
         first = text.splitlines()[0] if text.strip() else ""
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
@@ -397,6 +426,17 @@ class _Run:
         if self.store.feed_state(feed) == file_hash:
             report.skipped_unchanged_file = True
             return
+        converted = utf8_copy(inp.path)
+        if converted is not None:
+            inp = dataclasses.replace(inp, data=converted)
+            report.notices.append(Notice(Where(str(inp.path)), "read as UTF-16 (converted to UTF-8)"))
+        try:
+            self._structured(inp, report, feed, file_hash)
+        finally:
+            if converted is not None:
+                converted.unlink(missing_ok=True)
+
+    def _structured(self, inp: Input, report: SourceReport, feed: str, file_hash: str) -> None:
         snapshot = inp.kind != "xapi"  # xAPI statements are immutable: absence from an export is not deletion
         old = self.store.ledger(feed) if snapshot else {}
         parts = self._parts(inp, snapshot)
@@ -447,7 +487,7 @@ class _Run:
             and FORK_AVAILABLE
             and snapshot
             and inp.kind not in ("people", "scim_users")
-            and inp.path.stat().st_size >= self.child_min_bytes
+            and inp.source.stat().st_size >= self.child_min_bytes
         )
 
     def _read_feed(
@@ -467,7 +507,7 @@ class _Run:
         seen: set[str] = set()
         unresolved: dict[str, list[Any]] = {}
         reader = _readers()[inp.kind]
-        with inp.path.open("rb") if part is None else PartReader(part) as fp:
+        with inp.source.open("rb") if part is None else PartReader(part) as fp:
             total_bytes = os.fstat(fp.fileno()).st_size if part is None else fp.size  # type: ignore[union-attr]
             extra = {} if dups is None else {"dups": dups}
             items: Iterable[Any] = each_item(reader(fp, str(inp.path), notices=report.notices, **extra), str(inp.path))  # type: ignore[arg-type]
@@ -528,7 +568,7 @@ class _Run:
             return None
         if self.split_min_bytes is None or not self._read_in_child(inp, snapshot):
             return None
-        return plan_parts(inp.path, self.split_min_bytes)
+        return plan_parts(inp.source, self.split_min_bytes)
 
     def _read_feed_split(
         self, inp: Input, feed: str, report: SourceReport, old: dict[str, str], parts: Sequence[FilePart]

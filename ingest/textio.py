@@ -83,12 +83,21 @@ def too_long(where: Where, size: int) -> Rejection:
     )
 
 
-def is_utf16(head: bytes) -> bool:
-    """A UTF-16 file: a UTF-16 byte-order mark, or (without one) NUL bytes between most ASCII characters."""
+def utf16_codec(head: bytes) -> str | None:
+    """The codec of a UTF-16 file from its first bytes: ``utf-16`` with a byte-order mark, ``utf-16-le`` /
+    ``utf-16-be`` without one when NUL bytes sit between most ASCII characters; None for anything else."""
     if head.startswith(UTF16_BOMS):
-        return True
+        return "utf-16"
     sample = head[:4096]
-    return len(sample) >= 8 and sample.count(b"\x00") * 3 >= len(sample)
+    if len(sample) < 8 or sample.count(b"\x00") * 3 < len(sample):
+        return None
+    odd = sample[1::2].count(b"\x00")
+    even = sample[0::2].count(b"\x00")
+    return "utf-16-le" if odd > 2 * even else "utf-16-be" if even > 2 * odd else None
+
+
+def is_utf16(head: bytes) -> bool:
+    return utf16_codec(head) is not None
 
 
 def decode(data: bytes, name: str) -> tuple[str | None, Rejection | None]:
