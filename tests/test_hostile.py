@@ -134,14 +134,18 @@ def test_cli_output_carries_no_terminal_escape_sequences_from_the_data(tmp_path:
         f'person_id,name,email,active\nu1,"Ada {osc52}Lovelace",u1@example.org,\n'
         "u2,Bo\x1b[2J,u2@example.org,maybe\x9b2J\n"
     )
+    (org / "docs").mkdir()
+    (org / "docs" / "a.md").write_text("---\nauthors: [u1@example.org]\n---\nContract negotiation with utilities.\n")
     db = str(tmp_path / "s.db")
     runner = CliRunner()
     outputs = [
         runner.invoke(main, ["ingest", str(org), "--store", db, "--no-embed"]).output,
         runner.invoke(main, ["status", "--store", db]).output,
         runner.invoke(main, ["status", "--store", db, "--json"]).output,
+        runner.invoke(main, ["search", "contract negotiation", "--store", db, "--embedder", "none"]).output,
     ]
     for out in outputs:
         assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out, repr(out)
     assert "maybe" in outputs[1] and "active" in outputs[1]  # the rejection is still shown, as text
+    assert "Ada ]52" not in outputs[3] and "Ada Lovelace" in outputs[3]  # the name, without its OSC 52 payload
     assert "Ada Lovelace" in SQLiteStore(tmp_path / "s.db").get_node("person:u1").node.props["name"].replace(osc52, "")
