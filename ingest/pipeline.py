@@ -710,6 +710,7 @@ class _Run:
                 mapped = self._map(record, source)
             except Exception as exc:  # one record the mapper cannot take is one rejection
                 report.reject(unexpected(getattr(record, "where", None) or Where(report.path), exc))
+                report.read -= not isinstance(record, InteractionPair)  # counted once, as rejected
                 failed += 1
                 if source in to_retract:  # its version in the store stays
                     to_retract.remove(source)
@@ -814,7 +815,9 @@ class _Run:
                 report.unchanged += 1
                 continue
             if isinstance(got, Rejection):
-                # one unreadable file is one rejected record of the document folder, not a failed input
+                # one unreadable file is one rejected record of the document folder, not a failed input; counted
+                # once, as rejected, like a rejected row of a structured file (read + rejected = records seen)
+                report.read -= 1
                 report.reject(dataclasses.replace(got, fatal=False))
                 if source in old:  # the version ingested before stays: the file is there, only unreadable now
                     seen.add(source)

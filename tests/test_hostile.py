@@ -149,3 +149,13 @@ def test_cli_output_carries_no_terminal_escape_sequences_from_the_data(tmp_path:
     assert "maybe" in outputs[1] and "active" in outputs[1]  # the rejection is still shown, as text
     assert "Ada ]52" not in outputs[3] and "Ada Lovelace" in outputs[3]  # the name, without its OSC 52 payload
     assert "Ada Lovelace" in SQLiteStore(tmp_path / "s.db").get_node("person:u1").node.props["name"].replace(osc52, "")
+
+
+def test_spread_simulations_are_bounded_by_the_limit(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from whoknows.commands.analytics import spread
+
+    res = CliRunner().invoke(spread, ["an idea", "--store", str(tmp_path / "none.db"), "--simulations", "1000000000"])
+    assert res.exit_code == 2 and "1,000,000,000 is outside 1..100,000" in res.output
+    assert "WHOKNOWS_LIMIT_SIMULATIONS" in res.output
