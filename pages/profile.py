@@ -151,8 +151,8 @@ with net_col:
 with coll_col:
     st.subheader("Works with")
     hidden = ctx.opted_out_pending()
-    for c in prof.collaborators:
-        if c.node_id in hidden:
+    for collaborator in prof.collaborators:
+        if collaborator.node_id in hidden:
             continue
-        frame.person_link(c.node_id, f"{c.name} ({c.department or 'no department'})")
-        st.caption("; ".join(c.how))
+        frame.person_link(collaborator.node_id, f"{collaborator.name} ({collaborator.department or 'no department'})")
+        st.caption("; ".join(collaborator.how))
