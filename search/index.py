@@ -36,6 +36,7 @@ class SearchIndex:
         self.views = views
         self.doc_of = doc_of
         self._associations: Associations | None = None
+        self._doc_chunks: dict[str, tuple[str, ...]] | None = None
         self._lock = threading.Lock()
 
     def associations(self) -> Associations:
@@ -45,6 +46,17 @@ class SearchIndex:
             if self._associations is None:
                 self._associations = Associations.build(self)
             return self._associations
+
+    def doc_chunks(self) -> dict[str, tuple[str, ...]]:
+        """Document id -> its chunk ids (sorted), the inverse of ``doc_of``, built on first use: the calibrated
+        expertise score (search/expertise.py) reads every passage of a candidate's documents."""
+        with self._lock:
+            if self._doc_chunks is None:
+                inv: dict[str, list[str]] = {}
+                for c, d in self.doc_of.items():
+                    inv.setdefault(d, []).append(c)
+                self._doc_chunks = {d: tuple(sorted(cs)) for d, cs in inv.items()}
+            return self._doc_chunks
 
     @classmethod
     def build(cls, store: GraphStore, version: Any = None) -> SearchIndex:

@@ -228,6 +228,7 @@ def find_experts(
     config: RankingConfig = DEFAULT_CONFIG,
     graph: GraphView | None = None,
     reference: bool = False,
+    query_vector: np.ndarray | None = None,
 ) -> list[ExpertResult]:
     """Rank people for ``query`` with their evidence. See the module docstring for the model.
 
@@ -239,7 +240,8 @@ def find_experts(
     Without an ``embedder`` retrieval is lexical only (and documents are not regularised: that needs vectors).
     A query of ``config.long_query_words`` words or more is ranked with ``config.long_query`` applied
     (:meth:`RankingConfig.for_query`). ``reference``: aggregate with the scalar reference path even when the
-    array path could serve (same results; tests and bench/search.py compare the two).
+    array path could serve (same results; tests and bench/search.py compare the two). ``query_vector``: the
+    query's embedding when the caller already has it (search/expertise.py embeds once for both uses).
     """
     if limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
@@ -249,7 +251,9 @@ def find_experts(
     who = load_viewer(store, viewer)
     exclude = set(exclude)
     today = config.today or datetime.now(UTC).date()
-    qvec = embedder.embed_query(query) if embedder is not None else None
+    qvec = None
+    if embedder is not None:
+        qvec = query_vector if query_vector is not None else embedder.embed_query(query)
     items = retrieve(
         store,
         query,

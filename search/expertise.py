@@ -1,0 +1,738 @@
+"""The one notion of "knows about": a calibrated expertise score for (person, text), shared by every page.
+
+Search, profiles (a person's topics), the Knowledge risk page ("the only expert on"), spreading an idea ("only
+people who know about the idea") and reviewers all ask the same question: how strong is the evidence that this
+person knows about this? They call this module, so they agree with each other (a test checks it on the demo
+organisation).
+
+Why a calibrated score and not the ranker's: :func:`search.ranking.find_experts` orders people *within* one
+query well, but its score is relative (the lexical part is divided by the query's best hit, and a sum over many
+weakly related documents rewards volume), so "xqzv blorft wuggle" still has a top person with a high score. Here
+each person gets features that are absolute:
+
+- ``c1``, ``c2``, ``c3``: cosine similarity of the query to the person's best, second and third best documents
+  (each document by its best passage; the bundled embedding model);
+- ``zm3``: the mean of those three, standardised against how similar the query is to the organisation's
+  documents in general (mean and spread over a fixed sample of documents open to everyone, shrunk towards a
+  prior for a small organisation): "how far this person's best work stands above the typical document for this
+  query". This is what makes one person's scores comparable across queries (a broad query is close to many
+  documents, a narrow one to few);
+- ``lex``: the share of the query's content words found in the person's best document (title and text).
+
+A frozen logistic model (:mod:`search.calibration`, fitted once on a development split by
+``bench/calibration.py``) maps them to 0-1. A person is a **strong** match at or above the calibration's
+``strong`` threshold, **weak** at or above ``weak``, else **none**. Without an embedder (lexical search only) a
+lexical model over the shares of query words is used instead.
+
+Evidence counts only for what the viewer may see (permissions exactly as search trims them) and never for
+``exclude``d items. An evidence item *passes* when, on its own, it would make at least a weak match; only
+passing items are counted in words ("Wrote 3 documents close to this").
+
+Self-asserted topics (confirm / hide / add) are a source i17 provides: :class:`TopicAssertions` and the
+``assertions`` hook of :func:`person_topics` and :func:`experts_for_topic`. A confirmed topic counts as strong
+evidence for that topic; a hidden topic is never shown on the profile and the person is never named as an
+expert on it (they are still counted, like an opted-out person).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import weakref
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from graph.schema import Label, RelType
+from graph.store import GraphStore
+from search import calibration, terms
+from search.embedder import Embedder
+from search.evidence import ExpertResult
+from search.index import IndexedGraphView, graph_view
+from search.permissions import Viewer, load_viewer, person_node_id, person_visible
+from search.ranking import DEFAULT_CONFIG, RankingConfig, find_experts
+from search.retrieval import GraphView, unit_item_vectors
+from whoknows.errors import NotFoundError, SearchError
+
+STRONG, WEAK, NONE = "strong", "weak", "none"
+LEVELS = (STRONG, WEAK, NONE)
+_LEVEL_RANK = {STRONG: 0, WEAK: 1, NONE: 2}
+
+#: Tags that name a kind of document, not a subject: never a topic of a person (profiles, risk). Compared after
+#: lower-casing and turning spaces / underscores into hyphens. Why a list and not a statistic: the same words are
+#: also real subjects in a knowledge-management organisation ("after action reviews" is a practice one can know),
+#: and a document *type* tag is a fixed vocabulary of document systems, so naming it is exact.
+DOCUMENT_TYPES = frozenset(
+    {
+        "faq", "faqs", "checklist", "checklists", "how-to", "how-tos", "how-to-guide", "how-to-guides", "guide",
+        "guides", "lessons-learned", "lesson-learned", "after-action-review", "template", "templates", "form",
+        "forms", "report", "reports", "minutes", "meeting-minutes", "presentation", "slides", "slide-deck", "memo",
+        "policy-document", "procedure-document", "case-study", "case-studies", "whitepaper", "white-paper",
+        "newsletter", "blog-post", "article", "manual", "handbook", "note", "notes", "draft", "tutorial", "video",
+        "webinar", "infographic", "q-and-a", "qa", "retrospective-template", "one-pager",
+    }
+)  # fmt: skip
+
+#: how many people the fused ranking proposes per requested result before calibration re-orders them
+_CANDIDATES_PER_RESULT = 3
+_MIN_CANDIDATES = 30
+#: documents sampled per store for the reference statistics (mean and spread of a query's similarity)
+_REFERENCE_DOCS = 1000
+
+
+# -- results --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedItem:
+    """One piece of a person's evidence for a query, with how close it is.
+
+    ``similarity``: cosine of the query to the item's best passage (absolute; None without an embedder);
+    ``share``: share of the query's content words the item contains; ``passes``: on its own it would make at
+    least a weak match, so it is counted in words; ``score``: that single-item calibrated score."""
+
+    kind: str  # document | self-asserted
+    node_id: str
+    title: str
+    relation: str  # first author | authored | reviewed as SME | confirmed topic
+    similarity: float | None
+    share: float
+    score: float
+    passes: bool
+    passage_id: str | None = None
+    date: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonMatch:
+    """A person's calibrated answer to "does this person know about <text>?".
+
+    ``score``: calibrated, 0-1, the same meaning for every query and organisation (docs/search.md, "Calibrated
+    expertise"); ``match``: strong | weak | none; ``evidence``: the items behind it, passing items first, most
+    similar first; ``why``: one honest line written from the passing items; ``rank``: position in the fused
+    ranking that proposed the person (None when scored by name only); ``ranked``: that ranking's full record
+    (its relative ``score`` orders within a query and is never shown as a strength)."""
+
+    node_id: str
+    person_id: str
+    name: str
+    score: float
+    match: str
+    why: str
+    evidence: tuple[MatchedItem, ...] = ()
+    features: Mapping[str, float] = field(default_factory=dict)
+    title: str | None = None
+    department: str | None = None
+    location: str | None = None
+    rank: int | None = None
+    ranked: ExpertResult | None = None
+
+    @property
+    def passing(self) -> tuple[MatchedItem, ...]:
+        return tuple(e for e in self.evidence if e.passes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in ("node_id", "person_id", "name", "score", "match", "why", "title",
+                                           "department", "location", "rank")}  # fmt: skip
+        d["features"] = dict(self.features)
+        d["evidence"] = [e.to_dict() for e in self.evidence]
+        d["rank_score"] = self.ranked.score if self.ranked is not None else None
+        d["ranked_evidence"] = [e.to_dict() for e in self.ranked.evidence] if self.ranked is not None else []
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRef:
+    """A subject topic of the organisation (a Topic node that is not a document type)."""
+
+    node_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """A person's calibrated expertise on one topic (what a profile lists)."""
+
+    topic: TopicRef
+    score: float
+    match: str
+    why: str
+    evidence: tuple[MatchedItem, ...] = ()
+    asserted: str | None = None  # confirmed | added | None (from the self-asserted source)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic_id": self.topic.node_id,
+            "topic": self.topic.name,
+            "score": self.score,
+            "match": self.match,
+            "why": self.why,
+            "asserted": self.asserted,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TopicAssertions:
+    """What a person said about their own topics (topic node ids): ``confirmed`` count as strong evidence,
+    ``hidden`` are never shown for them, ``added`` are listed as self-declared (weak until evidence or a
+    confirmation backs them)."""
+
+    confirmed: frozenset[str] = frozenset()
+    hidden: frozenset[str] = frozenset()
+    added: frozenset[str] = frozenset()
+
+
+#: The self-asserted topics source: (store, person node id) -> their assertions. i17 owns the storage.
+AssertionSource = Callable[[GraphStore, str], TopicAssertions]
+
+
+def no_assertions(store: GraphStore, person: str) -> TopicAssertions:
+    """The default source until self-asserted topics are stored: nobody has asserted anything."""
+    return TopicAssertions()
+
+
+def overall_match(matches: Sequence[PersonMatch]) -> str:
+    """The answer for a whole query: ``strong`` if anyone is a strong match, else ``weak`` if anyone is weak,
+    else ``none`` (the CLI, the API and the app then say "no strong match")."""
+    levels = {m.match for m in matches}
+    return STRONG if STRONG in levels else WEAK if WEAK in levels else NONE
+
+
+def format_score(score: float) -> str:
+    """A calibrated score as people read it: two decimals are more precision than the calibration has, so one
+    decimal ("0.8"), never a percentage to two places."""
+    return f"{score:.1f}"
+
+
+# -- reference statistics ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    """Unit vectors of the chunks of a fixed sample of documents open to everyone, and the document each belongs
+    to (row -> sample document index)."""
+
+    matrix: np.ndarray
+    doc_index: np.ndarray
+    n_docs: int
+
+
+_REF_CACHE: weakref.WeakKeyDictionary[Any, dict[str, _Reference]] = weakref.WeakKeyDictionary()
+_REF_LOCK = threading.Lock()
+
+
+def _sample_key(doc_id: str) -> bytes:
+    return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
+
+
+def _reference(store: GraphStore, gv: GraphView, model: str) -> _Reference:
+    """The reference sample for ``model``: up to 1,000 documents open to every viewer (public / internal), chosen
+    by a hash of their id (deterministic, independent of the viewer and of any query), cached per store read
+    model. Restricted documents are never in it, so it cannot carry information a viewer may not see."""
+    owner: Any = gv.index if isinstance(gv, IndexedGraphView) else None
+    if owner is not None:
+        with _REF_LOCK:
+            cached = _REF_CACHE.get(owner, {}).get(model)
+        if cached is not None:
+            return cached
+    if owner is not None:
+        docs = [n for n in owner.nodes.values() if n.label == Label.DOCUMENT]
+        chunks_of = owner.doc_chunks()
+    else:
+        docs = list(store.iter_nodes(Label.DOCUMENT.value))
+        chunks_of = None
+    open_docs = sorted(
+        (d.id for d in docs if Viewer().can_see(d.props)),
+        key=_sample_key,
+    )[:_REFERENCE_DOCS]
+    if chunks_of is None:
+        chunks_of = _doc_chunks(gv, open_docs)
+    ids: list[str] = []
+    owner_doc: list[int] = []
+    for i, did in enumerate(open_docs):
+        for cid in chunks_of.get(did, ()):
+            ids.append(cid)
+            owner_doc.append(i)
+    found, mat = unit_item_vectors(store, gv, model, ids) if ids else ([], np.zeros((0, 0), dtype=np.float32))
+    pos = {c: owner_doc[k] for k, c in enumerate(ids)}
+    ref = _Reference(mat, np.array([pos[c] for c in found], dtype=np.int64), len(open_docs))
+    if owner is not None:
+        with _REF_LOCK:
+            _REF_CACHE.setdefault(owner, {})[model] = ref
+    return ref
+
+
+def _query_reference(ref: _Reference, qvec: np.ndarray, cal: calibration.Calibration) -> tuple[float, float]:
+    """Mean and spread of the query's similarity to the sample's documents (each by its best passage), shrunk
+    towards the calibration's prior with ``prior_n`` pseudo-documents; the spread has a floor."""
+    n = 0
+    mu_s, var_s = 0.0, 0.0
+    if len(ref.doc_index):
+        cos = ref.matrix @ qvec
+        best = np.full(ref.n_docs, -np.inf)
+        np.maximum.at(best, ref.doc_index, cos)
+        best = best[np.isfinite(best)]
+        n = len(best)
+        if n:
+            mu_s, var_s = float(best.mean()), float(best.var())
+    k = cal.prior_n
+    mu = (n * mu_s + k * cal.prior_mu) / (n + k)
+    var = (n * (var_s + (mu_s - mu) ** 2) + k * (cal.prior_sd**2 + (cal.prior_mu - mu) ** 2)) / (n + k)
+    return mu, max(math.sqrt(var), cal.sd_floor)
+
+
+# -- evidence of named people -------------------------------------------------------------------------------
+
+
+def _doc_chunks(gv: GraphView, doc_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Document id -> its chunk ids (from the read model, else from each document's HAS_CHUNK relationships)."""
+    if isinstance(gv, IndexedGraphView):
+        allc = gv.index.doc_chunks()
+        return {d: list(allc.get(d, ())) for d in doc_ids}
+    gv.prefetch(doc_ids)
+    out: dict[str, list[str]] = {}
+    for d in doc_ids:
+        v = gv.view(d)
+        out[d] = sorted(r.end for r in (v.outgoing if v else ()) if r.type == RelType.HAS_CHUNK)
+    return out
+
+
+_DOC_RELATION = {RelType.AUTHORED: "authored", RelType.REVIEWED: "reviewed as SME"}
+
+
+def _person_documents(gv: GraphView, who: Viewer, people: Sequence[str], exclude: Collection[str]) -> dict[str, list]:
+    """Person -> [(document id, relation)] of the documents they authored or reviewed that the viewer may see and
+    that are not excluded (the first authorship wins over a review of the same document)."""
+    gv.prefetch(people)
+    rels: dict[str, dict[str, str]] = {}
+    for p in people:
+        v = gv.view(p)
+        mine: dict[str, str] = {}
+        for r in v.outgoing if v else ():
+            if r.type == RelType.AUTHORED:
+                mine[r.end] = "first author" if r.props.get("position") == 0 else "authored"
+            elif r.type == RelType.REVIEWED:
+                mine.setdefault(r.end, "reviewed as SME")
+        rels[p] = mine
+    docs = gv.nodes({d for m in rels.values() for d in m} - set(exclude))
+    return {
+        p: [(d, rel) for d, rel in sorted(m.items()) if d in docs and who.can_see(docs[d].props)]
+        for p, m in rels.items()
+    }
+
+
+def _features(c: Sequence[float], mu: float, sd: float, lex: float, k: int) -> dict[str, float]:
+    """The calibration's features from a person's document similarities (best first), the reference statistics
+    and the lexical share of their best document. Missing documents count as similarity 0."""
+    top = [*c[:k], *([0.0] * max(0, k - len(c)))]
+    return {
+        "c1": top[0],
+        "c2": top[1] if k > 1 else 0.0,
+        "c3": top[2] if k > 2 else 0.0,
+        "zm3": (sum(top) / k - mu) / sd,
+        "lex": lex,
+    }
+
+
+def _lexical_features(shares: Sequence[float], n_terms: int) -> dict[str, float]:
+    s = [*sorted(shares, reverse=True), 0.0, 0.0]
+    return {"s1": s[0], "s2": s[1], "nq": math.log1p(n_terms)}
+
+
+@dataclass(slots=True)
+class _Scored:
+    score: float
+    features: dict[str, float]
+    items: list[MatchedItem]
+
+
+def _score_people(
+    store: GraphStore,
+    gv: GraphView,
+    who: Viewer,
+    text: str,
+    qvec: np.ndarray | None,
+    model: str | None,
+    people: Sequence[str],
+    exclude: Collection[str],
+    cal: calibration.Calibration,
+) -> dict[str, _Scored]:
+    """Calibrated scores and evidence of ``people`` for ``text``: a function of each person's own visible
+    evidence and the query only (never of who else was retrieved), so scoring a person by name gives the same
+    number as finding them in a ranking."""
+    qterms = terms.content_terms(text)
+    docs_of = _person_documents(gv, who, people, exclude)
+    all_docs = sorted({d for ds in docs_of.values() for d, _ in ds})
+    chunks_of = _doc_chunks(gv, all_docs)
+    doc_nodes = gv.nodes(all_docs)
+    best_sim: dict[str, float] = {}
+    best_chunk: dict[str, str | None] = {}
+    mu, sd = 0.0, 1.0
+    dense = qvec is not None and model is not None
+    if dense:
+        assert qvec is not None and model is not None
+        q = np.asarray(qvec, dtype=np.float32).ravel()
+        q = q / (np.linalg.norm(q) or 1.0)
+        mu, sd = _query_reference(_reference(store, gv, model), q, cal)
+        chunk_ids = [c for d in all_docs for c in chunks_of.get(d, ())]
+        sims: dict[str, float] = {}
+        if chunk_ids:
+            found, mat = unit_item_vectors(store, gv, model, chunk_ids)
+            sims = dict(zip(found, (mat @ q).tolist(), strict=True)) if found else {}
+        for d in all_docs:
+            cs = [(sims[c], c) for c in chunks_of.get(d, ()) if c in sims]
+            if cs:
+                s, c = max(cs, key=lambda x: (x[0], x[1]))
+                best_sim[d], best_chunk[d] = float(s), c
+            else:
+                best_sim[d], best_chunk[d] = 0.0, None
+    # texts for the lexical share: the title and the best passage (dense), or every passage (lexical only)
+    want_chunks: list[str] = []
+    for d in all_docs:
+        if dense:
+            if best_chunk.get(d):
+                want_chunks.append(str(best_chunk[d]))
+        else:
+            want_chunks.extend(chunks_of.get(d, ()))
+    chunk_nodes = gv.nodes(want_chunks) if qterms else {}
+    doc_terms: dict[str, frozenset[str]] = {}
+    if qterms:
+        for d in all_docs:
+            texts = [str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else []
+            cids = [best_chunk.get(d)] if dense else chunks_of.get(d, ())
+            texts += [str(chunk_nodes[c].props.get("text") or "") for c in cids if c and c in chunk_nodes]
+            doc_terms[d] = terms.term_set(texts)
+    model_ = cal.model(dense)
+    out: dict[str, _Scored] = {}
+    for p in people:
+        ds = docs_of.get(p, [])
+        share = {d: terms.matched_share(qterms, doc_terms.get(d, frozenset())) for d, _ in ds}
+        items: list[MatchedItem] = []
+        if dense:
+            order = sorted(ds, key=lambda dr: (-best_sim[dr[0]], dr[0]))
+            sims_p = [best_sim[d] for d, _ in order]
+            lex = share[order[0][0]] if order else 0.0
+            feats = _features(sims_p, mu, sd, lex, cal.top_k)
+            for d, rel in order:
+                single = model_(_features([best_sim[d]], mu, sd, share[d], cal.top_k))
+                items.append(_item(doc_nodes.get(d), d, rel, best_sim[d], share[d], single, cal, best_chunk.get(d)))
+        else:
+            order = sorted(ds, key=lambda dr: (-share[dr[0]], dr[0]))
+            feats = _lexical_features([share[d] for d, _ in order], len(qterms))
+            for d, rel in order:
+                single = model_(_lexical_features([share[d]], len(qterms)))
+                items.append(_item(doc_nodes.get(d), d, rel, None, share[d], single, cal, None))
+        score = model_(feats) if ds else 0.0
+        items.sort(key=lambda e: (not e.passes, -(e.similarity if e.similarity is not None else e.share), e.node_id))
+        out[p] = _Scored(score, feats, items)
+    return out
+
+
+def _item(
+    node: Any, did: str, rel: str, sim: float | None, share: float, single: float, cal: Any, chunk: str | None
+) -> MatchedItem:
+    props = node.props if node is not None else {}
+    return MatchedItem(
+        "document", did, str(props.get("title") or props.get("key") or did), rel, sim, share, single,
+        single >= cal.weak, passage_id=chunk, date=props.get("date"),
+    )  # fmt: skip
+
+
+# -- the why line -------------------------------------------------------------------------------------------
+
+
+def _quote(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return f"'{text if len(text) <= n else text[: n - 1] + '…'}'"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def why_line(text: str, level: str, items: Sequence[MatchedItem], passages: Mapping[str, str]) -> str:
+    """One line that claims only what the evidence shows.
+
+    Counts only passing items ("Wrote 3 documents close to this, incl. 'X'"); says "on '<phrase>'" only when
+    every counted item contains that run of the query's words; names the best matching item by its title; never
+    echoes the query. A weak or absent match says so ("Weak match: closest is 'X'")."""
+    passing = [e for e in items if e.passes]
+    if not passing:
+        if not items:
+            return "No visible evidence"
+        return f"{'Weak match' if level == WEAK else 'No close evidence'}: closest is {_quote(items[0].title)}"
+    asserted = [e for e in passing if e.kind == "self-asserted"]
+    docs = [e for e in passing if e.kind == "document"]
+    parts: list[str] = []
+    if docs:
+        wrote = [e for e in docs if e.relation != "reviewed as SME"]
+        reviewed = [e for e in docs if e.relation == "reviewed as SME"]
+        texts = [e.title + " " + passages.get(e.passage_id or "", "") for e in docs]
+        phrase = terms.shared_phrase(text, texts)
+        about = f" on '{phrase}'" if phrase else " close to this"
+        if wrote:
+            parts.append(f"Wrote {_plural(len(wrote), 'document')}{about}, incl. {_quote(wrote[0].title)}")
+        if reviewed:
+            parts.append(
+                f"reviewed {_plural(len(reviewed), 'document')}"
+                + (f"{about}, incl. {_quote(reviewed[0].title, 40)}" if not wrote else "")
+            )
+    if asserted:
+        parts.append("confirmed this topic on their profile")
+    line = "; ".join(parts)
+    line = line[:1].upper() + line[1:]
+    return f"Weak match: {line[:1].lower() + line[1:]}" if level != STRONG else line
+
+
+# -- public API ---------------------------------------------------------------------------------------------
+
+
+def _match(
+    pid: str, props: Mapping[str, Any], text: str, sc: _Scored, cal: Any, passages: Mapping[str, str], **extra: Any
+) -> PersonMatch:
+    level = cal.level(sc.score)
+    return PersonMatch(
+        node_id=pid,
+        person_id=str(props.get("person_id") or pid.removeprefix("person:")),
+        name=str(props.get("name") or pid),
+        score=sc.score,
+        match=level,
+        why=why_line(text, level, sc.items, passages),
+        evidence=tuple(sc.items),
+        features=dict(sc.features),
+        title=props.get("title"),
+        department=props.get("department"),
+        location=props.get("location"),
+        **extra,
+    )
+
+
+def _passages(gv: GraphView, scored: Mapping[str, _Scored]) -> dict[str, str]:
+    ids = [e.passage_id for s in scored.values() for e in s.items if e.passes and e.passage_id]
+    return {i: str(n.props.get("text") or "") for i, n in gv.nodes(ids).items()}
+
+
+def _resolve_people(gv: GraphView, persons: Collection[str]) -> list[str]:
+    ids = [person_node_id(p) for p in persons]
+    found = gv.nodes(ids)
+    missing = [p for p, i in zip(persons, ids, strict=True) if i not in found or found[i].label != Label.PERSON]
+    if missing:
+        raise NotFoundError(
+            f"no person {', '.join(map(repr, missing))} in the store; give person_ids from the directory"
+        )
+    return ids
+
+
+def knows_about(
+    store: GraphStore,
+    text: str,
+    *,
+    embedder: Embedder | None,
+    viewer: str | Viewer | None = None,
+    limit: int | None = 10,
+    persons: Collection[str] = (),
+    exclude: Collection[str] = (),
+    filters: Mapping[str, str | None] | None = None,
+    config: RankingConfig = DEFAULT_CONFIG,
+    graph: GraphView | None = None,
+) -> list[PersonMatch]:
+    """Who knows about ``text``, as seen by ``viewer``: people with a calibrated score, ``match`` level, the
+    evidence behind it and an honest why-line.
+
+    Order: strong matches, then weak, then none; within a level by the fused ranking (the best order within a
+    query, docs/search.md). ``limit``: how many people (None: every person the ranking proposes, e.g. to count
+    the experts on a topic). ``persons``: person ids to score whatever the ranking says (always returned, even
+    with no evidence, unless they opted out or left; they do not count towards ``limit``). ``exclude``: item
+    ids whose evidence must not count (a reviewed document itself). ``filters`` and ``config`` as for
+    :func:`search.ranking.find_experts` (``config`` decides the typed / long mode of the ranking).
+    Without an ``embedder`` the search is lexical only and the lexical calibration applies."""
+    if limit is not None and limit < 1:
+        raise SearchError(f"limit must be at least 1, got {limit}")
+    if not text.strip():
+        raise SearchError("the query is empty; type what you need, e.g. 'contract negotiation with utilities'")
+    cal = calibration.load()
+    gv = graph or graph_view(store)
+    who = load_viewer(store, viewer)
+    named = _resolve_people(gv, persons)
+    qvec = embedder.embed_query(text) if embedder is not None else None
+    model = embedder.name if embedder is not None else None
+    fetch = 100_000 if limit is None else max(limit * _CANDIDATES_PER_RESULT, _MIN_CANDIDATES)
+    ranked = find_experts(
+        store, embedder, text, viewer=who, filters=filters, limit=fetch, exclude=exclude, config=config,
+        graph=gv, query_vector=qvec,
+    )  # fmt: skip
+    by_id = {r.node_id: (i, r) for i, r in enumerate(ranked)}
+    people = list(dict.fromkeys([r.node_id for r in ranked] + named))
+    props = {p: n.props for p, n in gv.nodes(people).items()}
+    people = [p for p in people if p in props and person_visible(props[p])]
+    scored = _score_people(store, gv, who, text, qvec, model, people, exclude, cal)
+    passages = _passages(gv, scored)
+    matches = []
+    for p in people:
+        rank, res = by_id.get(p, (None, None))
+        matches.append(_match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res))
+    matches.sort(key=lambda m: (_LEVEL_RANK[m.match], m.rank if m.rank is not None else math.inf, m.node_id))
+    if limit is None:
+        return matches
+    named_set = set(named)
+    top = [m for m in matches if m.node_id not in named_set][:limit]
+    keep = {m.node_id for m in top} | named_set
+    return [m for m in matches if m.node_id in keep]
+
+
+def score_people(
+    store: GraphStore,
+    text: str,
+    persons: Collection[str],
+    *,
+    embedder: Embedder | None,
+    viewer: str | Viewer | None = None,
+    exclude: Collection[str] = (),
+    graph: GraphView | None = None,
+) -> list[PersonMatch]:
+    """The calibrated answer for named people only (no ranking is run): the same numbers :func:`knows_about`
+    gives them. People who opted out or left are left out."""
+    if not text.strip():
+        raise SearchError("the text is empty; give what the people should know about")
+    cal = calibration.load()
+    gv = graph or graph_view(store)
+    who = load_viewer(store, viewer)
+    people = _resolve_people(gv, persons)
+    props = {p: n.props for p, n in gv.nodes(people).items()}
+    people = [p for p in dict.fromkeys(people) if person_visible(props[p])]
+    qvec = embedder.embed_query(text) if embedder is not None else None
+    scored = _score_people(store, gv, who, text, qvec, embedder.name if embedder else None, people, exclude, cal)
+    passages = _passages(gv, scored)
+    out = [_match(p, props[p], text, scored[p], cal, passages) for p in people]
+    out.sort(key=lambda m: (-m.score, m.node_id))
+    return out
+
+
+def _slug(name: str) -> str:
+    return "-".join(name.strip().lower().replace("_", " ").split())
+
+
+def is_document_type(name: str) -> bool:
+    """Whether a tag names a kind of document (FAQ, checklist, how-to guide, ...) rather than a subject."""
+    return _slug(name) in DOCUMENT_TYPES
+
+
+def subject_topics(store: GraphStore, *, graph: GraphView | None = None) -> list[TopicRef]:
+    """The organisation's topics people can know about: Topic nodes that are not document types, by name."""
+    gv = graph or graph_view(store)
+    if isinstance(gv, IndexedGraphView):
+        nodes = [n for n in gv.index.nodes.values() if n.label == Label.TOPIC]
+    else:
+        nodes = list(store.iter_nodes(Label.TOPIC.value))
+    out = [TopicRef(n.id, str(n.props.get("name") or n.id)) for n in nodes]
+    return sorted((t for t in out if not is_document_type(t.name)), key=lambda t: (t.name.lower(), t.node_id))
+
+
+def _topic(store: GraphStore, gv: GraphView, topic: str | TopicRef) -> TopicRef:
+    if isinstance(topic, TopicRef):
+        return topic
+    tid = topic if topic.startswith("topic:") else None
+    for t in subject_topics(store, graph=gv):
+        if t.node_id == tid or t.name.lower() == topic.strip().lower():
+            return t
+    if tid is None:
+        return TopicRef("", topic.strip())  # free text: a topic no document is tagged with yet
+    raise NotFoundError(f"no subject topic {topic!r} in the store (document types such as FAQ are not topics)")
+
+
+def experts_for_topic(
+    store: GraphStore,
+    topic: str | TopicRef,
+    *,
+    embedder: Embedder | None,
+    viewer: str | Viewer | None = None,
+    assertions: AssertionSource = no_assertions,
+    graph: GraphView | None = None,
+) -> list[PersonMatch]:
+    """Everyone the ranking proposes for a topic (its name as the text), calibrated, strong first; the basis of
+    the Knowledge risk page's bus factor ("the only expert on X" = the only strong match). A person who confirmed
+    the topic is a strong match (self-asserted evidence); one who hid it is left out (callers count them via
+    :func:`hidden_experts`)."""
+    gv = graph or graph_view(store)
+    ref = _topic(store, gv, topic)
+    matches = knows_about(store, ref.name, embedder=embedder, viewer=viewer, limit=None, graph=gv)
+    out = []
+    cal = calibration.load()
+    for m in matches:
+        a = assertions(store, m.node_id) if ref.node_id else TopicAssertions()
+        if ref.node_id in a.hidden:
+            continue
+        if ref.node_id in a.confirmed:
+            m = _confirmed(m, ref, cal)
+        out.append(m)
+    out.sort(key=lambda m: (_LEVEL_RANK[m.match], m.rank if m.rank is not None else math.inf, m.node_id))
+    return out
+
+
+def _confirmed(m: PersonMatch, ref: TopicRef, cal: Any) -> PersonMatch:
+    item = MatchedItem("self-asserted", ref.node_id, ref.name, "confirmed topic", None, 1.0, cal.strong, True)
+    score = max(m.score, cal.strong)
+    why = "Confirmed this topic on their profile" + (f"; {m.why[:1].lower() + m.why[1:]}" if m.passing else "")
+    return replace(m, score=score, match=STRONG, why=why, evidence=(item, *m.evidence))
+
+
+def person_topics(
+    store: GraphStore,
+    person: str,
+    *,
+    embedder: Embedder | None,
+    viewer: str | Viewer | None = None,
+    assertions: AssertionSource = no_assertions,
+    graph: GraphView | None = None,
+    include_weak: bool = True,
+) -> list[TopicMatch]:
+    """A person's topics as a profile lists them, strongest first: each subject topic their visible evidence is
+    tagged with (documents, courses, communities), plus topics they confirmed or added, scored with the same
+    calibrated function as search (so the profile agrees with :func:`experts_for_topic` and with search on the
+    topic's name). Document types (FAQ, checklist, ...) are never topics; hidden topics are never shown.
+    ``include_weak``: also list topics with only weak evidence (their ``match`` says so)."""
+    gv = graph or graph_view(store)
+    who = load_viewer(store, viewer)
+    pid = _resolve_people(gv, [person])[0]
+    node = gv.nodes([pid])[pid]
+    if not person_visible(node.props) and who.node_id != pid:
+        return []
+    a = assertions(store, pid)
+    view = gv.view(pid)
+    items = [r.end for r in (view.outgoing if view else ()) if r.type in (
+        RelType.AUTHORED, RelType.REVIEWED, RelType.MEMBER_OF, RelType.COMPLETED)]  # fmt: skip
+    nodes = gv.nodes(items)
+    gv.prefetch(items)
+    topic_ids: set[str] = set(a.confirmed) | set(a.added)
+    for i in items:
+        n = nodes.get(i)
+        if n is None or (n.label == Label.DOCUMENT and not who.can_see(n.props)):
+            continue
+        v = gv.view(i)
+        topic_ids |= {r.end for r in (v.outgoing if v else ()) if r.type == RelType.ABOUT}
+    subjects = {t.node_id: t for t in subject_topics(store, graph=gv)}
+    refs = [subjects[t] for t in sorted(topic_ids - set(a.hidden)) if t in subjects]
+    out = []
+    cal = calibration.load()
+    for ref in refs:
+        m = score_people(store, ref.name, [pid], embedder=embedder, viewer=who, graph=gv)
+        if not m:
+            continue
+        pm = m[0]
+        asserted = "confirmed" if ref.node_id in a.confirmed else "added" if ref.node_id in a.added else None
+        if asserted == "confirmed":
+            pm = _confirmed(pm, ref, cal)
+        if pm.match == NONE and asserted != "added":
+            continue
+        if pm.match == WEAK and not include_weak and asserted is None:
+            continue
+        out.append(TopicMatch(ref, pm.score, pm.match, pm.why, pm.evidence, asserted))
+    out.sort(key=lambda t: (_LEVEL_RANK[t.match], -t.score, t.topic.name.lower()))
+    return out

@@ -1,0 +1,205 @@
+"""The one "knows about" API (search/expertise.py): calibrated scores, match levels, honest why-lines, viewers.
+
+Tests with the real model check what a person sees (a nonsense query is "no strong match", the why-line names a
+matched document and does not echo the query); tests with the fake embedder check the mechanics (permissions,
+named people, opt-out, document types are not topics, profile topics agree with the experts of a topic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.sqlite_store import SQLiteStore
+from search import calibration
+from search.expertise import (
+    STRONG,
+    TopicAssertions,
+    experts_for_topic,
+    format_score,
+    is_document_type,
+    knows_about,
+    overall_match,
+    person_topics,
+    score_people,
+    subject_topics,
+)
+from search.terms import content_terms, shared_phrase
+from tests.search_fixtures import OrgBuilder, fake_embedder, procurement_org, real_embedder  # noqa: F401
+from whoknows.errors import NotFoundError, SearchError
+
+
+def _tagged_org() -> OrgBuilder:
+    """procurement_org plus topic tags (a subject and a document type) on alice's audit document, and a
+    restricted document of greta's that only the Legal group may see."""
+    org = procurement_org()
+    org.person("greta", "Greta Grey", department="Legal", title="Counsel")
+    org.person("hugo", "Hugo Hart", department="Kitchen", title="Cook")
+    org.doc("retention.md", "Records retention schedule", ["Records retention schedules: how long to keep invoices "
+            "and contracts before deleting them."], authors=["greta"], visibility="restricted",
+            allowed=["group:Legal"])  # fmt: skip
+    from graph.store import Facts, Node, Rel
+
+    did = next(n.id for f in org.facts for n in f.nodes if n.label == "Document" and n.props["key"] == "audits.md")
+    org.facts.append(
+        Facts(
+            "tags#audits",
+            [Node("topic:supplier-risk", "Topic", {"name": "supplier risk"}), Node("topic:checklist", "Topic",
+                                                                                   {"name": "checklist"})],
+            [Rel("ABOUT", did, "topic:supplier-risk", {}), Rel("ABOUT", did, "topic:checklist", {})],
+        )
+    )  # fmt: skip
+    return org
+
+
+@pytest.fixture
+def tagged_store(tmp_path: Path, fake_embedder: Any) -> Iterator[SQLiteStore]:  # noqa: F811
+    store = _tagged_org().build(tmp_path / "tagged.db", fake_embedder)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[SQLiteStore]:  # noqa: F811
+    store = _tagged_org().build(tmp_path_factory.mktemp("real") / "org.db", real_embedder)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# -- terms ------------------------------------------------------------------------------------------------
+
+
+def test_content_terms_drop_stop_words_and_match_word_forms() -> None:
+    assert content_terms("How long do we keep the records?") == ["long", "keep", "record"]
+    assert content_terms("the of and") == []
+    assert shared_phrase("records retention schedule", ["Our records retention schedules", "records retention"]) == (
+        "records retention"
+    )
+    assert shared_phrase("xqzv blorft", ["records"]) is None
+
+
+# -- calibration ------------------------------------------------------------------------------------------
+
+
+def test_shipped_calibration_is_monotone_in_similarity() -> None:
+    """More similar evidence never lowers the score: the fitted weights of the best similarity and the lexical
+    share are positive, and the thresholds are ordered."""
+    cal = calibration.load()
+    w = dict(zip(cal.dense.features, cal.dense.coef, strict=True))
+    assert w["c1"] > 0 and w["zm3"] > 0 and w["lex"] > 0
+    assert 0.5 <= cal.weak < cal.strong < 1
+    base = {"c1": 0.3, "c2": 0.2, "c3": 0.1, "zm3": 1.0, "lex": 0.0}
+    assert cal.dense({**base, "c1": 0.6, "zm3": 3.0}) > cal.dense(base)
+
+
+def test_format_score_has_sensible_precision() -> None:
+    assert format_score(0.92421) == "0.9"
+    assert "%" not in format_score(0.5)
+
+
+# -- mechanics (fake embedder) ----------------------------------------------------------------------------
+
+
+def test_named_person_scores_the_same_alone_and_in_a_ranking(tagged_store: SQLiteStore, fake_embedder: Any) -> None:  # noqa: F811
+    ranked = {m.node_id: m for m in knows_about(tagged_store, "supplier risk audits", embedder=fake_embedder, limit=5)}
+    alone = score_people(tagged_store, "supplier risk audits", ["alice"], embedder=fake_embedder)
+    assert alone[0].score == pytest.approx(ranked["person:alice"].score)
+    assert alone[0].features == ranked["person:alice"].features
+
+
+def test_persons_are_always_returned_and_opted_out_never(tagged_store: SQLiteStore, fake_embedder: Any) -> None:  # noqa: F811
+    out = knows_about(tagged_store, "supplier risk audits", embedder=fake_embedder, limit=1, persons=["hugo", "dave"])
+    ids = [m.node_id for m in out]
+    assert "person:hugo" in ids  # no evidence at all, still scored because named
+    assert "person:dave" not in ids  # opted out: never, even by name
+    hugo = next(m for m in out if m.node_id == "person:hugo")
+    assert hugo.match != STRONG and hugo.why == "No visible evidence"
+    with pytest.raises(NotFoundError):
+        knows_about(tagged_store, "audits", embedder=fake_embedder, persons=["nobody"])
+    with pytest.raises(SearchError):
+        knows_about(tagged_store, "   ", embedder=fake_embedder)
+
+
+def test_evidence_the_viewer_cannot_see_never_counts(tagged_store: SQLiteStore, fake_embedder: Any) -> None:  # noqa: F811
+    q = "records retention schedules invoices contracts"
+    anon = score_people(tagged_store, q, ["greta"], embedder=fake_embedder)[0]
+    legal = score_people(tagged_store, q, ["greta"], embedder=fake_embedder, viewer="greta")[0]
+    assert anon.evidence == () and anon.score < legal.score
+    assert [e.title for e in legal.evidence] == ["Records retention schedule"]
+
+
+def test_excluded_items_never_count(tagged_store: SQLiteStore, fake_embedder: Any) -> None:  # noqa: F811
+    did = next(n.id for n in tagged_store.iter_nodes("Document") if n.props.get("key") == "risk.md")
+    out = score_people(tagged_store, "supplier risk register", ["alice"], embedder=fake_embedder, exclude=[did])[0]
+    assert did not in {e.node_id for e in out.evidence}
+
+
+def test_document_types_are_not_topics(tagged_store: SQLiteStore, fake_embedder: Any) -> None:  # noqa: F811
+    assert is_document_type("Checklist") and is_document_type("how-to guide") and is_document_type("FAQ")
+    assert not is_document_type("after action reviews")  # a practice one can know, unlike the document type
+    names = [t.name for t in subject_topics(tagged_store)]
+    assert "supplier risk" in names and "checklist" not in names
+    topics = person_topics(tagged_store, "alice", embedder=fake_embedder)
+    assert all(t.topic.name != "checklist" for t in topics)
+
+
+def test_hidden_topic_never_shows_and_confirmed_counts_as_strong(tagged_store: SQLiteStore, fake_embedder: Any) -> None:  # noqa: F811
+    def hide(store: Any, person: str) -> TopicAssertions:
+        return TopicAssertions(hidden=frozenset({"topic:supplier-risk"}) if person == "person:alice" else frozenset())
+
+    def confirm(store: Any, person: str) -> TopicAssertions:
+        return TopicAssertions(confirmed=frozenset({"topic:supplier-risk"}) if person == "person:bob" else frozenset())
+
+    alice_topics = person_topics(tagged_store, "alice", embedder=fake_embedder, assertions=hide)
+    assert all(t.topic.node_id != "topic:supplier-risk" for t in alice_topics)
+    experts = experts_for_topic(tagged_store, "supplier risk", embedder=fake_embedder, assertions=hide)
+    assert "person:alice" not in {m.node_id for m in experts}
+    confirmed = experts_for_topic(tagged_store, "supplier risk", embedder=fake_embedder, assertions=confirm)
+    bob = {m.node_id: m for m in confirmed}["person:bob"]
+    assert bob.match == STRONG and bob.evidence[0].kind == "self-asserted"
+
+
+# -- what a person sees (real model) -----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_nonsense_query_is_no_strong_match(real_store: SQLiteStore, real_embedder: Any) -> None:  # noqa: F811
+    for q in ("xqzv blorft wuggle", "underwater basket weaving for penguins", "the", "🙂🙂"):
+        out = knows_about(real_store, q, embedder=real_embedder, limit=5)
+        assert overall_match(out) != STRONG, (q, [(m.name, m.score) for m in out])
+        assert all("Wrote" not in m.why for m in out), [m.why for m in out]
+
+
+@pytest.mark.slow
+def test_in_scope_query_is_a_strong_match_with_an_honest_why(real_store: SQLiteStore, real_embedder: Any) -> None:  # noqa: F811
+    q = "who can help us with supplier risk audits for our new vendors"
+    out = knows_about(real_store, q, embedder=real_embedder, limit=3)
+    assert overall_match(out) == STRONG
+    top = out[0]
+    assert top.node_id == "person:alice" and top.match == STRONG
+    assert q not in top.why  # never the query echoed
+    assert any(e.title in top.why for e in top.passing)  # names what matched
+    n_passing = sum(1 for e in top.passing if e.relation != "reviewed as SME")
+    assert f"Wrote {n_passing} document" in top.why  # counts only passing items
+    assert "Supplier risk register" in {e.title for e in top.evidence}
+    bob = score_people(real_store, q, ["bob"], embedder=real_embedder)[0]  # co-author of one audit document, and
+    assert bob.score < top.score  # of pasta: fewer close documents
+
+
+@pytest.mark.slow
+def test_restricted_evidence_changes_the_answer_only_for_those_allowed(
+    real_store: SQLiteStore,
+    real_embedder: Any,  # noqa: F811
+) -> None:
+    q = "how long do we have to keep invoices and contracts"
+    anon = {m.node_id: m for m in knows_about(real_store, q, embedder=real_embedder, limit=5, persons=["greta"])}
+    legal = {m.node_id: m for m in knows_about(real_store, q, embedder=real_embedder, limit=5, viewer="greta")}
+    assert anon["person:greta"].match != STRONG and anon["person:greta"].evidence == ()
+    assert legal["person:greta"].match == STRONG
