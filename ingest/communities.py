@@ -64,7 +64,8 @@ def read_memberships_csv(
         return dups.admit(f"{cid}|{person.kind}:{person.value}|{role}", rec, where, "membership")
 
     rows = iter_csv_rows(fp, name, required=MEMBERSHIPS_CSV_REQUIRED, optional=MEMBERSHIPS_CSV_OPTIONAL)
-    yield from each_record(rows, one)
+    records = each_record(rows, one)
+    yield from records
     if own_dups:
         dups.note(notices, name, "membership")
 
@@ -85,7 +86,8 @@ def read_communities_csv(
         return dups.admit(cid, rec, where, "community_id")
 
     rows = iter_csv_rows(fp, name, required=COMMUNITIES_CSV_REQUIRED, optional=COMMUNITIES_CSV_OPTIONAL)
-    yield from each_record(rows, one)
+    records = each_record(rows, one)
+    yield from records
     dups.note(notices, name, "community")
 
 

@@ -149,7 +149,8 @@ def _with_header(
         channel = (cells[ci].strip() or None) if ci is not None else None
         return InteractionRecord(where, ends[0], ends[1], at, weight, channel)
 
-    yield from each_record(_header_rows(lines, name, delimiter, unknown, notices), one)
+    records = each_record(_header_rows(lines, name, delimiter, unknown, notices), one)
+    yield from records
 
 
 def _header_rows(
@@ -205,7 +206,8 @@ def _edge_list(lines: Iterable[bytes], name: str) -> Iterator[InteractionRecord 
                 return reject(where, "timestamp", exc)
         return InteractionRecord(where, su, sv, at)
 
-    yield from each_record(_edge_rows(lines, name), one)
+    records = each_record(_edge_rows(lines, name), one)
+    yield from records
 
 
 def _edge_rows(lines: Iterable[bytes], name: str) -> Iterator[tuple[Where, list[str]] | Rejection]:

@@ -211,7 +211,8 @@ def xapi_statement(
     score = xapi_score(stmt.get("result"), where)
     if isinstance(score, Rejection):
         return score
-    definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
+    raw_definition = obj.get("definition")
+    definition = raw_definition if isinstance(raw_definition, dict) else {}
     return CompletionRecord(
         where=where,
         record_id=sid,
@@ -246,7 +247,9 @@ def read_xapi(
             notices.append(Notice(rec.where, f"statement has no id; used the deterministic id {rec.record_id}"))
         return dups.admit(rec.record_id, rec, rec.where, "statement id")
 
-    yield from each_record(iter_json_items(fp, name, containers=XAPI_CONTAINERS), one)
+    records: Iterator[CompletionRecord | VoidRecord | Rejection]
+    records = each_record(iter_json_items(fp, name, containers=XAPI_CONTAINERS), one)
+    yield from records
     if notices is not None and skipped:
         total = sum(skipped.values())
         parts = ", ".join(f"{verb} {n}" for verb, n in skipped.most_common())
@@ -278,7 +281,8 @@ def read_courses_csv(
         )
         return dups.admit(cid, rec, where, "course_id")
 
-    yield from each_record(iter_csv_rows(fp, name, required=COURSES_CSV_REQUIRED, optional=COURSES_CSV_OPTIONAL), one)
+    records = each_record(iter_csv_rows(fp, name, required=COURSES_CSV_REQUIRED, optional=COURSES_CSV_OPTIONAL), one)
+    yield from records
     dups.note(notices, name, "course")
 
 
@@ -324,7 +328,8 @@ def read_completions_csv(
         return dups.admit(rid, rec, where, "completion")
 
     rows = iter_csv_rows(fp, name, required=COMPLETIONS_CSV_REQUIRED, optional=COMPLETIONS_CSV_OPTIONAL)
-    yield from each_record(rows, one)
+    records = each_record(rows, one)
+    yield from records
     if own_dups:
         dups.note(notices, name, "completion")
 

@@ -281,7 +281,8 @@ def read_manifest(fp: BinaryIO, name: str) -> Iterator[tuple[str, dict[str, Any]
     def one(where: Where, row: dict[str, str]) -> tuple[str, dict[str, Any]] | Rejection:
         return _row(where, {k: v for k, v in row.items() if k in MANIFEST_COLUMNS}, seen)
 
-    yield from each_record(rows, one)
+    records = each_record(rows, one)
+    yield from records
 
 
 def _read_json_manifest(data: bytes, name: str) -> Iterator[tuple[str, dict[str, Any]] | Rejection]:

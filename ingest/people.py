@@ -90,7 +90,8 @@ def _emails(value: Any) -> tuple[str, ...]:
             address = entry
             is_primary = False
         elif isinstance(entry, dict):
-            address = entry.get("value") if isinstance(entry.get("value"), str) else ""
+            raw_address = entry.get("value")
+            address = raw_address if isinstance(raw_address, str) else ""
             is_primary = entry.get("primary") is True
         else:
             continue
@@ -220,7 +221,8 @@ def read_scim_users(
         rec = scim_user(res, where)
         return rec if isinstance(rec, Rejection) else dups.admit(rec.person_id, rec, rec.where, "id")
 
-    yield from each_record(iter_json_items(fp, name, containers=SCIM_CONTAINERS), one)
+    records = each_record(iter_json_items(fp, name, containers=SCIM_CONTAINERS), one)
+    yield from records
     dups.note(notices, name, "user")
 
 
@@ -279,7 +281,8 @@ def read_people_csv(
         return dups.admit(rec.person_id, rec, rec.where, "person_id")
 
     rows = iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL)
-    yield from each_record(rows, one)
+    records = each_record(rows, one)
+    yield from records
     dups.note(notices, name, "person")
     if unnamed and notices is not None:
         notices.append(Notice(Where(name), f"{unnamed} person(s) without a name: shown by their e-mail or id"))

@@ -69,7 +69,7 @@ class BoundedReader:
 def bounded(fp: BinaryIO) -> BinaryIO:
     """``fp`` reading lines of at most the current ``line_bytes`` limit (ingest/limits.py)."""
     if isinstance(fp, BoundedReader):
-        return fp  # type: ignore[return-value]
+        return fp
     return BoundedReader(fp, current().line_bytes)  # type: ignore[return-value]
 
 
@@ -191,17 +191,19 @@ def iter_logical_lines(fp: BinaryIO, name: str, delimiter: str | None = None) ->
     pending: list[tuple[int, str]] = []
     size = 0
     while True:
+        item: tuple[int, str] | Rejection
         if replay:
-            item: tuple[int, str] | Rejection | None = replay.popleft()
+            item = replay.popleft()
         else:
-            item = next(source, None)
-            if item is None:
+            got = next(source, None)
+            if got is None:
                 if not pending:
                     return
                 yield _unclosed(name, pending[0][0], None)
                 replay.extend(pending[1:])
                 pending, size = [], 0
                 continue
+            item = got
         if isinstance(item, Rejection):
             yield item
             continue

@@ -223,7 +223,9 @@ def test_an_error_mapping_records_in_the_child_rejects_them_and_nothing_is_marke
     first = _ingest(store, src, child=True)  # each record that breaks the mapper is one rejection, not a crash
     rejected = [r for s in first.sources for r in s.rejections]
     assert len(rejected) == 900 and all("mapper exploded" in r.reason and r.where.line for r in rejected)
-    assert store.counts().get("COMPLETED", 0) == 0 and first.totals["accepted"] == first.totals["read"]  # read: good ones
+    assert (
+        store.counts().get("COMPLETED", 0) == 0 and first.totals["accepted"] == first.totals["read"]
+    )  # read: good ones
     monkeypatch.undo()
     run = ingest_paths(store, [src])  # the completions file was not marked done: it is read again in full
     assert store.counts()["COMPLETED"] == 900

@@ -63,8 +63,8 @@ class SafeText:
 def safe_streams() -> Iterator[None]:
     """Clean everything written to stdout and stderr while the block runs."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout = SafeText(out)  # type: ignore[assignment]
-    sys.stderr = SafeText(err)  # type: ignore[assignment]
+    sys.stdout = SafeText(out)
+    sys.stderr = SafeText(err)
     try:
         yield
     finally:
