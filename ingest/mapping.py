@@ -11,6 +11,7 @@ import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.schema import Label, RelType
 from graph.store import Facts, Node, PendingRel, Rel
@@ -70,6 +71,9 @@ def document_id(doc_key: str) -> str:
     return f"doc:{_short_hash(doc_key)}"
 
 
+_DATE_CHARS = {"year": 4, "month": 7, "day": 10}
+
+
 def chunk_id(doc_node_id: str, n: int) -> str:
     return f"chunk:{doc_node_id.removeprefix('doc:')}:{n}"
 
@@ -120,7 +124,7 @@ class Mapper:
     # -- records -------------------------------------------------------------------------------------
     def person(self, rec: PersonRecord, source: str) -> Mapped:
         pid = person_node_id(rec.person_id)
-        props = {
+        props: dict[str, Any] = {
             "person_id": rec.person_id,
             "name": rec.name,
             "emails": list(rec.emails),
@@ -264,7 +268,9 @@ class Mapper:
             "format": rec.format,
             "visibility": rec.visibility,
             "allowed": allowed,
-            "date": rec.date.isoformat() if rec.date else None,
+            # as precise as the source: "2019", "2019-05" or "2019-05-14" (ISO 8601 reduced precision)
+            "date": rec.date.isoformat()[: _DATE_CHARS[rec.date_precision]] if rec.date else None,
+            "date_precision": rec.date_precision if rec.date else None,
             "url": rec.url,
             "tags": list(rec.tags),
             "community": rec.community,
