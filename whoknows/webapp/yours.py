@@ -60,10 +60,11 @@ def topics_editor(ctx: AppContext, person: str, topics: Sequence[Mapping[str, An
         )  # fmt: skip
         added_now = [t for t in listed if states.get(t) == "added"]
         known = {t.node_id: t.name for t in subject_topics(store)}  # the organisation's topics: pick one if it fits
-        addable = sorted(set(known) | set(added_now), key=lambda t: names.get(t, known.get(t, t)).lower())
+        label = {**known, **names}  # topic id -> the name to show
+        addable = sorted(set(known) | set(added_now), key=lambda t: str(label.get(t) or t).lower())
         added = st.multiselect(
             "Topics you add (pick one, or type a new one and press Enter)", addable, default=added_now,
-            format_func=lambda t: names.get(t) or known.get(t) or t, accept_new_options=True, key="own_added",
+            format_func=lambda t: label.get(t, t), accept_new_options=True, key="own_added",
             help="Listed on your profile as added by you; search weighs it by the evidence behind it.",
         )  # fmt: skip
         saved = st.form_submit_button("Save my topics")
@@ -111,9 +112,10 @@ def my_questions(ctx: AppContext, person: str) -> None:
     for i, q in enumerate(asked[:10]):
         with st.form(f"helpful_{q.node_id}", border=True):
             st.markdown(f"“{md(q.text)}” · asked {md(q.asked_at[:10])}")
+            names = {a.person: a.name for a in q.asked}
             chosen = st.multiselect(
-                "Helpful answers from", [a.person for a in q.asked], default=sorted(q.helpful),
-                format_func=lambda p, q=q: next((a.name for a in q.asked if a.person == p), p), key=f"helpful_pick_{i}",
+                "Helpful answers from", list(names), default=sorted(q.helpful), format_func=names.__getitem__,
+                key=f"helpful_pick_{i}",
             )  # fmt: skip
             if not st.form_submit_button("Save"):
                 continue
