@@ -353,7 +353,10 @@ def test_ask_the_experts_and_a_helpful_answer_becomes_evidence(page, action) -> 
     page.get_by_text("Ask these people").click()  # the first three people with an address are preselected
     page.get_by_role("button", name="Record the question and draft the e-mail").click()
     draft = page.get_by_role("link", name=re.compile("Open the e-mail draft"))
-    draft.wait_for()
+    try:
+        draft.wait_for()
+    except Exception as exc:  # say what the page showed instead (an error message, the sign-in note, ...)
+        raise AssertionError(page.get_by_test_id("stMain").inner_text()[-1500:]) from exc
     href = draft.get_attribute("href") or ""
     assert href.startswith("mailto:") and "cy@example.org" in href and "subject=Question%3A" in href
     assert "Why%20I%20am%20asking%20you" in href
