@@ -209,28 +209,25 @@ def demo(
         click.echo(f"\nstore: {store.url}\nnext: whoknows status --store {store.url}")
 
 
-def _register_optional() -> None:
-    """Commands that live beside their library code (search, analytics, migrate)."""
-    from importlib import import_module
+def _register_commands() -> None:
+    """Commands that live beside their library code (search, analytics, migrate). They are part of the product,
+    so a failing import fails loudly; they are imported here, after this module's helpers exist, because they
+    use them (``open_cli_store``, ``store_option``)."""
+    from whoknows.commands import analytics, migrate, search
 
-    for module, names in (
-        ("whoknows.commands.search", ("search", "docs", "reviewers")),
-        ("whoknows.commands.analytics", ("networkers", "spread", "risk")),
-        ("whoknows.commands.migrate", ("migrate",)),
+    for cmd in (
+        search.search,
+        search.docs,
+        search.reviewers,
+        analytics.networkers,
+        analytics.spread,
+        analytics.risk,
+        migrate.migrate,
     ):
-        try:
-            mod = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        for name in names:
-            cmd = getattr(mod, name, None)
-            if isinstance(cmd, click.Command):
-                main.add_command(cmd, name)
+        main.add_command(cmd)
 
 
-_register_optional()
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
