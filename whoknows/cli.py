@@ -210,10 +210,10 @@ def demo(
 
 
 def _register_commands() -> None:
-    """Commands that live beside their library code (search, analytics, migrate). They are part of the product,
+    """Commands that live beside their library code (search, analytics, migrate, doctor). They are part of the product,
     so a failing import fails loudly; they are imported here, after this module's helpers exist, because they
     use them (``open_cli_store``, ``store_option``)."""
-    from whoknows.commands import analytics, migrate, search
+    from whoknows.commands import analytics, doctor, migrate, search
 
     for cmd in (
         search.search,
@@ -223,6 +223,7 @@ def _register_commands() -> None:
         analytics.spread,
         analytics.risk,
         migrate.migrate,
+        doctor.doctor,
     ):
         main.add_command(cmd)
 
