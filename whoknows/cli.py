@@ -16,23 +16,10 @@ from typing import Any
 
 import click
 
-from graph.open import default_store_url, open_store
 from graph.store import GraphStore
+from whoknows.commands import analytics, doctor, migrate, search
+from whoknows.commands.options import open_cli_store, store_option
 from whoknows.errors import WhoKnowsError
-
-STORE_HELP = "Store: a file path (embedded, default var/whoknows.db or $WHOKNOWS_STORE) or a neo4j:// / bolt:// URL."
-
-
-def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--store`` option every command takes."""
-    return click.option("--store", "store_url", default=None, metavar="STORE", help=STORE_HELP)(f)
-
-
-def open_cli_store(store_url: str | None, *, read_only: bool = False) -> GraphStore:
-    url = store_url or default_store_url()
-    if read_only and "://" not in url and not Path(url).exists():
-        raise WhoKnowsError(f"no store at {url}; create one with 'whoknows demo' or 'whoknows ingest PATH'")
-    return open_store(url, read_only=read_only)
 
 
 class _Group(click.Group):
@@ -237,11 +224,8 @@ def demo(
 
 
 def _register_commands() -> None:
-    """Commands that live beside their library code (search, analytics, migrate, doctor). They are part of the product,
-    so a failing import fails loudly; they are imported here, after this module's helpers exist, because they
-    use them (``open_cli_store``, ``store_option``)."""
-    from whoknows.commands import analytics, doctor, migrate, search
-
+    """Commands that live beside their library code (search, analytics, migrate, doctor): part of the product,
+    imported at the top of this module like any other (a broken one fails the CLI's import, loudly)."""
     for cmd in (
         search.search,
         search.docs,

@@ -8,7 +8,7 @@ import sys
 import click
 
 from graph.doctor import diagnose
-from whoknows.cli import open_cli_store, store_option
+from whoknows.commands.options import open_cli_store, store_option
 
 _MARK = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
 
