@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from whoknows.cli import open_cli_store, store_option
+from whoknows.commands.options import open_cli_store, store_option
 
 
 def _bounded_simulations(ctx: click.Context, param: click.Parameter, value: int) -> int:
