@@ -101,7 +101,8 @@ def test_a_killed_ingest_run_again_equals_one_uninterrupted_run(tmp_path: Path) 
         _wait_until_recorded(db, proc)
         time.sleep(rng.uniform(0.05, 0.8) * duration)
         finished_first = proc.poll() is not None
-        os.killpg(proc.pid, signal.SIGKILL)  # the reader child dies with it
+        if not finished_first:
+            os.killpg(proc.pid, signal.SIGKILL)  # the reader child dies with it
         proc.wait(timeout=60)
         status = CliRunner().invoke(main, ["status", "--store", str(db), "--json"])
         assert status.exit_code == 0, status.output
