@@ -104,6 +104,7 @@ class MatchedItem:
     passes: bool
     passage_id: str | None = None
     date: str | None = None
+    passage: str | None = None  # the best passage's text, for passing items of the people returned
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -198,11 +199,31 @@ def no_assertions(store: GraphStore, person: str) -> TopicAssertions:
     return TopicAssertions()
 
 
+def _by_rank(m: PersonMatch) -> tuple[float, str]:
+    return (m.rank if m.rank is not None else math.inf, m.node_id)
+
+
+#: How :func:`knows_about` may order people: ``rank`` = the fused ranking's order (best within one query on
+#: DBLP, docs/search.md), people scored by name only after it; ``level`` = strong, then weak, then none, each in
+#: rank order; ``score`` = by calibrated score (a person's best matches, never the volume of weak ones).
+ORDERS: dict[str, Callable[[PersonMatch], Any]] = {
+    "rank": _by_rank,
+    "level": lambda m: (_LEVEL_RANK[m.match], *_by_rank(m)),
+    "score": lambda m: (-m.score, *_by_rank(m)),
+}
+
+
 def overall_match(matches: Sequence[PersonMatch]) -> str:
     """The answer for a whole query: ``strong`` if anyone is a strong match, else ``weak`` if anyone is weak,
     else ``none`` (the CLI, the API and the app then say "no strong match")."""
     levels = {m.match for m in matches}
     return STRONG if STRONG in levels else WEAK if WEAK in levels else NONE
+
+
+def shown_query(text: str, n: int = 80) -> str:
+    """A query as output shows it: one line, at most ``n`` characters (a pasted document is never echoed whole)."""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def format_score(score: float) -> str:
@@ -216,12 +237,20 @@ def format_score(score: float) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Reference:
-    """Unit vectors of the chunks of a fixed sample of documents open to everyone, and the document each belongs
-    to (row -> sample document index)."""
+    """A fixed sample of documents open to everyone: the unit vectors of their chunks with the document each
+    belongs to (row -> sample document index; empty without a model), and in how many of them each content word
+    occurs (for the rarity weights of the lexical share)."""
 
     matrix: np.ndarray
     doc_index: np.ndarray
     n_docs: int
+    df: Mapping[str, int]
+
+    def idf(self, term: str) -> float:
+        """BM25's idf of a word over the sample, ``log(1 + (N - df + 0.5) / (df + 0.5))``: a word found in most
+        documents ("planning", "process") says little about a match, a rare one ("succession") much."""
+        df = self.df.get(term, 0)
+        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
 
 
 _REF_CACHE: weakref.WeakKeyDictionary[Any, dict[str, _Reference]] = weakref.WeakKeyDictionary()
@@ -232,40 +261,50 @@ def _sample_key(doc_id: str) -> bytes:
     return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
 
 
-def _reference(store: GraphStore, gv: GraphView, model: str) -> _Reference:
-    """The reference sample for ``model``: up to 1,000 documents open to every viewer (public / internal), chosen
-    by a hash of their id (deterministic, independent of the viewer and of any query), cached per store read
-    model. Restricted documents are never in it, so it cannot carry information a viewer may not see."""
+def _reference(store: GraphStore, gv: GraphView, model: str | None) -> _Reference:
+    """The reference sample: up to 1,000 documents open to every viewer (public / internal), chosen by a hash of
+    their id (deterministic, independent of the viewer and of any query), cached per store read model and model.
+    Restricted documents are never in it, so it cannot carry information a viewer may not see."""
     owner: Any = gv.index if isinstance(gv, IndexedGraphView) else None
+    key = model or ""
     if owner is not None:
         with _REF_LOCK:
-            cached = _REF_CACHE.get(owner, {}).get(model)
+            cached = _REF_CACHE.get(owner, {}).get(key)
         if cached is not None:
             return cached
     if owner is not None:
         docs = [n for n in owner.nodes.values() if n.label == Label.DOCUMENT]
-        chunks_of = owner.doc_chunks()
     else:
         docs = list(store.iter_nodes(Label.DOCUMENT.value))
-        chunks_of = None
-    open_docs = sorted(
-        (d.id for d in docs if Viewer().can_see(d.props)),
-        key=_sample_key,
-    )[:_REFERENCE_DOCS]
-    if chunks_of is None:
-        chunks_of = _doc_chunks(gv, open_docs)
+    sample = sorted((d for d in docs if Viewer().can_see(d.props)), key=lambda d: _sample_key(d.id))[:_REFERENCE_DOCS]
+    open_docs = [d.id for d in sample]
+    chunks_of = _doc_chunks(gv, open_docs)
     ids: list[str] = []
     owner_doc: list[int] = []
     for i, did in enumerate(open_docs):
         for cid in chunks_of.get(did, ()):
             ids.append(cid)
             owner_doc.append(i)
-    found, mat = unit_item_vectors(store, gv, model, ids) if ids else ([], np.zeros((0, 0), dtype=np.float32))
-    pos = {c: owner_doc[k] for k, c in enumerate(ids)}
-    ref = _Reference(mat, np.array([pos[c] for c in found], dtype=np.int64), len(open_docs))
+    texts: dict[int, list[str]] = {i: [str(d.props.get("title") or "")] for i, d in enumerate(sample)}
+    df: dict[str, int] = {}
+    chunk_nodes = gv.nodes(ids)
+    for k, cid in enumerate(ids):
+        node = chunk_nodes.get(cid)
+        if node is not None:
+            texts[owner_doc[k]].append(str(node.props.get("text") or ""))
+    for parts in texts.values():
+        for t in terms.term_set(parts):
+            df[t] = df.get(t, 0) + 1
+    if model is not None and ids:
+        found, mat = unit_item_vectors(store, gv, model, ids)
+        pos = {c: owner_doc[k] for k, c in enumerate(ids)}
+        index = np.array([pos[c] for c in found], dtype=np.int64)
+    else:
+        mat, index = np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    ref = _Reference(mat, index, len(open_docs), df)
     if owner is not None:
         with _REF_LOCK:
-            _REF_CACHE.setdefault(owner, {})[model] = ref
+            _REF_CACHE.setdefault(owner, {})[key] = ref
     return ref
 
 
@@ -328,22 +367,31 @@ def _person_documents(gv: GraphView, who: Viewer, people: Sequence[str], exclude
     }
 
 
-def _features(c: Sequence[float], mu: float, sd: float, lex: float, k: int) -> dict[str, float]:
-    """The calibration's features from a person's document similarities (best first), the reference statistics
-    and the lexical share of their best document. Missing documents count as similarity 0."""
+def _features(
+    c: Sequence[float], mu: float, sd: float, share: float, wshare: float, k: int, n_docs: int | None = None
+) -> dict[str, float]:
+    """The dense calibration's candidate features from a person's document similarities (best first), the
+    reference statistics and the lexical shares of their best document (plain and rarity-weighted). Missing
+    documents count as similarity 0. ``n_docs``: how many of ``c`` to count for the ``nz`` features (all)."""
     top = [*c[:k], *([0.0] * max(0, k - len(c)))]
+    z = [(x - mu) / sd for x in c]
     return {
         "c1": top[0],
         "c2": top[1] if k > 1 else 0.0,
         "c3": top[2] if k > 2 else 0.0,
         "zm3": (sum(top) / k - mu) / sd,
-        "lex": lex,
+        "z1": (top[0] - mu) / sd,
+        "lex": share,
+        "lexw": wshare,
+        "nz2": math.log1p(sum(1 for x in z if x >= 2.0)),
+        "nz3": math.log1p(sum(1 for x in z if x >= 3.0)),
     }
 
 
-def _lexical_features(shares: Sequence[float], n_terms: int) -> dict[str, float]:
+def _lexical_features(shares: Sequence[float], wshares: Sequence[float], n_terms: int) -> dict[str, float]:
     s = [*sorted(shares, reverse=True), 0.0, 0.0]
-    return {"s1": s[0], "s2": s[1], "nq": math.log1p(n_terms)}
+    w = [*sorted(wshares, reverse=True), 0.0, 0.0]
+    return {"s1": s[0], "s2": s[1], "s1w": w[0], "s2w": w[1], "nq": math.log1p(n_terms)}
 
 
 @dataclass(slots=True)
@@ -351,6 +399,81 @@ class _Scored:
     score: float
     features: dict[str, float]
     items: list[MatchedItem]
+
+
+@dataclass(slots=True)
+class _DocEvidence:
+    """How close each document is to one query: best passage similarity and id (dense), shares of the query's
+    content words (plain and rarity-weighted) in its title and passage, and the query's reference statistics."""
+
+    dense: bool
+    sim: dict[str, float]
+    chunk: dict[str, str | None]
+    share: dict[str, float]
+    wshare: dict[str, float]
+    mu: float
+    sd: float
+    nodes: dict[str, Any]
+    n_terms: int
+
+    def single(self, d: str, cal: calibration.Calibration) -> float:
+        """The calibrated score of this document alone (a person with only this document)."""
+        if self.dense:
+            return cal.dense(_features([self.sim[d]], self.mu, self.sd, self.share[d], self.wshare[d], cal.top_k))
+        return cal.lexical(_lexical_features([self.share[d]], [self.wshare[d]], self.n_terms))
+
+
+def _doc_evidence(
+    store: GraphStore,
+    gv: GraphView,
+    text: str,
+    qvec: np.ndarray | None,
+    model: str | None,
+    doc_ids: Sequence[str],
+    cal: calibration.Calibration,
+) -> _DocEvidence:
+    """Absolute closeness of ``doc_ids`` to ``text`` (see :class:`_DocEvidence`); a document's similarity is its
+    best passage's cosine. Lexical shares read the title and the best passage (dense) or every passage."""
+    qterms = terms.content_terms(text)
+    chunks_of = _doc_chunks(gv, doc_ids)
+    doc_nodes = gv.nodes(doc_ids)
+    sim: dict[str, float] = {}
+    best: dict[str, str | None] = {}
+    mu, sd = 0.0, 1.0
+    dense = qvec is not None and model is not None
+    ref = _reference(store, gv, model if dense else None)
+    weight = {t: ref.idf(t) for t in qterms}
+    if dense:
+        assert qvec is not None and model is not None
+        q = np.asarray(qvec, dtype=np.float32).ravel()
+        q = q / (np.linalg.norm(q) or 1.0)
+        mu, sd = _query_reference(ref, q, cal)
+        chunk_ids = [c for d in doc_ids for c in chunks_of.get(d, ())]
+        found, mat = unit_item_vectors(store, gv, model, chunk_ids) if chunk_ids else ([], None)
+        sims = dict(zip(found, (mat @ q).tolist(), strict=True)) if found and mat is not None else {}
+        for d in doc_ids:
+            cs = [(sims[c], c) for c in chunks_of.get(d, ()) if c in sims]
+            if cs:
+                value, c = max(cs, key=lambda x: (x[0], x[1]))
+                sim[d], best[d] = float(value), c
+            else:
+                sim[d], best[d] = 0.0, None
+    want: list[str] = []
+    for d in doc_ids:
+        want.extend([c] if dense and (c := best.get(d)) else [] if dense else chunks_of.get(d, ()))
+    chunk_nodes = gv.nodes(want) if qterms else {}
+    share: dict[str, float] = {}
+    wshare: dict[str, float] = {}
+    for d in doc_ids:
+        found_terms: frozenset[str] = frozenset()
+        if qterms:
+            texts = [str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else []
+            cids = [best.get(d)] if dense else chunks_of.get(d, ())
+            texts += [str(chunk_nodes[c].props.get("text") or "") for c in cids if c and c in chunk_nodes]
+            found_terms = terms.term_set(texts)
+        share[d] = terms.matched_share(qterms, found_terms)
+        wshare[d] = terms.weighted_share(weight, found_terms)
+    return _DocEvidence(dense, sim, best, share, wshare, mu, sd, doc_nodes, len(qterms))
 
 
 def _score_people(
@@ -367,69 +490,64 @@ def _score_people(
     """Calibrated scores and evidence of ``people`` for ``text``: a function of each person's own visible
     evidence and the query only (never of who else was retrieved), so scoring a person by name gives the same
     number as finding them in a ranking."""
-    qterms = terms.content_terms(text)
     docs_of = _person_documents(gv, who, people, exclude)
     all_docs = sorted({d for ds in docs_of.values() for d, _ in ds})
-    chunks_of = _doc_chunks(gv, all_docs)
-    doc_nodes = gv.nodes(all_docs)
-    best_sim: dict[str, float] = {}
-    best_chunk: dict[str, str | None] = {}
-    mu, sd = 0.0, 1.0
-    dense = qvec is not None and model is not None
-    if dense:
-        assert qvec is not None and model is not None
-        q = np.asarray(qvec, dtype=np.float32).ravel()
-        q = q / (np.linalg.norm(q) or 1.0)
-        mu, sd = _query_reference(_reference(store, gv, model), q, cal)
-        chunk_ids = [c for d in all_docs for c in chunks_of.get(d, ())]
-        found, mat = unit_item_vectors(store, gv, model, chunk_ids) if chunk_ids else ([], None)
-        sims = dict(zip(found, (mat @ q).tolist(), strict=True)) if found else {}
-        for d in all_docs:
-            cs = [(sims[c], c) for c in chunks_of.get(d, ()) if c in sims]
-            if cs:
-                s, c = max(cs, key=lambda x: (x[0], x[1]))
-                best_sim[d], best_chunk[d] = float(s), c
-            else:
-                best_sim[d], best_chunk[d] = 0.0, None
-    # texts for the lexical share: the title and the best passage (dense), or every passage (lexical only)
-    want_chunks: list[str] = []
-    for d in all_docs:
-        if dense:
-            if best_chunk.get(d):
-                want_chunks.append(str(best_chunk[d]))
-        else:
-            want_chunks.extend(chunks_of.get(d, ()))
-    chunk_nodes = gv.nodes(want_chunks) if qterms else {}
-    doc_terms: dict[str, frozenset[str]] = {}
-    if qterms:
-        for d in all_docs:
-            texts = [str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else []
-            cids = [best_chunk.get(d)] if dense else chunks_of.get(d, ())
-            texts += [str(chunk_nodes[c].props.get("text") or "") for c in cids if c and c in chunk_nodes]
-            doc_terms[d] = terms.term_set(texts)
-    model_ = cal.model(dense)
+    ev = _doc_evidence(store, gv, text, qvec, model, all_docs, cal)
+    model_ = cal.model(ev.dense)
     out: dict[str, _Scored] = {}
     for p in people:
         ds = docs_of.get(p, [])
-        share = {d: terms.matched_share(qterms, doc_terms.get(d, frozenset())) for d, _ in ds}
         items: list[MatchedItem] = []
-        if dense:
-            order = sorted(ds, key=lambda dr: (-best_sim[dr[0]], dr[0]))
-            sims_p = [best_sim[d] for d, _ in order]
-            lex = share[order[0][0]] if order else 0.0
-            feats = _features(sims_p, mu, sd, lex, cal.top_k)
-            for d, rel in order:
-                single = model_(_features([best_sim[d]], mu, sd, share[d], cal.top_k))
-                items.append(_item(doc_nodes.get(d), d, rel, best_sim[d], share[d], single, cal, best_chunk.get(d)))
+        if ev.dense:
+            order = sorted(ds, key=lambda dr: (-ev.sim[dr[0]], dr[0]))
+            b = order[0][0] if order else ""
+            feats = _features([ev.sim[d] for d, _ in order], ev.mu, ev.sd, ev.share.get(b, 0.0),
+                              ev.wshare.get(b, 0.0), cal.top_k)  # fmt: skip
         else:
-            order = sorted(ds, key=lambda dr: (-share[dr[0]], dr[0]))
-            feats = _lexical_features([share[d] for d, _ in order], len(qterms))
-            for d, rel in order:
-                single = model_(_lexical_features([share[d]], len(qterms)))
-                items.append(_item(doc_nodes.get(d), d, rel, None, share[d], single, cal, None))
+            order = sorted(ds, key=lambda dr: (-ev.wshare[dr[0]], -ev.share[dr[0]], dr[0]))
+            feats = _lexical_features([ev.share[d] for d, _ in order], [ev.wshare[d] for d, _ in order], ev.n_terms)
+        for d, rel in order:
+            sim = ev.sim[d] if ev.dense else None
+            items.append(_item(ev.nodes.get(d), d, rel, sim, ev.share[d], ev.single(d, cal), cal, ev.chunk.get(d)))
         score = model_(feats) if ds else 0.0
         items.sort(key=lambda e: (not e.passes, -(e.similarity if e.similarity is not None else e.share), e.node_id))
         out[p] = _Scored(score, feats, items)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMatch:
+    """How strongly one document matches a text on the calibrated scale (the document alone as evidence)."""
+
+    doc_id: str
+    score: float
+    match: str
+    similarity: float | None
+    share: float
+
+
+def score_documents(
+    store: GraphStore,
+    text: str,
+    doc_ids: Sequence[str],
+    *,
+    embedder: Embedder | None,
+    graph: GraphView | None = None,
+    query_vector: np.ndarray | None = None,
+) -> dict[str, DocumentMatch]:
+    """The calibrated match of each document to ``text`` (``whoknows docs`` says "no strong match" when none is
+    strong). The caller passes only documents its viewer may see (search_documents trims them first).
+    ``query_vector``: the text's embedding when the caller has it."""
+    cal = calibration.load()
+    gv = graph or graph_view(store)
+    qvec = None
+    if embedder is not None:
+        qvec = query_vector if query_vector is not None else embedder.embed_query(text)
+    ev = _doc_evidence(store, gv, text, qvec, embedder.name if embedder else None, list(doc_ids), cal)
+    out = {}
+    for d in doc_ids:
+        sc = ev.single(d, cal)
+        out[d] = DocumentMatch(d, sc, cal.level(sc), ev.sim.get(d) if ev.dense else None, ev.share[d])
     return out
 
 
@@ -496,6 +614,7 @@ def _match(
     pid: str, props: Mapping[str, Any], text: str, sc: _Scored, cal: Any, passages: Mapping[str, str], **extra: Any
 ) -> PersonMatch:
     level = cal.level(sc.score)
+    items = tuple(replace(e, passage=passages.get(e.passage_id)) if e.passes and e.passage_id else e for e in sc.items)
     return PersonMatch(
         node_id=pid,
         person_id=str(props.get("person_id") or pid.removeprefix("person:")),
@@ -503,7 +622,7 @@ def _match(
         score=sc.score,
         match=level,
         why=why_line(text, level, sc.items, passages),
-        evidence=tuple(sc.items),
+        evidence=items,
         features=dict(sc.features),
         title=props.get("title"),
         department=props.get("department"),
@@ -538,23 +657,31 @@ def knows_about(
     persons: Collection[str] = (),
     exclude: Collection[str] = (),
     filters: Mapping[str, str | None] | None = None,
+    candidates: Collection[str] | None = None,
     config: RankingConfig = DEFAULT_CONFIG,
     graph: GraphView | None = None,
+    order: str = "rank",
 ) -> list[PersonMatch]:
     """Who knows about ``text``, as seen by ``viewer``: people with a calibrated score, ``match`` level, the
     evidence behind it and an honest why-line.
 
-    Order: strong matches, then weak, then none; within a level by the fused ranking (the best order within a
-    query, docs/search.md). ``limit``: how many people (None: every person the ranking proposes, e.g. to count
-    the experts on a topic). ``persons``: person ids to score whatever the ranking says (always returned, even
-    with no evidence, unless they opted out or left; they do not count towards ``limit``). ``exclude``: item
-    ids whose evidence must not count (a reviewed document itself). ``filters`` and ``config`` as for
-    :func:`search.ranking.find_experts` (``config`` decides the typed / long mode of the ranking).
-    Without an ``embedder`` the search is lexical only and the lexical calibration applies."""
+    ``order`` (see :data:`ORDERS`): ``rank`` (default) keeps the fused ranking's order, the best order within one
+    query on DBLP (docs/search.md); ``level`` puts strong matches first; ``score`` orders by the calibrated score
+    (reviewers: a person's best matches, not the volume of weak ones). The people considered are the fused
+    ranking's top ``3 x limit`` (at least 30) plus ``persons``.
+
+    ``limit``: how many people (None: every person the ranking proposes, e.g. to count the experts on a topic).
+    ``persons``: person ids to score whatever the ranking says (always returned, even with no evidence, unless
+    they opted out or left; they do not count towards ``limit``). ``exclude``: item ids whose evidence must not
+    count (a reviewed document itself). ``filters``, ``candidates`` (a pool of person node ids to rank among) and
+    ``config`` as for :func:`search.ranking.find_experts` (``config`` decides the typed / long mode of the
+    ranking). Without an ``embedder`` the search is lexical only and the lexical calibration applies."""
     if limit is not None and limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
     if not text.strip():
         raise SearchError("the query is empty; type what you need, e.g. 'contract negotiation with utilities'")
+    if order not in ORDERS:
+        raise SearchError(f"unknown order {order!r}; expected one of: {', '.join(ORDERS)}")
     cal = calibration.load()
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
@@ -563,8 +690,8 @@ def knows_about(
     model = embedder.name if embedder is not None else None
     fetch = 100_000 if limit is None else max(limit * _CANDIDATES_PER_RESULT, _MIN_CANDIDATES)
     ranked = find_experts(
-        store, embedder, text, viewer=who, filters=filters, limit=fetch, exclude=exclude, config=config,
-        graph=gv, query_vector=qvec,
+        store, embedder, text, viewer=who, filters=filters, limit=fetch, exclude=exclude, candidates=candidates,
+        config=config, graph=gv, query_vector=qvec,
     )  # fmt: skip
     by_id = {r.node_id: (i, r) for i, r in enumerate(ranked)}
     people = list(dict.fromkeys([r.node_id for r in ranked] + named))
@@ -576,7 +703,7 @@ def knows_about(
     for p in people:
         rank, res = by_id.get(p, (None, None))
         matches.append(_match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res))
-    matches.sort(key=lambda m: (_LEVEL_RANK[m.match], m.rank if m.rank is not None else math.inf, m.node_id))
+    matches.sort(key=ORDERS[order])
     if limit is None:
         return matches
     named_set = set(named)
@@ -670,7 +797,7 @@ def experts_for_topic(
         if ref.node_id in a.confirmed:
             m = _confirmed(m, ref, cal)
         out.append(m)
-    out.sort(key=lambda m: (_LEVEL_RANK[m.match], m.rank if m.rank is not None else math.inf, m.node_id))
+    out.sort(key=ORDERS["level"])
     return out
 
 

@@ -14,7 +14,7 @@ approximation is enough for a share of matched words and keeps this independent 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -69,6 +69,13 @@ def matched_share(query_terms: Sequence[str], item_terms: frozenset[str]) -> flo
     if not query_terms:
         return 0.0
     return sum(1 for t in query_terms if t in item_terms) / len(query_terms)
+
+
+def weighted_share(weights: Mapping[str, float], item_terms: frozenset[str]) -> float:
+    """Share of the query's content-word *weight* the item contains (``weights``: word -> rarity weight, e.g.
+    idf): matching the rare word of a query counts more than matching its common ones."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in item_terms) / total if total > 0 else 0.0
 
 
 def _runs(text: str) -> list[list[tuple[str, str]]]:
