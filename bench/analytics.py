@@ -10,6 +10,11 @@ Run from the project root: ``python bench/analytics.py [--quick]``. Reads ../sha
    weighted cascade, k=1/10/50), each compared with the reference.
 3. A 10,000-person synthetic organisation (departments, managers, communities, co-authorship): the full report
    (communities, networkers, map) timed against plain networkx calls for the same measures.
+4. The spread answer a change agent gets (issue #14): the default model's lift of the chosen k=10 seeds over 10
+   random sets of 10 and over the 10 best-connected people (all by forward Monte-Carlo cascades, not the RR
+   estimates the product shows) on email-Eu-core, the demo organisation (generated and ingested here) and the
+   outside organisational networks the model was not chosen on; the best single seed's share of the demo; the
+   app's spread answer on the demo (k=5, at most 2 per department) timed.
 
 The last line is one JSON object with the figures.
 """
@@ -330,22 +335,192 @@ def bench_synthetic(quick: bool) -> dict:
     return out
 
 
+# -- 4. the spread answer (issue #14) ------------------------------------------------------------------------
+
+ORG = DATA / "org-networks"
+
+
+def _tsv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def _edge_graph(nodes: Path, edges: Path, *, weight: str | None = None, dept: str | None = None) -> nx.Graph:
+    """An org network fed through the projection's own builder, as its interactions would be after an ingest."""
+    people = [{"id": r["node_id"], "department": r.get(dept) if dept else None} for r in _tsv(nodes)]
+    inter = [(r["source"], r["target"], float(r[weight]) if weight else 1.0) for r in _tsv(edges)]
+    return build_person_graph(people, interactions=inter)
+
+
+def email_eu_core_graph() -> nx.Graph:
+    people = []
+    with open(EU / "email-Eu-core-department-labels.txt") as fh:
+        for line in fh:
+            pid, d = line.split()
+            people.append({"id": pid, "department": f"Department {d}"})
+    with open(EU / "email-Eu-core.txt") as fh:
+        inter = [(a, b, 1.0) for a, b in (line.split()[:2] for line in fh if line.strip())]
+    return build_person_graph(people, interactions=inter)
+
+
+def outside_networks() -> dict[str, nx.Graph]:
+    """Organisational networks the spread model was *not* chosen on (held out; the demo was the tuning look)."""
+    return {
+        "email-Eu-core": email_eu_core_graph(),
+        "radoslaw-manufacturing": _edge_graph(
+            ORG / "radoslaw_manufacturing_email/radoslaw_email.nodes.tsv",
+            ORG / "radoslaw_manufacturing_email/radoslaw_email.edges.tsv",
+            weight="weight",
+        ),
+        "enron": _edge_graph(ORG / "enron_igraphdata/enron.nodes.tsv", ORG / "enron_igraphdata/enron.edges.tsv"),
+        "arenas-university": _edge_graph(
+            ORG / "arenas_urv_email/arenas_email.nodes.tsv", ORG / "arenas_urv_email/arenas_email.edges.tsv"
+        ),
+        "krackhardt-advice": _edge_graph(
+            ORG / "krackhardt_hightech/ht_advice.nodes.tsv",
+            ORG / "krackhardt_hightech/ht_advice.edges.tsv",
+            dept="dept",
+        ),
+    }
+
+
+def build_demo(tmp: Path, quick: bool) -> Path:
+    """The demo organisation generated and ingested (no embeddings: spread and risk read lexical expertise)."""
+    from graph.sqlite_store import SQLiteStore
+    from ingest.pipeline import ingest_paths
+    from whoknows.demo import generate_demo
+
+    generate_demo(tmp / "demo", people=600, documents=600 if quick else 2000)
+    path = tmp / "demo.db"
+    store = SQLiteStore(path)
+    store.setup_schema()
+    t = time.perf_counter()
+    ingest_paths(store, [tmp / "demo" / "data"])
+    store.close()
+    log(f"\n== demo organisation generated and ingested in {time.perf_counter() - t:.1f}s -> {path}")
+    return path
+
+
+def spread_lift(G: nx.Graph, k: int, n_sim: int, model: str | None = None, seed: int = 0) -> dict:
+    """Forward Monte-Carlo reach of the product's k seeds (no idea text), of 10 random k-sets (the mean of their
+    means) and of the k best-connected people, with the default model."""
+    from graph.analytics.spread import DEFAULT_MODEL
+    from graph.analytics.spread_plan import plan_spread
+
+    model = model or DEFAULT_MODEL
+    n = G.number_of_nodes()
+    k = min(k, max(1, n // 4))
+    t = time.perf_counter()
+    plan = plan_spread(G, k, model=model, n_sim=n_sim, seed=seed)
+    t_plan = time.perf_counter() - t
+    ig = influence_graph(G, model=model)
+    chosen = simulate(ig, [s["person"] for s in plan["seeds"]], model=model, n_sim=n_sim, seed=seed + 11).mean
+    rng = random.Random(seed + 5)
+    nodes = sorted(G, key=str)
+    rnd = [simulate(ig, rng.sample(nodes, k), model=model, n_sim=max(500, n_sim // 5), seed=seed + 20 + i).mean
+           for i in range(10)]  # fmt: skip
+    top = sorted(nodes, key=lambda v: (-G.degree(v), str(v)))[:k]
+    best = simulate(ig, top, model=model, n_sim=n_sim, seed=seed + 12).mean
+    single = plan_spread(G, 1, model=model, n_sim=n_sim, seed=seed, random_sets=2)
+    s1 = simulate(ig, [single["seeds"][0]["person"]], model=model, n_sim=n_sim, seed=seed + 13).mean
+    return {
+        "people": n,
+        "k": k,
+        "chosen": chosen,
+        "random": statistics.mean(rnd),
+        "random_range": (min(rnd), max(rnd)),
+        "best_connected": best,
+        "lift_vs_random": chosen / statistics.mean(rnd),
+        "lift_vs_best_connected": chosen / best,
+        "best_single_share": s1 / n,
+        "plan_seconds": t_plan,
+        "product_lift_shown": plan["lift_vs_random"],
+    }
+
+
+def bench_spread_answer(demo: Path, n_sim: int) -> dict:
+    """Issue #14's spread figures: lift over random and the best-connected, saturation, the app's answer time."""
+    from graph.analytics.knowers import idea_knowers, load_embedder
+    from graph.analytics.spread import MODELS
+    from graph.analytics.spread_plan import plan_spread
+    from graph.open import open_store
+
+    log("\n== Spread answer: chosen k seeds vs 10 random k-sets vs the k best-connected (forward Monte-Carlo)")
+    out: dict = {}
+    store = open_store(str(demo), read_only=True)
+    G_demo = project_store(store)
+    rows = {"demo (tuning look)": G_demo, **outside_networks()}
+    lifts = {}
+    for name, G in rows.items():
+        for model in MODELS if name in ("demo (tuning look)", "email-Eu-core") else ("wc",):
+            r = spread_lift(G, 10, n_sim, model=model)
+            log(
+                f"{name:26s} {model}: n={r['people']:5d} k={r['k']:2d} chosen {r['chosen']:7.1f}  random "
+                f"{r['random']:7.1f} ({r['random_range'][0]:.1f}-{r['random_range'][1]:.1f})  best-connected "
+                f"{r['best_connected']:7.1f}  lift {r['lift_vs_random']:.2f} / {r['lift_vs_best_connected']:.2f}  "
+                f"best single {100 * r['best_single_share']:.1f}%  ({r['plan_seconds']:.2f}s)"
+            )
+            lifts[(name, model)] = r
+    out["spread_lift_vs_random"] = {
+        "email_eu_core": round(lifts[("email-Eu-core", "wc")]["lift_vs_random"], 3),
+        "demo": round(lifts[("demo (tuning look)", "wc")]["lift_vs_random"], 3),
+    }
+    out["spread_lift_vs_best_connected"] = {
+        "email_eu_core": round(lifts[("email-Eu-core", "wc")]["lift_vs_best_connected"], 3),
+        "demo": round(lifts[("demo (tuning look)", "wc")]["lift_vs_best_connected"], 3),
+    }
+    out["spread_lift_held_out"] = {
+        name: round(lifts[(name, "wc")]["lift_vs_random"], 3) for name in rows if not name.startswith("demo")
+    }
+    out["spread_saturation"] = round(lifts[("demo (tuning look)", "wc")]["best_single_share"], 4)
+    out["spread_saturation_ic"] = round(lifts[("demo (tuning look)", "ic")]["best_single_share"], 4)
+    # the app's answer: knowers for the idea + plan (the person network is a cached resource in the app)
+    idea = "weekly lessons-learned huddles"
+    emb = load_embedder()  # a resource the app loads once per process
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        knowers = {r.person: r.score for r in idea_knowers(store, idea, embedder=emb)}
+        plan = plan_spread(G_demo, 5, max_per_department=2, knowers=knowers)
+        times.append(time.perf_counter() - t)
+    store.close()
+    log(
+        f"app spread answer on the demo ('{idea}', k=5, at most 2 per department): {min(times):.2f}s min of 3, "
+        f"median {statistics.median(times):.2f}s; {plan['knowers']['case']}; reach "
+        f"{plan['expected_reach']['mean']:.1f} vs random {plan['baselines']['random']['mean']:.1f}"
+    )
+    out["spread_app_seconds"] = round(min(times), 3)
+    out["spread_app_seconds_median"] = round(statistics.median(times), 3)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer cascades and seeds (a smoke run, not the figures)")
     ap.add_argument("--eps", type=float, default=0.1, help="IMM eps for the NetHEPT k=50 headline run")
+    ap.add_argument(
+        "--sections", default="email,spread,synthetic,answer", help="comma-separated subset of the sections to run"
+    )
     args = ap.parse_args()
+    sections = set(args.sections.split(","))
     t_all = time.perf_counter()
     n_sim = 2000 if args.quick else 10_000
     figures: dict = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        email = bench_email(Path(tmp), seeds=3 if args.quick else 10)
-    D = email.pop("_directed")
-    figures.update(email)
-    figures.update(bench_spread(D, n_sim, args.eps, (1, 10, 50)))
-    figures.update(bench_synthetic(args.quick))
+    if sections & {"email", "spread"}:
+        with tempfile.TemporaryDirectory() as tmp:
+            email = bench_email(Path(tmp), seeds=3 if args.quick else 10)
+        D = email.pop("_directed")
+        figures.update(email)
+        if "spread" in sections:
+            figures.update(bench_spread(D, n_sim, args.eps, (1, 10, 50)))
+    if "synthetic" in sections:
+        figures.update(bench_synthetic(args.quick))
+    if "answer" in sections:
+        with tempfile.TemporaryDirectory() as tmp:
+            demo = build_demo(Path(tmp), args.quick)
+            figures.update(bench_spread_answer(demo, n_sim))
     figures["bench_seconds"] = round(time.perf_counter() - t_all, 1)
-    table = figures.pop("spread_table")
+    table = figures.pop("spread_table", [])
     log(f"\nbench total {figures['bench_seconds']}s; spread rows: {len(table)}")
     print(json.dumps(figures))
 

@@ -128,8 +128,6 @@ with docs_col:
             hide_index=True,
             width="stretch",
         )
-    if prof.hidden_documents:
-        st.caption(f"{prof.hidden_documents} restricted document(s) you may not see are not listed.")
 with courses_col:
     st.subheader(f"Courses ({len(prof.courses)})")
     if prof.courses:

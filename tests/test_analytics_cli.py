@@ -12,6 +12,8 @@ from graph.sqlite_store import SQLiteStore
 from graph.store import Node, Rel
 from whoknows.commands.analytics import networkers, risk, spread
 
+pytestmark = pytest.mark.slow  # spread and risk ask the calibrated expertise, which needs the real embedding model
+
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
@@ -47,6 +49,9 @@ def store_path(tmp_path_factory):
     with store.transaction():
         store.upsert_nodes(nodes, source="t")
         store.upsert_rels(rels, source="t")
+    from search.embedder import default_embedder, embed_store
+
+    embed_store(store, default_embedder(), progress=False)  # spread asks the calibrated expertise (real model)
     store.close()
     return str(path)
 
@@ -75,7 +80,7 @@ def test_spread_experts_only_and_text_output(store_path):
     result = CliRunner().invoke(spread, ["rail freight", "--store", store_path, "-k", "2", "--experts-only",
                                          "--simulations", "100"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Brief these 2 people first" in result.output and "knows the topic" in result.output
+    assert "Brief these 2 people first" in result.output
 
 
 def test_risk_json(store_path):
@@ -88,3 +93,54 @@ def test_risk_json(store_path):
         "no subject-matter expert",
         "no knowledge assets",
     ]
+
+
+def test_spread_shows_baselines_and_uses_the_weighted_cascade_by_default(store_path):
+    plan = _run(spread, ["utility contract", "--store", store_path, "-k", "2", "--simulations", "200", "--json"])
+    assert plan["method"]["model"] == "wc" and plan["method"]["p0"] is None
+    assert {"random", "best_connected"} <= set(plan["baselines"]) and plan["lift_vs_random"] > 0
+    assert all(s["added_reach"] >= 0 for s in plan["seeds"])
+    assert plan["knowers"]["case"] in {"knowers", "few_knowers", "no_knowers"}
+    text = CliRunner().invoke(spread, ["utility contract", "--store", store_path, "-k", "2", "--simulations", "200"])
+    assert "people picked at random" in text.output and "best-connected" in text.output
+    assert "adds " in text.output and "Assumption:" in text.output
+
+
+def test_spread_model_and_p0_options(store_path):
+    plan = _run(spread, ["x", "--store", store_path, "-k", "2", "--model", "ic", "--p0", "0.3", "--anyone",
+                         "--simulations", "100", "--json"])  # fmt: skip
+    assert plan["method"]["p0"] == 0.3 and "0.3" in plan["method"]["edge_probabilities"]
+    assert plan["knowers"]["case"] == "network"
+    bad = CliRunner().invoke(spread, ["x", "--store", store_path, "--p0", "0.3"])
+    assert bad.exit_code == 2 and "--p0 applies to the independent cascade model only" in bad.output
+
+
+def _main() -> click.Group:
+    """The ``whoknows`` group with the analytics commands: this module imported them before whoknows.cli finished
+    registering them (a circular import only tests make), so they are added here as the entry point has them."""
+    from whoknows.cli import main
+
+    for cmd in (networkers, spread, risk):
+        main.add_command(cmd)
+    return main
+
+
+def test_spread_experts_only_without_knowers_is_one_error_line(store_path):
+    main = _main()
+    result = CliRunner().invoke(main, ["spread", "zzqx nothing matches", "--store", store_path, "--experts-only"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: nobody who can be asked is known to know about this idea; choose seeds from everyone instead "
+        "(without --experts-only / 'only people who know about it')"
+    ]
+
+
+def test_spread_on_an_empty_store_is_one_error_line(tmp_path):
+    main = _main()
+    path = tmp_path / "empty.db"
+    empty = SQLiteStore(path)
+    empty.setup_schema()
+    empty.close()
+    result = CliRunner().invoke(main, ["spread", "idea", "--store", str(path)])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "no (active) people" in result.output

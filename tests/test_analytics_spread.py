@@ -15,11 +15,11 @@ from graph.analytics.spread import (
     imm,
     influence_graph,
     max_coverage,
-    plan_spread,
     reach_by_group,
     rr_sets,
     simulate,
 )
+from graph.analytics.spread_plan import plan_spread
 from whoknows.errors import AnalyticsError
 
 # A small directed graph with two clusters joined by one arc; probabilities chosen so the optimum is clear.

@@ -287,8 +287,19 @@ def test_spread_an_idea_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout
     assert lo <= mean <= hi and mean >= 6
     seeds = [m.value for m in at.markdown if m.value.startswith("**") and " · " in m.value]
     assert len(seeds) == 6
-    departments = [s.split(" · ", 1)[1] for s in seeds]
+    departments = [s.split(" · ")[1] for s in seeds]
     assert len(set(departments)) == 6  # at most one per department
+    assert all(re.search(r" · adds about \d+ people$", s) for s in seeds)
     reasons = [m.value for m in at.markdown if m.value.startswith("- ")]
     assert len(reasons) >= 6
+    compared = next(d.value for d in at.dataframe if "who is briefed" in d.value.columns)
+    assert list(compared["who is briefed"])[:3] == ["these people", "6 people at random", "the 6 best-connected"]
+    assert compared["expected reach"].iloc[0] == pytest.approx(mean, abs=0.6)
+    assert any("know about the idea" in i.value for i in at.info)  # which people could be seeds, in words
+    at.selectbox(key="model").set_value("ic")
+    at.radio(key="knowers_mode").set_value("ignore")
+    at.button(key="FormSubmitter:spread_form-Find seed people").click().run()
+    no_exception(at)
+    assert any("The idea text was not used" in i.value for i in at.info)
+    assert any("independent cascade" in c.value for c in at.caption)
     assert "Reach by department" in [s.value for s in at.subheader]

@@ -131,12 +131,15 @@ def write_small_org(root: Path) -> Path:
     return root
 
 
-def build_small_store(folder: Path) -> Path:
-    """Ingest the tiny organisation (lexical only: no embedding) into ``folder/small.db``."""
+def build_small_store(folder: Path, extra: dict[str, str] | None = None) -> Path:
+    """Ingest the tiny organisation (lexical only: no embedding) into ``folder/small.db``; ``extra`` adds files
+    (relative path -> text) to its exports first."""
     from graph.sqlite_store import SQLiteStore
     from ingest.pipeline import ingest_paths
 
     org = write_small_org(folder / "org")
+    for name, text in (extra or {}).items():
+        (org / name).write_text(text, encoding="utf-8")
     path = folder / "small.db"
     store = SQLiteStore(path)
     store.setup_schema()

@@ -28,6 +28,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from graph.access import Viewer, document_access
 from graph.analytics._matrix import adjacency, binary, group_index, mutual, onehot
 from graph.analytics.brokerage import ROLES, brokerage_matrix, closed_two_paths
 from graph.analytics.centrality import (
@@ -307,7 +308,7 @@ def topic_networkers(
                 "department": dept.get(v),
                 "score": score,
                 "reasons": [
-                    f"knows the topic: score {expertise[v]:.2f} ({_pct(expertise[v] / top)} of the top expert's)",
+                    f"knows about it: score {expertise[v]:.2f} ({_pct(expertise[v] / top)} of the top person's)",
                     f"reaches {len(hit)} of {len(targets)} target groups within {hops} hops",
                     f"constraint {c:.2f} (lower means more structural holes)" if c == c else "no ties",
                 ],
@@ -317,20 +318,29 @@ def topic_networkers(
     return rows[:k]
 
 
-def topic_affinity_from_store(store: Any, query: str, *, limit: int = 200, reviewer_share: float = 0.5) -> dict:
+def topic_affinity_from_store(
+    store: Any,
+    query: str,
+    *,
+    limit: int = 200,
+    reviewer_share: float = 0.5,
+    viewer: str | Viewer | None = None,
+) -> dict:
     """A default topic expertise for ``query`` from the store's lexical index (until ``search.experts`` lands).
 
     BM25 hits on chunks are summed per document; each document's score goes to its authors in full and to
-    its SME reviewers at ``reviewer_share``. This reads the store (I/O at the edge); analytics take the
-    resulting mapping.
+    its SME reviewers at ``reviewer_share``. Only documents ``viewer`` may read count (``None``: the common
+    view, graph/access.py). This reads the store (I/O at the edge); analytics take the resulting mapping.
     """
+    access = document_access(store, viewer)
     hits = store.search_text(query, labels=["Chunk"], limit=limit)
     chunks = store.get_nodes([h.id for h in hits])
     doc_score: dict[str, float] = defaultdict(float)
     for h in hits:
         node = chunks.get(h.id)
-        if node is not None and node.props.get("doc_id"):
-            doc_score[node.props["doc_id"]] += h.score
+        doc = node.props.get("doc_id") if node is not None else None
+        if doc and access.may_read(doc):
+            doc_score[doc] += h.score
     scores: dict[str, float] = defaultdict(float)
     for doc, s in doc_score.items():
         view = store.get_node(doc)

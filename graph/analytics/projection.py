@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.access import DocumentAccess, Viewer, document_access, readable_document_rels
 from whoknows.errors import AnalyticsError
 
 KINDS: tuple[str, ...] = ("reports_to", "coauthor", "community", "interacted")
@@ -131,12 +132,21 @@ def project_store(
     kind_weights: Mapping[str, float] | None = None,
     max_group_size: int = 200,
     include_inactive: bool = False,
+    viewer: str | Viewer | None = None,
+    access: DocumentAccess | None = None,
 ) -> nx.Graph:
     """Read people and their ties from a :class:`graph.store.GraphStore` and build the person graph.
 
     Reads ``Person`` nodes and REPORTS_TO, AUTHORED, REVIEWED, MEMBER_OF and INTERACTED relationships; nothing
     else. Inactive people (``active`` false) are left out unless ``include_inactive``.
+
+    Co-author ties come only from documents ``viewer`` may read (graph/access.py): ``None``, the default, is the
+    common view every viewer shares (public and internal documents), so a restricted document adds no tie
+    that could show on a map, a path or a measure seen by someone it is not for. ``access`` passes an
+    already-read :class:`graph.access.DocumentAccess` instead.
     """
+    if access is None:
+        access = document_access(store, viewer)
     people = []
     for node in store.iter_nodes("Person"):
         props = node.props
@@ -144,9 +154,8 @@ def project_store(
             continue
         people.append({"id": node.id, **props})
     docs: dict[str, list[str]] = defaultdict(list)
-    for rel_type in ("AUTHORED", "REVIEWED"):
-        for r in store.iter_rels(rel_type):
-            docs[r.end].append(r.start)
+    for r in readable_document_rels(store, access, ("AUTHORED", "REVIEWED")):
+        docs[r.end].append(r.start)
     comms: dict[str, list[str]] = defaultdict(list)
     for r in store.iter_rels("MEMBER_OF"):
         comms[r.end].append(r.start)
@@ -198,3 +207,18 @@ def interaction_graph(store: Any, *, include_inactive: bool = False) -> nx.DiGra
         else:
             G.add_edge(r.start, r.end, weight=float(w))
     return G
+
+
+def require_network(G: nx.Graph, *, ties: bool = True) -> None:
+    """Raise :class:`AnalyticsError` with the fix when ``G`` has no people (or, with ``ties``, no ties): the
+    measures of an empty network are not zeros to show but a missing input to name."""
+    n = G.number_of_nodes()
+    if n == 0:
+        raise AnalyticsError(
+            "the store has no (active) people: ingest a people directory first, e.g. whoknows ingest people.csv"
+        )
+    if ties and G.number_of_edges() == 0:
+        raise AnalyticsError(
+            f"no ties between the {n} people: ingest interactions (e-mail, chat, meetings), documents with their "
+            "authors, community memberships or a manager field first"
+        )

@@ -28,6 +28,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.access import DocumentAccess, Viewer, document_access, readable_document_rels, topics_in_view
 from graph.analytics.centrality import closeness, coreness
 from graph.analytics.networkers import _Ranks
 from graph.analytics.privacy import MIN_GROUP_SIZE, group_sizes, opted_out
@@ -247,19 +248,28 @@ def risk_report(
 # -- store readers (I/O at the edge) -------------------------------------------------------------------------
 
 
-def topic_expertise_from_store(store: Any, *, reviewer_weight: float = 0.5) -> dict[str, dict[str, float]]:
+def topic_expertise_from_store(
+    store: Any,
+    *,
+    reviewer_weight: float = 0.5,
+    viewer: str | Viewer | None = None,
+    access: DocumentAccess | None = None,
+) -> dict[str, dict[str, float]]:
     """Default expertise per topic: documents a person authored (1) or reviewed (``reviewer_weight``) that
-    are ABOUT the topic. Keyed by topic name."""
-    topic_name = {n.id: n.props.get("name", n.id) for n in store.iter_nodes("Topic")}
-    doc_topics: dict[str, list[str]] = defaultdict(list)
-    for r in store.iter_rels("ABOUT"):
-        if r.end in topic_name:
-            doc_topics[r.start].append(topic_name[r.end])
+    are ABOUT the topic. Keyed by topic name.
+
+    Only documents ``viewer`` may read count (``None``: the common view, public and internal documents), and
+    only topics the viewer may know of are keys: a tag used only on restricted documents is neither a topic
+    nor anyone's expertise for a viewer who may not read them (graph/access.py).
+    """
+    if access is None:
+        access = document_access(store, viewer)
+    topic_name, about = topics_in_view(store, access)
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for rel_type, w in (("AUTHORED", 1.0), ("REVIEWED", reviewer_weight)):
-        for r in store.iter_rels(rel_type):
-            for t in doc_topics.get(r.end, ()):
-                out[t][r.start] += w
+        for r in readable_document_rels(store, access, (rel_type,)):
+            for t in about.get(r.end, ()):
+                out[topic_name[t]][r.start] += w
     for t in topic_name.values():
         out.setdefault(t, defaultdict(float))
     return {t: dict(s) for t, s in out.items()}
@@ -283,14 +293,26 @@ def curriculum_from_store(store: Any, *, prefix: str = "KM 1") -> tuple[dict, li
     return depts, completions, courses
 
 
-def community_health_from_store(store: Any, *, min_group_size: int = MIN_GROUP_SIZE) -> dict[str, dict[str, Any]]:
-    """:func:`community_health` over the store's communities, memberships and documents."""
+def community_health_from_store(
+    store: Any,
+    *,
+    min_group_size: int = MIN_GROUP_SIZE,
+    viewer: str | Viewer | None = None,
+    access: DocumentAccess | None = None,
+) -> dict[str, dict[str, Any]]:
+    """:func:`community_health` over the store's communities, memberships and documents.
+
+    A community's document count includes only documents ``viewer`` may read (``None``: the common view).
+    """
+    if access is None:
+        access = document_access(store, viewer)
     names = {n.id: n.props.get("name", n.id) for n in store.iter_nodes("Community")}
     active = {n.id: n.props.get("active", True) is not False for n in store.iter_nodes("Person")}
     memberships = [(r.start, r.end, r.props.get("role", "member")) for r in store.iter_rels("MEMBER_OF")]
     docs: dict[str, int] = defaultdict(int)
     for r in store.iter_rels("IN_COMMUNITY"):
-        docs[r.end] += 1
+        if access.may_read(r.start):
+            docs[r.end] += 1
     return community_health(
         memberships, active=active, documents=dict(docs), names=names, min_group_size=min_group_size
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -28,6 +28,9 @@ import numpy as np
 from whoknows.errors import AnalyticsError
 
 MODELS: tuple[str, ...] = ("ic", "lt", "wc")
+#: The product's default model (docs/analytics.md, "Spreading an idea", says why: measured on real networks it is
+#: the one whose seeds beat random people without a parameter tuned per organisation).
+DEFAULT_MODEL = "wc"
 
 
 @dataclass(frozen=True)
@@ -371,6 +374,16 @@ def max_coverage(rr: RRSets, n: int, cons: Constraints) -> tuple[list[int], int]
     decrement form of the lazy greedy in IMM's NodeSelection), so the total work is linear in the size of
     the RR sets.
     """
+    seeds, gains = greedy_coverage(rr, n, cons)
+    return seeds, sum(gains)
+
+
+def greedy_coverage(rr: RRSets, n: int, cons: Constraints) -> tuple[list[int], list[int]]:
+    """:func:`max_coverage` with the sets each seed newly covered, in the order the seeds were taken.
+
+    ``n * gains[i] / rr.count`` estimates seed ``i``'s added reach over the seeds before it (the RR-set
+    estimate of a marginal gain, Borgs et al. 2014); they sum to the estimate of the whole set's reach.
+    """
     m = rr.count
     sizes = np.diff(rr.ptr)
     set_of = np.repeat(np.arange(m, dtype=np.int64), sizes)
@@ -385,17 +398,16 @@ def max_coverage(rr: RRSets, n: int, cons: Constraints) -> tuple[list[int], int]
         blocked[np.fromiter(cons.exclude, dtype=np.int64)] = True
     per_group: dict[int, int] = {}
     seeds: list[int] = []
-    n_covered = 0
+    gains: list[int] = []
 
     def take(v: int) -> None:
-        nonlocal n_covered
         seeds.append(v)
         blocked[v] = True
         s = sets_by_node[node_ptr[v] : node_ptr[v + 1]]
         s = s[~covered[s]]
+        gains.append(len(s))
         if len(s):
             covered[s] = True
-            n_covered += len(s)
             _rows, pos = _expand(rr.ptr, s)
             np.subtract(count, np.bincount(rr.nodes[pos], minlength=n), out=count)
         if cons.groups is not None and cons.max_per_group is not None:
@@ -414,7 +426,7 @@ def max_coverage(rr: RRSets, n: int, cons: Constraints) -> tuple[list[int], int]
         if masked[v] < 0:
             break  # every remaining person is excluded or their department is full
         take(v)
-    return seeds, n_covered
+    return seeds, gains
 
 
 # -- IMM -----------------------------------------------------------------------------------------------------
@@ -429,6 +441,10 @@ class SeedSelection:
     rr_sets: int
     model: str
     eps: float
+    #: each seed's added reach over the seeds before it (RR-set estimate), in the order of ``seeds``
+    gains: tuple[float, ...] = ()
+    #: the RR sets the seeds were chosen on (to estimate other sets' reach without new cascades)
+    rr: RRSets | None = field(default=None, repr=False, compare=False)
 
 
 def _log_comb(n: int, k: int) -> float:
@@ -520,7 +536,7 @@ def imm(
     cons = _constraints(ig, k, exclude, must_include, groups, max_per_group)
     rng = np.random.default_rng(seed)
     if n == 1:
-        return SeedSelection([ig.nodes[0]], 1.0, 0, model, eps)
+        return SeedSelection([ig.nodes[0]], 1.0, 0, model, eps, (1.0,))
     ell = ell * (1 + math.log(2) / math.log(n))
     log_cnk = _log_comb(n, k)
     eps_p = math.sqrt(2) * eps
@@ -548,8 +564,29 @@ def imm(
     if theta > have:
         rr = rr_sets(ig, theta - have, model=model, seed=rng, previous=rr)
     assert rr is not None
-    chosen, cov = max_coverage(rr, n, cons)
-    return SeedSelection([ig.nodes[i] for i in chosen], n * cov / rr.count, rr.count, model, eps)
+    chosen, gains = greedy_coverage(rr, n, cons)
+    return SeedSelection(
+        [ig.nodes[i] for i in chosen],
+        n * sum(gains) / rr.count,
+        rr.count,
+        model,
+        eps,
+        tuple(n * g / rr.count for g in gains),
+        rr,
+    )
+
+
+def rr_reach(rr: RRSets, n: int, seeds: Iterable[int]) -> tuple[float, float]:
+    """Reach of a seed set (node indices) estimated on RR sets: ``n * share of sets it meets``, with the half
+    width of a 95% binomial interval. Unbiased for a set that was *not* chosen on these same sets (Borgs et al.
+    2014); a set chosen on them is estimated optimistically, so the product simulates its own seeds forward."""
+    if rr.count == 0:
+        return 0.0, 0.0
+    mark = np.zeros(n, dtype=bool)
+    mark[np.fromiter(seeds, dtype=np.int64)] = True
+    hit = np.logical_or.reduceat(mark[rr.nodes], rr.ptr[:-1]) if len(rr.nodes) else np.zeros(rr.count, bool)
+    share = float(hit.mean())
+    return n * share, 1.96 * n * math.sqrt(share * (1 - share) / rr.count)
 
 
 # -- forward Monte-Carlo simulation ---------------------------------------------------------------------------
@@ -564,6 +601,7 @@ class SpreadEstimate:
     ci_high: float
     n_sim: int
     activation: dict[Hashable, float]
+    sd: float = 0.0  # standard deviation of one cascade's reach
 
     def to_dict(self) -> dict[str, Any]:
         return {"mean": self.mean, "ci95": [self.ci_low, self.ci_high], "n_sim": self.n_sim}
@@ -653,9 +691,10 @@ def simulate(
         done += b
     all_sizes = np.concatenate(sizes).astype(np.float64)
     mean = float(all_sizes.mean())
-    half = 1.96 * float(all_sizes.std(ddof=1)) / math.sqrt(n_sim) if n_sim > 1 else 0.0
+    sd = float(all_sizes.std(ddof=1)) if n_sim > 1 else 0.0
+    half = 1.96 * sd / math.sqrt(n_sim) if n_sim > 1 else 0.0
     act = {ig.nodes[i]: float(counts[i]) / n_sim for i in np.flatnonzero(counts)}
-    return SpreadEstimate(mean=mean, ci_low=mean - half, ci_high=mean + half, n_sim=n_sim, activation=act)
+    return SpreadEstimate(mean=mean, ci_low=mean - half, ci_high=mean + half, n_sim=n_sim, activation=act, sd=sd)
 
 
 def reach_by_group(estimate: SpreadEstimate, groups: Mapping[Hashable, Any]) -> dict[Any, dict[str, float]]:
@@ -718,74 +757,3 @@ def celf(
             gain = sigma([*seeds, v]) - current
             heapq.heappush(heap, (-gain, len(chosen), i, v))
     return chosen
-
-
-def plan_spread(
-    G: nx.Graph,
-    k: int,
-    *,
-    model: str = "ic",
-    weight: str | None = "weight",
-    p0: float = 0.1,
-    departments: Mapping[Hashable, Any] | None = None,
-    max_per_department: int | None = None,
-    exclude: Iterable[Hashable] = (),
-    must_include: Iterable[Hashable] = (),
-    candidates: Iterable[Hashable] | None = None,
-    eps: float = 0.2,
-    n_sim: int = 2000,
-    seed: int | None = 0,
-    min_group_size: int = 5,
-) -> dict[str, Any]:
-    """The product's "spread an idea" answer: IMM seeds under constraints, their Monte-Carlo reach with a 95%
-    interval, and reach per department (departments under ``min_group_size`` hidden).
-
-    People who opted out (node attribute ``opted_out``) are never seeds; naming one in ``must_include`` is an
-    error. ``candidates`` restricts seeds to a list (e.g. people who know the topic).
-    """
-    from graph.analytics.privacy import hide_small_groups, opted_out
-    from graph.analytics.projection import node_attribute
-
-    hidden = opted_out(G)
-    must = list(must_include)
-    bad = [v for v in must if v in hidden]
-    if bad:
-        raise AnalyticsError(f"{len(bad)} required seed(s) opted out of analytics; remove them from must-include")
-    excl = set(exclude) | hidden
-    if candidates is not None:
-        allowed = set(candidates) | set(must)
-        excl |= {v for v in G if v not in allowed}
-    dept = dict(departments) if departments is not None else node_attribute(G, "department")
-    ig = influence_graph(G, model=model, weight=weight, p0=p0)
-    sel = imm(
-        ig,
-        k,
-        model=model,
-        eps=eps,
-        seed=seed,
-        exclude=[v for v in excl if v in G],
-        must_include=must,
-        groups=dept if max_per_department is not None else None,
-        max_per_group=max_per_department,
-    )
-    est = simulate(ig, sel.seeds, model=model, n_sim=n_sim, seed=None if seed is None else seed + 1)
-    per = reach_by_group(est, dept)
-    sizes = {g: r["members"] for g, r in per.items()}
-    shown, n_hidden = hide_small_groups(per, sizes, min_group_size=min_group_size)
-    return {
-        "seeds": [
-            {"person": v, "name": G.nodes[v].get("name") or str(v), "department": dept.get(v)} for v in sel.seeds
-        ],
-        "expected_reach": est.to_dict(),
-        "people": ig.n,
-        "reach_by_department": shown,
-        "hidden_departments": n_hidden,
-        "method": {
-            "selection": f"IMM (eps={eps}, {sel.rr_sets} RR sets)",
-            "model": model,
-            "edge_probabilities": (
-                f"1 - (1 - {p0})^strength" if model == "ic" else "tie strength / total tie strength into the person"
-            ),
-            "rr_estimate": sel.estimated_spread,
-        },
-    }

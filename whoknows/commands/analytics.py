@@ -19,20 +19,6 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj, indent=2, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o))
 
 
-def _affinity(store: Any, idea: str) -> dict[str, float]:
-    """People who know the idea's topic: ``search.ranking.find_experts`` (lexical, no model load) when it is
-    available, else BM25 hits on chunks credited to their documents' authors."""
-    try:
-        from search.ranking import find_experts
-
-        results = find_experts(store, None, idea, limit=200)
-        return {r.node_id: float(r.score) for r in results}
-    except ImportError:
-        from graph.analytics.networkers import topic_affinity_from_store
-
-        return topic_affinity_from_store(store, idea)
-
-
 @click.command("networkers")
 @store_option
 @click.option("--top", default=15, show_default=True, help="People shown per label.")
@@ -75,6 +61,9 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
                         click.echo(f"      {reason}")
 
 
+MODEL_WORDS = {"wc": "weighted cascade", "ic": "independent cascade", "lt": "linear threshold"}
+
+
 @click.command("spread")
 @click.argument("idea")
 @store_option
@@ -82,9 +71,14 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
 @click.option("--max-per-department", type=int, default=None, help="At most this many seeds per department.")
 @click.option("--exclude", multiple=True, metavar="PERSON", help="Never choose this person (node id or person_id).")
 @click.option("--must-include", multiple=True, metavar="PERSON", help="Always choose this person.")
-@click.option("--model", type=click.Choice(["ic", "lt", "wc"]), default="ic", show_default=True,
-              help="Diffusion model: independent cascade, linear threshold, weighted cascade.")  # fmt: skip
-@click.option("--experts-only", is_flag=True, help="Choose seeds only among people who know the idea's topic.")
+@click.option("--model", type=click.Choice(["wc", "ic", "lt"]), default="wc", show_default=True,
+              help="Diffusion model: weighted cascade (each person's chances sum to 1), independent cascade "
+                   "(each unit of tie strength a p0 chance), linear threshold.")  # fmt: skip
+@click.option("--p0", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Independent cascade only: the chance one unit of tie strength passes the idea on "
+                   "[default 0.1].")  # fmt: skip
+@click.option("--experts-only", is_flag=True, help="Choose seeds only among people who know about the idea.")
+@click.option("--anyone", is_flag=True, help="Ignore the idea text: choose seeds from everyone by network position.")
 @click.option("--simulations", default=2000, show_default=True, help="Monte-Carlo cascades for expected reach.")
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same answer).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
@@ -96,21 +90,30 @@ def spread(
     exclude: tuple[str, ...],
     must_include: tuple[str, ...],
     model: str,
+    p0: float | None,
     experts_only: bool,
+    anyone: bool,
     simulations: int,
     seed: int,
     as_json: bool,
 ) -> None:
-    """Who should hear IDEA first so that it reaches most of the organisation (IMM seeds, expected reach)."""
+    """Who should hear IDEA first so that it reaches most of the organisation: seeds (IMM), their expected reach
+    beside k random and the k best-connected people, and each seed's added reach."""
+    from graph.analytics.knowers import idea_knowers, load_embedder
     from graph.analytics.networkers import topic_networkers
-    from graph.analytics.projection import project_store
-    from graph.analytics.spread import plan_spread
+    from graph.analytics.projection import project_store, require_network
+    from graph.analytics.spread_plan import plan_spread
     from whoknows.errors import NotFoundError
 
+    if p0 is not None and model != "ic":
+        raise click.BadParameter(f"--p0 applies to the independent cascade model only (--model ic), not {model}")
+    if experts_only and anyone:
+        raise click.BadParameter("--experts-only and --anyone contradict each other; give one")
     store = open_cli_store(store_url, read_only=True)
     try:
         G = project_store(store)
-        affinity = _affinity(store, idea)
+        require_network(G)
+        knowers = {} if anyone else {r.person: r.score for r in idea_knowers(store, idea, embedder=load_embedder())}
     finally:
         store.close()
 
@@ -124,38 +127,74 @@ def spread(
         G,
         k,
         model=model,
+        p0=0.1 if p0 is None else p0,
         max_per_department=max_per_department,
         exclude=[node(x) for x in exclude],
         must_include=[node(x) for x in must_include],
-        candidates=[p for p, s in affinity.items() if s > 0 and p in G] if experts_only else None,
+        knowers=knowers,
+        knowers_mode="ignore" if anyone else "only" if experts_only else "prefer",
         n_sim=simulations,
         seed=seed,
     )
-    knowers = topic_networkers(G, {p: s for p, s in affinity.items() if p in G}, k=k)
-    for s in plan["seeds"]:
-        s["knows_topic"] = affinity.get(s["person"], 0.0) > 0
     plan["idea"] = idea
-    plan["topic_networkers"] = knowers
+    plan["topic_networkers"] = topic_networkers(G, {p: s for p, s in knowers.items() if p in G}, k=k)
     if as_json:
         click.echo(_dump(plan))
         return
+    _print_plan(plan)
+
+
+def _print_plan(plan: dict[str, Any]) -> None:
+    n, got = plan["people"], len(plan["seeds"])
     r = plan["expected_reach"]
-    click.echo(
-        f"Brief these {len(plan['seeds'])} people first; expected reach {r['mean']:.1f} of {plan['people']} people "
-        f"(95% CI {r['ci95'][0]:.1f}-{r['ci95'][1]:.1f}, {r['n_sim']} simulations, {plan['method']['model']} model)"
-    )
+    m = plan["method"]
+    click.secho(f"Brief these {got} people first ({MODEL_WORDS[m['model']]} model)", bold=True)
     for i, s in enumerate(plan["seeds"], start=1):
-        flag = "  knows the topic" if s["knows_topic"] else ""
-        click.echo(f"  {i:>2}. {s['name']}  [{s['person']}]  {s['department'] or ''}{flag}")
+        flag = "  knows about the idea" if s["knows_idea"] else ""
+        click.echo(
+            f"  {i:>2}. {s['name']}  [{s['person']}]  {s['department'] or 'no department'}; "
+            f"adds {s['added_reach']:.1f} people{flag}"
+        )
+    for w in plan["warnings"]:
+        click.secho(f"warning: {w}", fg="yellow")
+    b = plan["baselines"]
+    rnd, top = b["random"], b["best_connected"]
+    click.secho("\nExpected reach, side by side", bold=True)
+    click.echo(
+        f"  these {got} people:            {r['mean']:.1f} of {n} ({r['mean'] / n:.0%}); 95% interval "
+        f"{r['ci95'][0]:.1f}-{r['ci95'][1]:.1f}"
+    )
+    click.echo(
+        f"  {got} people picked at random: {rnd['mean']:.1f} ({rnd['mean'] / n:.0%}); {rnd['sets']} random sets "
+        f"reached {rnd['range'][0]:.1f}-{rnd['range'][1]:.1f}"
+    )
+    click.echo(f"  the {got} best-connected:      {top['mean']:.1f} ({top['mean'] / n:.0%})")
+    if "anyone" in b:
+        click.echo(f"  {got} chosen from everyone:    about {b['anyone']['mean']:.1f} ({b['anyone']['mean'] / n:.0%})")
+    if plan["lift_vs_random"] is not None:
+        vs_top = plan["lift_vs_best_connected"]
+        click.echo(
+            f"  the chosen people reach {plan['lift_vs_random']:.2f}x what random people reach"
+            + (f" and {vs_top:.2f}x what the best-connected reach" if vs_top is not None else "")
+        )
+    click.echo(f"\n{plan['knowers']['sentence']}")
     click.secho("\nReach by department", bold=True)
     for g, row in sorted(plan["reach_by_department"].items(), key=lambda gr: -gr[1]["share"]):
         click.echo(f"  {g}: {row['expected_reached']:.1f} of {row['members']} ({100 * row['share']:.0f}%)")
     if plan["hidden_departments"]:
-        click.echo(f"  ({plan['hidden_departments']} departments under 5 people not shown)")
-    if knowers:
-        click.secho("\nPeople who know the topic and bridge groups", bold=True)
-        for row in knowers:
+        names = ", ".join(plan["hidden_department_names"])
+        click.echo(
+            f"  ({plan['hidden_departments']} department(s) with fewer than 5 people not shown, so that no figure "
+            f"describes a handful of people: {names})"
+        )
+    if plan["topic_networkers"]:
+        click.secho("\nPeople who know about the idea and bridge groups", bold=True)
+        for row in plan["topic_networkers"]:
             click.echo(f"  {row['name']}  [{row['person']}]: " + "; ".join(row["reasons"]))
+    click.echo(
+        f"\nAssumption: an idea passes along a tie with probability {m['edge_probabilities']}; "
+        f"{r['n_sim']} simulated cascades; {m['interval']}. Seeds by {m['selection']}; {m['added_reach']}."
+    )
 
 
 @click.command("risk")

@@ -1,6 +1,7 @@
 """A person's profile from the store: who they are, what they wrote and reviewed, the courses they completed,
 their communities and roles, their topics with a confidence and the evidence behind each, and the people they
-work with. Evidence is permission-trimmed for the viewer exactly as search trims it (``Viewer.can_see``).
+work with. Evidence is permission-trimmed for the viewer exactly as search trims it (``Viewer.can_see``): a
+document the viewer may not read is not listed, not counted, adds no topic and no co-author (graph/access.py).
 
 Topic confidence is a saturating sum of evidence weights, ``s / (s + 1)``, with the same association weights
 as the expert ranker's defaults (first author 1.0, co-author 1.0, SME reviewer 0.5, community leader 0.8,
@@ -84,7 +85,6 @@ class Profile:
     communities: list[CommunityLine] = field(default_factory=list)
     topics: list[TopicLine] = field(default_factory=list)
     collaborators: list[Collaborator] = field(default_factory=list)
-    hidden_documents: int = 0  # documents this viewer may not see (counted, never named)
 
     @property
     def sme_of(self) -> list[CommunityLine]:
@@ -140,8 +140,7 @@ def load_profile(store: GraphStore, node_id: str, viewer: Viewer, *, max_collabo
         op = other.props
         if rel.type in (RelType.AUTHORED, RelType.REVIEWED):
             if not viewer.can_see(op):
-                prof.hidden_documents += 1
-                continue
+                continue  # not listed, not counted: even "n documents you may not see" says they exist
             relation, w = _relation(rel)
             title = str(op.get("title") or other.id)
             prof.documents.append(

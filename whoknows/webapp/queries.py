@@ -189,27 +189,38 @@ def risk_data(url: str) -> dict[str, Any]:
     }
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=500)
+def idea_knowers(url: str, idea: str, viewer_id: str | None = None) -> list[dict[str, Any]]:
+    """People who know about an idea (graph/analytics/knowers: the seam spread and risk read expertise through)."""
+    from graph.analytics.knowers import idea_knowers as _knowers
+
+    found = _knowers(resources.store(url), idea, embedder=resources.embedder(), viewer=viewer_id)
+    return [{"person": k.person, "score": k.score, "why": k.why} for k in found]
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
 def spread_plan(
-    url: str, idea: str, k: int, max_per_department: int | None, exclude: tuple[str, ...], only_knowers: bool,
-    hidden: frozenset[str] = frozenset(),
+    url: str, idea: str, k: int, max_per_department: int | None, exclude: tuple[str, ...], knowers_mode: str,
+    hidden: frozenset[str] = frozenset(), model: str = "wc", p0: float = 0.1, viewer_id: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Seeds for an idea (graph/analytics/spread.plan_spread: IMM under constraints, Monte-Carlo reach with a
-    95% interval, reach per department), each seed with reasons from the networker report and expert search."""
-    from graph.analytics.spread import plan_spread
+    """Seeds for an idea (graph/analytics/spread_plan.plan_spread: IMM under constraints, Monte-Carlo reach with a
+    95% interval beside k random and the k best-connected people, each seed's added reach, reach per department),
+    each seed with reasons from the networker report and the expertise seam."""
+    from graph.analytics.spread_plan import plan_spread
     from whoknows.webapp.spreadview import seed_reasons
 
     G = person_graph(url)
-    knowers = {r["node_id"]: r for r in search_experts(url, idea, None, (), 50, hidden)}
+    knowers = {r["person"]: r for r in idea_knowers(url, idea, viewer_id) if r["person"] not in hidden}
     excl = [v for v in {*exclude, *hidden} if v in G]
     plan = plan_spread(
-        G, k, max_per_department=max_per_department, exclude=excl,
-        candidates=[v for v in knowers if v in G] if only_knowers else None,
+        G, k, model=model, p0=p0, max_per_department=max_per_department, exclude=excl,
+        knowers={v: r["score"] for v, r in knowers.items()}, knowers_mode=knowers_mode,
     )  # fmt: skip
     report = networkers(url)
     for s in plan["seeds"]:
         s["reasons"] = seed_reasons(report["people"].get(s["person"]), knowers.get(s["person"]))
-    plan["knowers"] = len(knowers)
+    names = {v: G.nodes[v].get("name") or str(v) for v in plan["baselines"]["best_connected"]["people"]}
+    plan["baselines"]["best_connected"]["names"] = [names[v] for v in plan["baselines"]["best_connected"]["people"]]
     return plan
 
 

@@ -29,3 +29,36 @@ def department_rows(reach: Mapping[str, Mapping[str, float]]) -> list[dict[str, 
     ]  # fmt: skip
     rows.sort(key=lambda r: (-r["share"], r["department"]))
     return rows
+
+
+#: the app's model choice (value -> label); the first is the library's default
+MODEL_CHOICES: dict[str, str] = {
+    "wc": "Weighted cascade: each person is persuaded by their contacts in proportion to tie strength (default)",
+    "ic": "Independent cascade: every tie is an independent chance p0 per unit of strength",
+    "lt": "Linear threshold: a person adopts once enough of their ties have",
+}
+#: who may be a seed (graph/analytics/spread_plan KNOWER_MODES), in the order the page offers them
+KNOWER_CHOICES: dict[str, str] = {
+    "prefer": "People who know about the idea, when enough can be asked",
+    "only": "Only people who know about the idea",
+    "ignore": "Anyone (do not use the idea text)",
+}
+
+
+def comparison_rows(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The chosen seeds beside k random and the k best-connected people: reach, share and interval."""
+    n = max(int(plan["people"]), 1)
+    k = len(plan["seeds"])
+    r, b = plan["expected_reach"], plan["baselines"]
+    rows = [
+        ("these people", r["mean"], r["ci95"]),
+        (f"{k} people at random", b["random"]["mean"], b["random"]["ci95"]),
+        (f"the {k} best-connected", b["best_connected"]["mean"], b["best_connected"]["ci95"]),
+    ]
+    if "anyone" in b:
+        rows.append((f"{k} chosen from everyone", b["anyone"]["mean"], (b["anyone"]["mean"], b["anyone"]["mean"])))
+    return [
+        {"who is briefed": who, "expected reach": round(mean, 1), "share": f"{mean / n:.0%}",
+         "95% interval": f"{lo:.0f} – {hi:.0f}" if hi > lo else "(estimate)"}
+        for who, mean, (lo, hi) in rows
+    ]  # fmt: skip
