@@ -55,9 +55,7 @@ SPLIT_SEED = "whoknows-calibration-split-1"
 PARAMS = ROOT / "search" / "data" / "calibration.json"
 DENSE_FEATURES = ("c1", "c2", "c3", "zm3", "lexw")
 LEXICAL_FEATURES = ("s1w", "s2w", "s1", "nq")
-DBLP_WEIGHTS = (1.0, 1.5, 2.0, 3.0, 4.0)
-CQL_GOAL = 0.8
-CQL_MARGIN = 0.02
+DBLP_WEIGHTS = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 STRONG_GRID = tuple(round(0.6 + 0.05 * i, 2) for i in range(8))
 
 
@@ -141,11 +139,10 @@ def score_queries(store: Any, embedder: Any, queries: list[Query], people: list[
         matches = score_people(store, q.text, people, embedder=embedder, exclude=q.exclude, graph=gv)
         by = {m.node_id: m for m in matches}
         ids = [p for p in people if p in by]
-        out.append(
-            Scored(
-                q, ids, [dict(by[p].features) for p in ids], [by[p].score for p in ids], [p in q.relevant for p in ids]
-            )
-        )
+        feats = [dict(by[p].features) for p in ids]
+        scores = [by[p].score for p in ids]
+        has = [bool(by[p].evidence) for p in ids]
+        out.append(Scored(q, ids, feats, scores, [p in q.relevant for p in ids], has))
     return out
 
 
@@ -266,11 +263,14 @@ def person_f1(rows: list[Scored], source: str, split: str, threshold: float) -> 
 
 
 def choose_dense(rows: list[Scored], tune: list[Scored]) -> tuple[dict[str, Any], float, float]:
-    """The DBLP weight of stage 1, from a fixed grid, on the tuning half: the smallest weight whose cross-query
-    loss is at most (0.8 - 0.02) x the baseline's and whose four match rates (at its own ``strong``) are all
-    >= 0.95. Why the smallest: DBLP is the only source whose labels compare one person across many queries, which
-    the score must respect, but weighting it more costs the demo's person-level precision (printed)."""
+    """The DBLP weight of stage 1, from a fixed grid, on the tuning half: the weight whose smallest tuning-half
+    match rate (at its own ``strong``) is highest, ties to the lower cross-query loss. Why: DBLP is the only
+    source whose labels compare one person across many queries, so weighting it more lowers the cross-query
+    loss; but the model then leans on the standardised similarity alone and the in-scope and out-of-scope rates
+    fall. The honest answer ("strong" when it is, "no strong match" when not) comes first; the loss is reported,
+    met or not (docs/search.md, "Calibrated expertise")."""
     chosen = None
+    best: tuple[float, float] | None = None
     for k in DBLP_WEIGHTS:
         model = fit(tune, DENSE_FEATURES, k)
         rescore(rows, model)
@@ -282,11 +282,11 @@ def choose_dense(rows: list[Scored], tune: list[Scored]) -> tuple[dict[str, Any]
             f"DBLP weight {k}: strong {strong}, cross-query loss {ratio:.3f} x baseline, rates {rates}, person F1 "
             f"demo {person_f1(rows, 'demo', 'tune', strong)} / DBLP {person_f1(rows, 'dblp', 'tune', strong)} (tuning)"
         )
-        if chosen is None and ratio <= CQL_GOAL - CQL_MARGIN and min(rates) >= 0.95:
-            chosen = (model, strong, k)
+        key = (min(rates), -ratio)
+        if best is None or key > best:
+            best, chosen = key, (model, strong, k)
     if chosen is None:
         model = fit(tune, DENSE_FEATURES)
-        chosen = (model, 0.0, 1.0)
         rescore(rows, model)
         chosen = (model, choose_strong(rows), 1.0)
     rescore(rows, chosen[0])

@@ -1,13 +1,16 @@
-"""Find an expert: a search box and filters; ranked people as cards with their evidence, the one-line why, how
-to reach them through people the viewer already knows, and a link to each profile."""
+"""Find an expert: a search box and filters; ranked people as cards with their calibrated match (strong / weak,
+the same meaning for every query), the one-line why, the evidence that passed, how to reach them through people
+the viewer already knows, and a link to each profile. When nobody is a strong match the page says so first, and
+weak matches are folded away under the strong ones."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from search.expertise import shown_query
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, resources
-from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
+from whoknows.webapp.cards import Card, card_markdown, evidence_markdown, filters_key, match_cards
 from whoknows.webapp.queries import reach_path, search_experts
 
 ctx = frame.context()
@@ -55,30 +58,50 @@ def search_and_results() -> None:
         st.error(str(exc))
         return
 
-    if not results:
+    people_found = results["people"]
+    if not people_found:
         st.info("Nobody matched. Try other words, or remove a filter.")
         return
 
+    shown = shown_query(query)  # a pasted document is shown shortened, never echoed whole
     st.caption(
-        f"{len(results)} people for “{query}”" + (f", viewed as {ctx.viewer_row.name}" if ctx.viewer_row else "")
+        f"{len(people_found)} people for “{shown}”" + (f", viewed as {ctx.viewer_row.name}" if ctx.viewer_row else "")
     )
-    for card in expert_cards(results):
-        with st.container(border=True, key=f"card_{card.rank}"):
-            st.markdown(card_markdown(card))
-            frame.person_link(card.node_id, "Profile")
-            evidence = evidence_markdown(card)
-            if evidence:
-                with st.expander("Evidence"):
-                    st.markdown(evidence)
-            if ctx.viewer_id and ctx.viewer_id != card.node_id:
-                path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
-                if path is None:
-                    st.caption("How to reach them: needs the person network (graph/analytics), not available yet.")
-                elif not path:
-                    st.caption("How to reach them: no chain of colleagues links you in the interaction network.")
-                else:
-                    steps = [f"{people.name(n)} ({how})" for n, how in path[1:]]
-                    st.caption("How to reach them: you → " + " → ".join(steps))
+    cards = match_cards(people_found)
+    strong = [c for c in cards if c.match == "strong"]
+    others = [c for c in cards if c.match != "strong"]
+    if not strong:
+        st.warning(
+            f"No strong match for “{shown}”: nobody's evidence is close enough to say they know about it. "
+            "The closest people are below, as weak matches."
+        )
+    for card in strong:
+        draw_card(card, hidden)
+    if others:
+        label = "Closest people (weak matches)" if not strong else f"{len(others)} weaker matches"
+        with st.expander(label, expanded=False):
+            for card in others:
+                draw_card(card, hidden)
+
+
+def draw_card(card: Card, hidden: frozenset[str]) -> None:
+    """One person: name, subtitle, match label and score, why, quoted passages, profile link, evidence, reach."""
+    with st.container(border=True, key=f"card_{card.rank}"):
+        st.markdown(card_markdown(card))
+        frame.person_link(card.node_id, "Profile")
+        evidence = evidence_markdown(card)
+        if evidence:
+            with st.expander("Evidence"):
+                st.markdown(evidence)
+        if ctx.viewer_id and ctx.viewer_id != card.node_id:
+            path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
+            if path is None:
+                st.caption("How to reach them: needs the person network (graph/analytics), not available yet.")
+            elif not path:
+                st.caption("How to reach them: no chain of colleagues links you in the interaction network.")
+            else:
+                steps = [f"{people.name(n)} ({how})" for n, how in path[1:]]
+                st.caption("How to reach them: you → " + " → ".join(steps))
 
 
 search_and_results()

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+import time
 import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -53,8 +54,8 @@ from search.embedder import Embedder
 from search.evidence import ExpertResult
 from search.index import IndexedGraphView, graph_view
 from search.permissions import Viewer, load_viewer, person_node_id, person_visible
-from search.ranking import DEFAULT_CONFIG, RankingConfig, find_experts
-from search.retrieval import GraphView, unit_item_vectors
+from search.ranking import DEFAULT_CONFIG, RankingConfig, find_experts, make_keep
+from search.retrieval import GraphView, retrieve, unit_item_vectors
 from whoknows.errors import NotFoundError, SearchError
 
 STRONG, WEAK, NONE = "strong", "weak", "none"
@@ -245,6 +246,7 @@ class _Reference:
     doc_index: np.ndarray
     n_docs: int
     df: Mapping[str, int]
+    built: float  # time.monotonic() when built
 
     def idf(self, term: str) -> float:
         """BM25's idf of a word over the sample, ``log(1 + (N - df + 0.5) / (df + 0.5))``: a word found in most
@@ -255,6 +257,22 @@ class _Reference:
 
 _REF_CACHE: weakref.WeakKeyDictionary[Any, dict[str, _Reference]] = weakref.WeakKeyDictionary()
 _REF_LOCK = threading.Lock()
+#: a store without a read model (Neo4j) cannot say when its data changed: its sample is rebuilt after this long
+_REF_TTL_S = 300.0
+
+
+_TERM_CACHE: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _term_cache(gv: GraphView) -> dict[str, frozenset[str]]:
+    """Node id (a document's title, a chunk's text) -> its content words: query-independent, so kept per store
+    read model (texts do not change within one data version); a per-call dict without a read model."""
+    if not isinstance(gv, IndexedGraphView):
+        cache: dict[str, frozenset[str]] = getattr(gv, "_wk_terms", None) or {}
+        gv._wk_terms = cache  # type: ignore[attr-defined]
+        return cache
+    with _REF_LOCK:
+        return _TERM_CACHE.setdefault(gv.index, {})
 
 
 def _sample_key(doc_id: str) -> bytes:
@@ -263,17 +281,18 @@ def _sample_key(doc_id: str) -> bytes:
 
 def _reference(store: GraphStore, gv: GraphView, model: str | None) -> _Reference:
     """The reference sample: up to 1,000 documents open to every viewer (public / internal), chosen by a hash of
-    their id (deterministic, independent of the viewer and of any query), cached per store read model and model.
-    Restricted documents are never in it, so it cannot carry information a viewer may not see."""
-    owner: Any = gv.index if isinstance(gv, IndexedGraphView) else None
+    their id (deterministic, independent of the viewer and of any query), cached per store read model and model
+    (a store without a read model: per store, for five minutes). Restricted documents are never in it, so it
+    cannot carry information a viewer may not see."""
+    indexed = isinstance(gv, IndexedGraphView)
+    owner: Any = gv.index if isinstance(gv, IndexedGraphView) else store
     key = model or ""
-    if owner is not None:
-        with _REF_LOCK:
-            cached = _REF_CACHE.get(owner, {}).get(key)
-        if cached is not None:
-            return cached
-    if owner is not None:
-        docs = [n for n in owner.nodes.values() if n.label == Label.DOCUMENT]
+    with _REF_LOCK:
+        cached = _REF_CACHE.get(owner, {}).get(key)
+    if cached is not None and (indexed or time.monotonic() - cached.built < _REF_TTL_S):
+        return cached
+    if isinstance(gv, IndexedGraphView):
+        docs = [n for n in gv.index.nodes.values() if n.label == Label.DOCUMENT]
     else:
         docs = list(store.iter_nodes(Label.DOCUMENT.value))
     sample = sorted((d for d in docs if Viewer().can_see(d.props)), key=lambda d: _sample_key(d.id))[:_REFERENCE_DOCS]
@@ -301,10 +320,12 @@ def _reference(store: GraphStore, gv: GraphView, model: str | None) -> _Referenc
         index = np.array([pos[c] for c in found], dtype=np.int64)
     else:
         mat, index = np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
-    ref = _Reference(mat, index, len(open_docs), df)
-    if owner is not None:
+    ref = _Reference(mat, index, len(open_docs), df, time.monotonic())
+    try:
         with _REF_LOCK:
             _REF_CACHE.setdefault(owner, {})[key] = ref
+    except TypeError:  # a store that cannot be weakly referenced: no cache
+        pass
     return ref
 
 
@@ -442,6 +463,8 @@ def _doc_evidence(
     mu, sd = 0.0, 1.0
     dense = qvec is not None and model is not None
     ref = _reference(store, gv, model if dense else None)
+    if dense and ref.matrix.shape[0] == 0:  # the store has no vectors of this model: lexical evidence only
+        dense, ref = False, _reference(store, gv, None)
     weight = {t: ref.idf(t) for t in qterms}
     if dense:
         assert qvec is not None and model is not None
@@ -458,19 +481,27 @@ def _doc_evidence(
                 sim[d], best[d] = float(value), c
             else:
                 sim[d], best[d] = 0.0, None
-    want: list[str] = []
-    for d in doc_ids:
-        want.extend([c] if dense and (c := best.get(d)) else [] if dense else chunks_of.get(d, ()))
-    chunk_nodes = gv.nodes(want) if qterms else {}
     share: dict[str, float] = {}
     wshare: dict[str, float] = {}
+    if qterms:
+        cache = _term_cache(gv)
+        want = [c for d in doc_ids for c in ([best.get(d)] if dense else chunks_of.get(d, ())) if c]
+        missing = [c for c in want if c not in cache]
+        for cid, node in gv.nodes(missing).items():
+            cache[cid] = terms.term_set([str(node.props.get("text") or "")])
+        for d in doc_ids:
+            if d not in cache:
+                cache[d] = terms.term_set([str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else [])
+            if not dense:  # lexical only: the passage that shares most of the query's weight is the one to show
+                cs = chunks_of.get(d, ())
+                ranked_cs = sorted(enumerate(cs), key=lambda ic: (-terms.weighted_share(weight, cache.get(ic[1],
+                                   frozenset())), ic[0]))  # fmt: skip
+                best[d] = ranked_cs[0][1] if ranked_cs else None
     for d in doc_ids:
         found_terms: frozenset[str] = frozenset()
         if qterms:
-            texts = [str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else []
             cids = [best.get(d)] if dense else chunks_of.get(d, ())
-            texts += [str(chunk_nodes[c].props.get("text") or "") for c in cids if c and c in chunk_nodes]
-            found_terms = terms.term_set(texts)
+            found_terms = cache[d].union(*(cache.get(c, frozenset()) for c in cids if c))
         share[d] = terms.matched_share(qterms, found_terms)
         wshare[d] = terms.weighted_share(weight, found_terms)
     return _DocEvidence(dense, sim, best, share, wshare, mu, sd, doc_nodes, len(qterms))
@@ -582,7 +613,7 @@ def why_line(text: str, level: str, items: Sequence[MatchedItem], passages: Mapp
     passing = [e for e in items if e.passes]
     if not passing:
         if not items:
-            return "No visible evidence"
+            return "No documents of theirs close to this"
         return f"{'Weak match' if level == WEAK else 'No close evidence'}: closest is {_quote(items[0].title)}"
     asserted = [e for e in passing if e.kind == "self-asserted"]
     docs = [e for e in passing if e.kind == "document"]
@@ -629,6 +660,20 @@ def _match(
         location=props.get("location"),
         **extra,
     )
+
+
+_ROLE_WORDS = {"leader": "leads", "facilitator": "facilitates", "sme": "SME in", "member": "member of"}
+
+
+def _other_evidence(ranked: ExpertResult) -> str:
+    """What else the ranking found for a person whose documents do not pass (a community role or a course whose
+    own text matched the query), in words; the calibrated score does not count these (docs/search.md)."""
+    for e in ranked.evidence:
+        if e.kind == "community":
+            return f"{_ROLE_WORDS.get(e.relation, e.relation)} {_quote(e.title, 40)} (a related community)"
+        if e.kind == "course":
+            return f"{e.relation} the course {_quote(e.title, 40)}"
+    return ""
 
 
 def _passages(gv: GraphView, scored: Mapping[str, _Scored]) -> dict[str, str]:
@@ -702,7 +747,10 @@ def knows_about(
     matches = []
     for p in people:
         rank, res = by_id.get(p, (None, None))
-        matches.append(_match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res))
+        m = _match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res)
+        if not m.passing and res is not None and (other := _other_evidence(res)):
+            m = replace(m, why=f"{m.why}; {other}")
+        matches.append(m)
     matches.sort(key=ORDERS[order])
     if limit is None:
         return matches
@@ -772,6 +820,72 @@ def _topic(store: GraphStore, gv: GraphView, topic: str | TopicRef) -> TopicRef:
     raise NotFoundError(f"no subject topic {topic!r} in the store (document types such as FAQ are not topics)")
 
 
+def _proposed(
+    store: GraphStore,
+    gv: GraphView,
+    who: Viewer,
+    text: str,
+    qvec: np.ndarray | None,
+    model: str | None,
+    config: RankingConfig,
+    exclude: Collection[str],
+) -> list[str]:
+    """Everyone the ranking's retrieval would consider for ``text``: the authors and reviewers of the documents
+    it retrieves (same retrieval as :func:`search.ranking.find_experts`: depth, fusion, feedback, permission
+    trim), without the ranking's aggregation. A person with no retrieved document has no document within the
+    retrieval depth of the text, so cannot be a strong match unless the depth is exhausted by closer documents."""
+    cfg = config.for_query(text)
+    items = retrieve(
+        store, text, qvec, model, depth=cfg.depth, keep=make_keep(gv, who, set(exclude)), fusion=cfg.fusion,
+        dense_weight=cfg.dense_weight, minmax=cfg.minmax, prf_k=cfg.prf_k, prf_weight=cfg.prf_weight,
+        prf_min_ratio=cfg.prf_min_ratio, graph=gv,
+    )  # fmt: skip
+    docs = list(dict.fromkeys(gv.doc_of([r.id for r in items if r.label == Label.CHUNK]).values()))
+    gv.prefetch(docs)
+    people: dict[str, None] = {}
+    for d in docs:
+        v = gv.view(d)
+        for r in v.incoming if v else ():
+            if r.type in (RelType.AUTHORED, RelType.REVIEWED):
+                people.setdefault(r.start)
+    return list(people)
+
+
+def who_knows(
+    store: GraphStore,
+    text: str,
+    *,
+    embedder: Embedder | None,
+    viewer: str | Viewer | None = None,
+    exclude: Collection[str] = (),
+    min_match: str = STRONG,
+    config: RankingConfig = DEFAULT_CONFIG,
+    graph: GraphView | None = None,
+) -> list[PersonMatch]:
+    """Everyone whose match on ``text`` is at least ``min_match`` (``strong`` by default: "the people who know
+    about it"), by calibrated score, best first. The fast path for counting and thresholding (spread's knowers,
+    the risk page's experts per topic): the people are those the ranking's retrieval proposes (:func:`_proposed`),
+    scored like :func:`knows_about` scores them (same numbers), without the fused ranking's aggregation."""
+    if not text.strip():
+        raise SearchError("the text is empty; give what the people should know about")
+    if min_match not in LEVELS:
+        raise SearchError(f"unknown match level {min_match!r}; expected one of: {', '.join(LEVELS)}")
+    cal = calibration.load()
+    gv = graph or graph_view(store)
+    who = load_viewer(store, viewer)
+    qvec = embedder.embed_query(text) if embedder is not None else None
+    model = embedder.name if embedder is not None else None
+    people = _proposed(store, gv, who, text, qvec, model, config, exclude)
+    props = {p: n.props for p, n in gv.nodes(people).items()}
+    people = [p for p in people if p in props and person_visible(props[p])]
+    scored = _score_people(store, gv, who, text, qvec, model, people, exclude, cal)
+    keep = [p for p in people if _LEVEL_RANK[cal.level(scored[p].score)] <= _LEVEL_RANK[min_match]]
+    passages = _passages(gv, {p: scored[p] for p in keep})
+    out = [_match(p, props[p], text, scored[p], cal, passages) for p in keep]
+    out.sort(key=ORDERS["score"])
+    return out
+
+
 def experts_for_topic(
     store: GraphStore,
     topic: str | TopicRef,
@@ -781,13 +895,13 @@ def experts_for_topic(
     assertions: AssertionSource = no_assertions,
     graph: GraphView | None = None,
 ) -> list[PersonMatch]:
-    """Everyone the ranking proposes for a topic (its name as the text), calibrated, strong first; the basis of
-    the Knowledge risk page's bus factor ("the only expert on X" = the only strong match). A person who confirmed
-    the topic is a strong match (self-asserted evidence); one who hid it is left out (callers count them via
-    :func:`hidden_experts`)."""
+    """The strong and weak matches on a topic (its name as the text, :func:`who_knows`), strong first, each by
+    calibrated score; the basis of the Knowledge risk page's bus factor ("the only expert on X" = the only strong
+    match). A person who confirmed the topic is a strong match (self-asserted evidence); one who hid it is left
+    out."""
     gv = graph or graph_view(store)
     ref = _topic(store, gv, topic)
-    matches = knows_about(store, ref.name, embedder=embedder, viewer=viewer, limit=None, graph=gv)
+    matches = who_knows(store, ref.name, embedder=embedder, viewer=viewer, min_match=WEAK, graph=gv)
     out = []
     cal = calibration.load()
     for m in matches:
@@ -797,7 +911,7 @@ def experts_for_topic(
         if ref.node_id in a.confirmed:
             m = _confirmed(m, ref, cal)
         out.append(m)
-    out.sort(key=ORDERS["level"])
+    out.sort(key=lambda m: (_LEVEL_RANK[m.match], -m.score, m.node_id))
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -32,6 +33,7 @@ STOP_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A light English suffix stemmer (plural and a few verb endings); good enough to match word forms."""
     if len(word) <= 3 or word.isdigit():
@@ -91,8 +93,11 @@ def _runs(text: str) -> list[list[tuple[str, str]]]:
     return [r for r in runs if r]
 
 
-def _stem_sequence(text: str) -> list[str]:
-    return [s for run in _runs(text) for s in (*(x for x, _ in run), "|")]
+@lru_cache(maxsize=20_000)
+def _stem_sequence(text: str) -> str:
+    """The text's stemmed content words with ``|`` where a run breaks, space-separated (memoised: the same
+    passages are read for many queries)."""
+    return " ".join(s for run in _runs(text) for s in (*(x for x, _ in run), "|"))
 
 
 def shared_phrase(query: str, texts: Sequence[str], *, max_words: int = 4) -> str | None:
@@ -102,7 +107,7 @@ def shared_phrase(query: str, texts: Sequence[str], *, max_words: int = 4) -> st
     query: the phrase is named only when each counted item contains it."""
     if not texts:
         return None
-    seqs = [" ".join(_stem_sequence(t)) for t in texts]
+    seqs = [_stem_sequence(t) for t in texts]
     best: tuple[int, int, str] | None = None
     for run in _runs(query):
         for n in range(min(max_words, len(run)), 0, -1):

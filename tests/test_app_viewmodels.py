@@ -14,7 +14,7 @@ from graph.sqlite_store import SQLiteStore
 from search.permissions import ANONYMOUS, load_viewer
 from whoknows.errors import ConfigError, NotFoundError
 from whoknows.webapp import settings
-from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
+from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key, match_cards
 from whoknows.webapp.curriculum import SMALL_GROUPS, curriculum_completion
 from whoknows.webapp.directory import build_directory, load_directory
 from whoknows.webapp.ego import ego_figure, ego_graph
@@ -213,6 +213,25 @@ def test_reach_skips_opted_out_and_hidden() -> None:
 
 
 # -- cards ------------------------------------------------------------------------------------------------
+def test_match_cards_show_the_calibrated_score_and_only_passing_evidence() -> None:
+    person = {
+        "node_id": "person:u3", "person_id": "u3", "name": "Cy", "score": 0.92421, "match": "strong",
+        "why": "Wrote 1 document on 'utility contracts', incl. 'Utilities'", "title": "Analyst",
+        "department": "Finance", "location": None,
+        "evidence": [
+            {"kind": "document", "node_id": "doc:1", "title": "Utilities", "relation": "first author",
+             "similarity": 0.71, "share": 1.0, "passes": True, "passage": "Utility contracts ...", "date": None},
+            {"kind": "document", "node_id": "doc:2", "title": "Pasta", "relation": "authored", "similarity": 0.1,
+             "share": 0.0, "passes": False, "passage": None, "date": None},
+        ],
+    }  # fmt: skip
+    (card,) = match_cards([person])
+    assert card.label == "strong match 0.9" and card.match == "strong"  # one decimal, never "92.42%"
+    assert [d.title for d in card.documents] == ["Utilities"]  # what did not pass is not shown as evidence
+    assert card_markdown(card).split("\n\n")[0].endswith("strong match 0.9")
+    assert "similarity 0.71" in evidence_markdown(card) and "of the score" not in evidence_markdown(card)
+
+
 def test_cards_group_evidence_and_shares() -> None:
     result = {
         "node_id": "person:u3", "person_id": "u3", "name": "Cy", "score": 2.0, "why": "Wrote 1 document",

@@ -126,7 +126,7 @@ def test_persons_are_always_returned_and_opted_out_never(tagged_store: SQLiteSto
     assert "person:hugo" in ids  # no evidence at all, still scored because named
     assert "person:dave" not in ids  # opted out: never, even by name
     hugo = next(m for m in out if m.node_id == "person:hugo")
-    assert hugo.match != STRONG and hugo.why == "No visible evidence"
+    assert hugo.match != STRONG and hugo.why == "No documents of theirs close to this"
     with pytest.raises(NotFoundError):
         knows_about(tagged_store, "audits", embedder=fake_embedder, persons=["nobody"])
     with pytest.raises(SearchError):

@@ -18,6 +18,7 @@ class EvidenceLine:
     relation: str
     share: float  # fraction of the person's score this line contributed (0..1)
     date: str | None = None
+    detail: str = ""  # shown instead of the share when set (calibrated evidence: "similarity 0.62")
 
 
 @dataclass(slots=True)
@@ -30,6 +31,8 @@ class Card:
     why: str
     score: float
     passages: list[tuple[str, str]] = field(default_factory=list)  # (document title, passage excerpt)
+    match: str = ""  # strong | weak | none (calibrated cards)
+    label: str = ""  # "strong match 0.9"
     documents: list[EvidenceLine] = field(default_factory=list)
     courses: list[EvidenceLine] = field(default_factory=list)
     communities: list[EvidenceLine] = field(default_factory=list)
@@ -70,6 +73,33 @@ def expert_cards(results: Sequence[Mapping[str, Any]], *, max_passages: int = 2)
     return cards
 
 
+_LABEL = {"strong": "strong match", "weak": "weak match", "none": "no match"}
+
+
+def match_cards(people: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -> list[Card]:
+    """Cards for calibrated matches (``PersonMatch.to_dict()``, search/expertise.py): the score shown is the
+    calibrated one with one decimal and its label, the evidence lines are the documents that passed (each with
+    its similarity to the query), the quoted passages are theirs."""
+    cards = []
+    for i, r in enumerate(people, start=1):
+        subtitle = " · ".join(str(x) for x in (r.get("title"), r.get("department"), r.get("location")) if x)
+        score = float(r.get("score") or 0.0)
+        match = str(r.get("match") or "none")
+        card = Card(i, str(r["node_id"]), str(r["person_id"]), str(r["name"]), subtitle, str(r.get("why") or ""),
+                    score, match=match, label=f"{_LABEL.get(match, match)} {score:.1f}")  # fmt: skip
+        for e in r.get("evidence") or ():
+            if not e.get("passes"):
+                continue
+            sim = e.get("similarity")
+            detail = f"similarity {sim:.2f}" if sim is not None else f"{float(e.get('share') or 0):.0%} of the words"
+            line = EvidenceLine(str(e["kind"]), str(e["title"]), str(e["relation"]), 0.0, e.get("date"), detail)
+            (card.documents if e["kind"] == "document" else card.other).append(line)
+            if e.get("passage") and len(card.passages) < max_passages:
+                card.passages.append((str(e["title"]), excerpt(str(e["passage"]))))
+        cards.append(card)
+    return cards
+
+
 def filters_key(department: str | None, location: str | None, role: str | None) -> tuple[tuple[str, str], ...]:
     """Filters as a hashable, order-stable tuple for the result cache (empty choices dropped)."""
     items = {"department": department, "location": location, "role": role}
@@ -82,7 +112,7 @@ def card_markdown(card: Card) -> str:
     One block instead of one element each: the search round trip is dominated by drawing the cards, and every
     Streamlit element is a message and a React component of its own (13 per card before, 5 now).
     """
-    parts = [f"**{card.rank}. {card.name}**  \n{card.subtitle}"]
+    parts = [f"**{card.rank}. {card.name}**  \n{card.subtitle}" + (f"  \n{card.label}" if card.label else "")]
     if card.why:
         parts.append(f"_{card.why}_")
     parts.extend(f"> {passage}  \n> — *{title}*" for title, passage in card.passages)
@@ -91,11 +121,14 @@ def card_markdown(card: Card) -> str:
 
 def evidence_markdown(card: Card) -> str:
     """The evidence grouped as a reader checks it, each line with its share of the score ("" when none)."""
-    groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities)]
+    groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities),
+              ("Other", card.other)]  # fmt: skip
     return "\n".join(
         f"**{name}**\n\n"
         + "\n".join(
-            f"- {e.title} — {e.relation}" + (f" · {e.date[:10]}" if e.date else "") + f" · {e.share:.0%} of the score"
+            f"- {e.title} — {e.relation}"
+            + (f" · {e.date[:10]}" if e.date else "")
+            + (f" · {e.detail}" if e.detail else f" · {e.share:.0%} of the score")
             for e in lines
         )
         + "\n"
