@@ -797,15 +797,35 @@ def is_document_type(name: str) -> bool:
     return _slug(name) in DOCUMENT_TYPES
 
 
-def subject_topics(store: GraphStore, *, graph: GraphView | None = None) -> list[TopicRef]:
-    """The organisation's topics people can know about: Topic nodes that are not document types, by name."""
+def subject_topics(
+    store: GraphStore, *, viewer: str | Viewer | None = None, graph: GraphView | None = None
+) -> list[TopicRef]:
+    """The organisation's topics people can know about, by name: Topic nodes that are not document types and
+    that something the viewer may see is about (a readable document, a course or a community): a tag used only
+    on documents the viewer may not read is not a topic for them (``None``: the view every viewer shares)."""
     gv = graph or graph_view(store)
+    who = load_viewer(store, viewer)
     if isinstance(gv, IndexedGraphView):
         nodes = [n for n in gv.index.nodes.values() if n.label == Label.TOPIC]
     else:
         nodes = list(store.iter_nodes(Label.TOPIC.value))
-    out = [TopicRef(n.id, str(n.props.get("name") or n.id)) for n in nodes]
-    return sorted((t for t in out if not is_document_type(t.name)), key=lambda t: (t.name.lower(), t.node_id))
+    refs = [TopicRef(n.id, str(n.props.get("name") or n.id)) for n in nodes]
+    refs = [t for t in refs if not is_document_type(t.name)]
+    gv.prefetch([t.node_id for t in refs])
+    sources: dict[str, list[str]] = {}
+    for t in refs:
+        v = gv.view(t.node_id)
+        sources[t.node_id] = [r.start for r in (v.incoming if v else ()) if r.type == RelType.ABOUT]
+    src_nodes = gv.nodes({s for ss in sources.values() for s in ss})
+
+    def in_view(tid: str) -> bool:
+        for s in sources[tid]:
+            n = src_nodes.get(s)
+            if n is not None and (n.label != Label.DOCUMENT or who.can_see(n.props)):
+                return True
+        return False
+
+    return sorted((t for t in refs if in_view(t.node_id)), key=lambda t: (t.name.lower(), t.node_id))
 
 
 def _topic(store: GraphStore, gv: GraphView, topic: str | TopicRef) -> TopicRef:
@@ -922,6 +942,21 @@ def _confirmed(m: PersonMatch, ref: TopicRef, cal: Any) -> PersonMatch:
     return replace(m, score=score, match=STRONG, why=why, evidence=(item, *m.evidence))
 
 
+_QVEC_CACHE: dict[tuple[str, str], np.ndarray] = {}
+_QVEC_MAX = 4096
+
+
+def _embed_cached(embedder: Embedder, text: str) -> np.ndarray:
+    """A topic name's embedding, memoised per model (a profile scores the person on every topic name)."""
+    key = (embedder.name, text)
+    vec = _QVEC_CACHE.get(key)
+    if vec is None:
+        if len(_QVEC_CACHE) >= _QVEC_MAX:
+            _QVEC_CACHE.clear()
+        vec = _QVEC_CACHE[key] = embedder.embed_query(text)
+    return vec
+
+
 def person_topics(
     store: GraphStore,
     person: str,
@@ -932,11 +967,12 @@ def person_topics(
     graph: GraphView | None = None,
     include_weak: bool = True,
 ) -> list[TopicMatch]:
-    """A person's topics as a profile lists them, strongest first: each subject topic their visible evidence is
-    tagged with (documents, courses, communities), plus topics they confirmed or added, scored with the same
-    calibrated function as search (so the profile agrees with :func:`experts_for_topic` and with search on the
-    topic's name). Document types (FAQ, checklist, ...) are never topics; hidden topics are never shown.
-    ``include_weak``: also list topics with only weak evidence (their ``match`` says so)."""
+    """A person's topics as a profile lists them, strongest first: the person scored on **every** subject topic
+    the viewer may know of (its name as the text, the calibrated function search uses), so the profile agrees
+    with :func:`experts_for_topic` (the risk page) and with search on the topic's name: a topic is listed as
+    strong exactly when the person is a strong match for it there. Topics they confirmed count as strong, topics
+    they added are listed as self-declared, hidden topics are never shown. Document types (FAQ, checklist, ...)
+    are never topics. ``include_weak``: also list topics with only weak evidence (their ``match`` says so)."""
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
     pid = _resolve_people(gv, [person])[0]
@@ -944,34 +980,22 @@ def person_topics(
     if not person_visible(node.props) and who.node_id != pid:
         return []
     a = assertions(store, pid)
-    view = gv.view(pid)
-    items = [r.end for r in (view.outgoing if view else ()) if r.type in (
-        RelType.AUTHORED, RelType.REVIEWED, RelType.MEMBER_OF, RelType.COMPLETED)]  # fmt: skip
-    nodes = gv.nodes(items)
-    gv.prefetch(items)
-    topic_ids: set[str] = set(a.confirmed) | set(a.added)
-    for i in items:
-        n = nodes.get(i)
-        if n is None or (n.label == Label.DOCUMENT and not who.can_see(n.props)):
-            continue
-        v = gv.view(i)
-        topic_ids |= {r.end for r in (v.outgoing if v else ()) if r.type == RelType.ABOUT}
-    subjects = {t.node_id: t for t in subject_topics(store, graph=gv)}
-    refs = [subjects[t] for t in sorted(topic_ids - set(a.hidden)) if t in subjects]
-    out = []
     cal = calibration.load()
+    model = embedder.name if embedder is not None else None
+    refs = [t for t in subject_topics(store, viewer=who, graph=gv) if t.node_id not in a.hidden]
+    out = []
     for ref in refs:
-        m = score_people(store, ref.name, [pid], embedder=embedder, viewer=who, graph=gv)
-        if not m:
-            continue
-        pm = m[0]
+        qvec = _embed_cached(embedder, ref.name) if embedder is not None else None
+        sc = _score_people(store, gv, who, ref.name, qvec, model, [pid], (), cal)[pid]
         asserted = "confirmed" if ref.node_id in a.confirmed else "added" if ref.node_id in a.added else None
+        level = cal.level(sc.score)
+        if level == NONE and asserted is None:
+            continue
+        if level == WEAK and not include_weak and asserted is None:
+            continue
+        pm = _match(pid, node.props, ref.name, sc, cal, _passages(gv, {pid: sc}))
         if asserted == "confirmed":
             pm = _confirmed(pm, ref, cal)
-        if pm.match == NONE and asserted != "added":
-            continue
-        if pm.match == WEAK and not include_weak and asserted is None:
-            continue
         out.append(TopicMatch(ref, pm.score, pm.match, pm.why, pm.evidence, asserted))
     out.sort(key=lambda t: (_LEVEL_RANK[t.match], -t.score, t.topic.name.lower()))
     return out

@@ -96,11 +96,15 @@ def test_profile_topics_roles_courses_collaborators(store: SQLiteStore) -> None:
     p = load_profile(store, "person:u3", ANONYMOUS)
     assert p.communities[0].name == "Contract Management" and p.communities[0].roles == ("sme",)
     assert [c.name for c in p.sme_of] == ["Contract Management"] and p.leads == []
-    top = p.topics[0]
-    assert top.name == "contract negotiation"
-    # first author (1.0) + passed course (0.4): s = 1.4 -> 1.4 / 2.4
-    assert top.confidence == pytest.approx(1.4 / 2.4)
-    assert any(e == "first author of 'Negotiating supply contracts with utilities'" for e in top.evidence)
+    top = p.topics[0]  # the calibrated "knows about" of search/expertise.py, the same number search gives
+    assert top.name == "contract negotiation" and top.match == "strong"
+    from search.expertise import score_people
+
+    (same,) = score_people(store, "contract negotiation", ["u3"], embedder=None)
+    assert top.confidence == pytest.approx(same.score)
+    assert top.evidence[0].startswith("Wrote 1 document on") and "'Negotiating supply contracts with utilities'" in (
+        top.evidence
+    )
     assert {c.code for c in p.courses} == {"KM 100", "KM 101", "NEG 200"}
     by_name = {c.name: c for c in p.collaborators}
     assert "their manager" in by_name["Ada Lovelace"].how and "co-authored 1 document" in by_name["Ada Lovelace"].how
