@@ -70,7 +70,7 @@ def test_viewer_sees_how_to_reach_an_expert(page, app_url: str) -> None:  # type
     page.get_by_role("button", name="Search").click()
     page.get_by_text(re.compile("viewed as Alejandro Kaur")).wait_for()
     reach = page.get_by_text(re.compile(r"^How to reach them: you → "))
-    reach.nth(9).wait_for()  # one line per card, all ten
+    reach.first.wait_for()  # one line per strong match shown (weaker matches are folded, with theirs inside)
     assert "→" in reach.first.inner_text()
 
 
