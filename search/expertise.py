@@ -483,9 +483,9 @@ def _doc_evidence(
                 sim[d], best[d] = 0.0, None
     share: dict[str, float] = {}
     wshare: dict[str, float] = {}
+    cache = _term_cache(gv) if qterms else {}
     if qterms:
-        cache = _term_cache(gv)
-        want = [c for d in doc_ids for c in ([best.get(d)] if dense else chunks_of.get(d, ())) if c]
+        want = [c for d in doc_ids for c in _passage_ids(d, dense, best, chunks_of) if c]
         missing = [c for c in want if c not in cache]
         for cid, node in gv.nodes(missing).items():
             cache[cid] = terms.term_set([str(node.props.get("text") or "")])
@@ -493,18 +493,25 @@ def _doc_evidence(
             if d not in cache:
                 cache[d] = terms.term_set([str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else [])
             if not dense:  # lexical only: the passage that shares most of the query's weight is the one to show
-                cs = chunks_of.get(d, ())
-                ranked_cs = sorted(enumerate(cs), key=lambda ic: (-terms.weighted_share(weight, cache.get(ic[1],
-                                   frozenset())), ic[0]))  # fmt: skip
-                best[d] = ranked_cs[0][1] if ranked_cs else None
+                passages = list(chunks_of.get(d, []))
+                shares = [terms.weighted_share(weight, cache.get(c, frozenset())) for c in passages]
+                order = sorted(range(len(passages)), key=lambda i: (-shares[i], i))
+                best[d] = passages[order[0]] if order else None
     for d in doc_ids:
         found_terms: frozenset[str] = frozenset()
         if qterms:
-            cids = [best.get(d)] if dense else chunks_of.get(d, ())
-            found_terms = cache[d].union(*(cache.get(c, frozenset()) for c in cids if c))
+            parts = [cache.get(c, frozenset()) for c in _passage_ids(d, dense, best, chunks_of) if c]
+            found_terms = cache[d].union(*parts)
         share[d] = terms.matched_share(qterms, found_terms)
         wshare[d] = terms.weighted_share(weight, found_terms)
     return _DocEvidence(dense, sim, best, share, wshare, mu, sd, doc_nodes, len(qterms))
+
+
+def _passage_ids(
+    d: str, dense: bool, best: Mapping[str, str | None], chunks_of: Mapping[str, list[str]]
+) -> list[str | None]:
+    """The passages of document ``d`` whose words count: its best passage (dense), or every passage."""
+    return [best.get(d)] if dense else list(chunks_of.get(d, []))
 
 
 def _score_people(

@@ -30,12 +30,12 @@ def _org() -> nx.Graph:
     return G
 
 
-def test_broker_label_with_reasons_in_words():
+def test_boundary_spanner_label_with_reasons_in_words():
     G = _org()
     rep = networker_report(G, seed=0)
     labels = {lab["label"]: lab for lab in rep["people"]["bridge"]["labels"]}
-    assert "broker" in labels
-    text = labels["broker"]["reasons"][0]
+    assert "boundary spanner" in labels
+    text = labels["boundary spanner"]["reasons"][0]
     assert text.startswith("bridges Finance with Operations: 3 of 5 ties cross departments; constraint ")
     assert "lower than" in text and "% of people" in text
 
@@ -51,7 +51,7 @@ def test_central_connector_and_peripheral_specialist():
     assert "central connector" in hub_labels
     spec = {lab["label"]: lab for lab in rep["people"]["spec"]["labels"]}
     assert "peripheral specialist" in spec
-    assert spec["peripheral specialist"]["reasons"][1].startswith("ties to 1 people")
+    assert spec["peripheral specialist"]["reasons"][1].startswith("ties to 1 person,")
     assert rep["summary"]["peripheral specialist"] == 1
 
 
@@ -87,3 +87,41 @@ def test_topic_networkers_rank_knowers_who_bridge():
     assert rows[0]["person"] == "bridge"  # knows the topic and reaches both departments
     assert all(r["person"] != "quiet" for r in rows)  # opted out
     assert rows[0]["reasons"][1] == "reaches 2 of 2 target groups within 2 hops"
+
+
+def test_broker_links_communities_and_names_them():
+    G = _org()
+    comm = {v: ("A" if G.nodes[v]["department"] == "Finance" else "B") for v in G}
+    comm["bridge"] = "C"
+    for v in ("f2", "o2"):  # a third community of three, held together by the bridge
+        comm[v] = "C"
+    rep = networker_report(G, seed=0, communities=comm, community_names={"A": "Finance team", "B": "Ops team",
+                                                                         "C": "the liaison group"})  # fmt: skip
+    labels = {lab["label"]: lab for lab in rep["people"]["bridge"]["labels"]}
+    assert "broker" in labels
+    assert labels["broker"]["reasons"][0].startswith("links the liaison group with ")
+    assert "Finance team" in labels["broker"]["reasons"][0] and "Ops team" in labels["broker"]["reasons"][0]
+
+
+def test_one_vocabulary_and_no_peripheral_connector():
+    """Every label is one of Cross's four; the community position never says "peripheral" (Guimerà-Amaral's R2
+    is a well-connected person whose ties stay in one community) and is never a label."""
+    from graph.analytics.networkers import LABELS
+
+    G = _org()
+    hub = "o1"
+    for v in ("f2", "f3", "o5", "o6", "f6"):
+        G.add_edge(hub, v, weight=1.0)
+    rep = networker_report(G, seed=0, expertise={"spec": 0.9, "o1": 0.9, "f0": 0.1})
+    for v, row in rep["people"].items():
+        names = {lab["label"] for lab in row["labels"]}
+        assert names <= set(LABELS)
+        assert not ({"central connector", "peripheral specialist"} <= names), v
+        assert "peripheral" not in row["community_position"] and "role" not in row
+
+
+def test_shares_in_words_never_pass_100_percent() -> None:
+    """The best-connected of 2,000 people is above 1,999 of them (99.95%): "more than 99%", never "100%"."""
+    from graph.analytics.networkers import _pct
+
+    assert _pct(1999 / 2000) == "99%" and _pct(0.5) == "50%" and _pct(0.0) == "0%" and _pct(0.29) == "29%"

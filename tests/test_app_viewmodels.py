@@ -105,6 +105,11 @@ def test_profile_topics_roles_courses_collaborators(store: SQLiteStore) -> None:
     assert top.evidence[0].startswith("Wrote 1 document on") and "'Negotiating supply contracts with utilities'" in (
         top.evidence
     )
+    # the person also sees their restricted document: their own view counts it, with search's number for them
+    own = load_profile(store, "person:u3", load_viewer(store, "u3"), private=True)
+    (mine,) = score_people(store, "contract negotiation", ["u3"], embedder=None, viewer="u3")
+    own_top = next(t for t in own.topics if t.name == "contract negotiation")
+    assert own_top.confidence == pytest.approx(mine.score) >= top.confidence
     assert {c.code for c in p.courses} == {"KM 100", "KM 101", "NEG 200"}
     by_name = {c.name: c for c in p.collaborators}
     assert "their manager" in by_name["Ada Lovelace"].how and "co-authored 1 document" in by_name["Ada Lovelace"].how
@@ -153,7 +158,11 @@ def test_km_curriculum_by_department(store: SQLiteStore) -> None:
 def test_run_tables(store: SQLiteStore) -> None:
     runs = store.runs()
     rows = run_rows(runs)
-    assert rows[0]["accepted"] == runs[0]["totals"]["accepted"] and rows[0]["rejected"] == 0
+    srcs = source_rows(runs[0])
+    assert rows[0]["records"] == sum(s["records"] for s in srcs) and rows[0]["rejected"] == 0
+    assert all(
+        s["records"] == s["accepted"] + s["unchanged"] + s["rejected"] for s in srcs if s["kind"] != "interactions"
+    )
     assert {s["kind"] for s in source_rows(runs[0])} >= {"people", "documents", "interactions"}
     nodes, rels = count_rows(store.counts())
     assert {"label": "Person", "count": 11} in nodes and {"type": "AUTHORED", "count": 5} in rels
@@ -253,11 +262,11 @@ def test_cards_group_evidence_and_shares() -> None:
     assert card.subtitle == "Analyst · Finance · Paris" and card.rank == 1
     assert [d.share for d in card.documents] == [0.75]
     assert card.roles == ["sme of Contract Management"]
-    assert len(card.passages) == 1 and card.passages[0][1].endswith("…") and len(card.passages[0][1]) <= 282
+    assert len(card.passages) == 1 and card.passages[0][2].endswith("…") and len(card.passages[0][2]) <= 282
     assert filters_key("Finance", None, "sme") == (("department", "Finance"), ("role", "sme"))
-    head, why, quote = card_markdown(card).split("\n\n")
+    head, why, quote, source = card_markdown(card).split("\n\n")
     assert head == f"**1. {card.name}**  \nAnalyst · Finance · Paris" and why == f"_{card.why}_"
-    assert quote.startswith("> ") and quote.endswith(f"— *{card.passages[0][0]}*")
+    assert quote.startswith("> ") and source == f"— *{card.passages[0][1]}*"
     evidence = evidence_markdown(card)
     assert evidence.index("**Documents**") < evidence.index("**Courses**") and "75% of the score" in evidence
     assert "Communities and roles" in evidence

@@ -20,6 +20,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -30,7 +31,7 @@ import scipy.sparse as sp
 
 from graph.access import Viewer, document_access
 from graph.analytics._matrix import adjacency, binary, group_index, mutual, onehot
-from graph.analytics.brokerage import ROLES, brokerage_matrix, closed_two_paths
+from graph.analytics.brokerage import ROLES, brokerage_legs, closure, mixed_brokerage
 from graph.analytics.centrality import (
     betweenness_error_bound,
     betweenness_matrix,
@@ -42,9 +43,25 @@ from graph.analytics.centrality import (
 from graph.analytics.communities import communities as detect_communities
 from graph.analytics.privacy import opted_out
 from graph.analytics.projection import node_attribute
-from graph.analytics.roles import GA_ROLES, guimera_amaral_role, participation_matrix, within_module_z_matrix
+from graph.analytics.roles import (
+    COMMUNITY_POSITIONS,
+    GA_ROLES,
+    guimera_amaral_role,
+    participation_matrix,
+    within_module_z_matrix,
+)
 
-BROKER_ROLES: tuple[str, ...] = ("itinerant", "representative", "gatekeeper", "liaison")
+BROKER_ROLES: tuple[str, ...] = ROLES[1:]  # every role but coordinator links groups
+#: The one vocabulary every page and the CLI use for a person's place in the network (Cross & Parker 2004)
+LABELS: tuple[str, ...] = ("central connector", "broker", "boundary spanner", "peripheral specialist")
+ROLE_WORDS = {
+    "coordinator": "coordinator",
+    "consultant": "consultant",
+    "representative": "representative",
+    "gatekeeper": "gatekeeper",
+    "liaison": "liaison",
+    "representative_or_gatekeeper": "representative or gatekeeper (ties without direction)",
+}
 
 
 class _Ranks:
@@ -63,11 +80,29 @@ class _Ranks:
 
 
 def _pct(x: float) -> str:
-    return f"{round(100 * x)}%"
+    """A share for "more than / fewer than / higher than N% of people", rounded down: rounding to nearest made
+    the top person of 2,000 "more than 100% of people" (1,999 / 2,000 = 99.95%); a floor keeps every such
+    sentence true."""
+    return f"{math.floor(100 * x + 1e-9)}%"
 
 
 def _name(G: nx.Graph, v: Hashable) -> str:
     return str(G.nodes[v].get("name") or v)
+
+
+def _people(n: int) -> str:
+    return f"{n} person" if n == 1 else f"{n} people"
+
+
+def _cname(names: Mapping[Any, str], c: Any) -> str:
+    """A community's name for a sentence (the map's name when given, else its number)."""
+    return str(names.get(c) or f"community {c}")
+
+
+def _named_roles(counts: Mapping[str, int]) -> list[str]:
+    """The two largest non-coordinator brokerage roles in words, e.g. ``liaison on 12 two-paths``."""
+    roles = sorted(((counts[r], r) for r in BROKER_ROLES), reverse=True)
+    return [f"{ROLE_WORDS[r]} on {c} two-paths" for c, r in roles if c > 0][:2]
 
 
 def networker_report(
@@ -76,9 +111,10 @@ def networker_report(
     weight: str | None = "weight",
     departments: Mapping[Hashable, Any] | None = None,
     communities: Mapping[Hashable, Any] | None = None,
-    expertise: Mapping[Hashable, float] | None = None,
+    expertise: Mapping[Any, float] | None = None,  # keyed by G's nodes
     seed: int | None = 0,
     community_method: str = "auto",
+    community_names: Mapping[Any, str] | None = None,
     betweenness_k: int | None = None,
     exact_below: int = 2000,
     top_share: float = 0.10,
@@ -131,7 +167,7 @@ def networker_report(
     else:
         comm = dict(communities)
     gd, dnames = group_index(nodes, dept)
-    gc, _ = group_index(nodes, comm)
+    gc, clabels = group_index(nodes, comm)
     has_d = np.asarray([dept.get(v) is not None for v in nodes])
     has_c = np.asarray([comm.get(v) is not None for v in nodes])
 
@@ -151,15 +187,17 @@ def networker_report(
     con_a = constraint_matrix(M)
     esz_a = effective_size_matrix(M)
     core_a = coreness_matrix(B)
-    A01 = binary(A)
-    X1 = closed_two_paths(A01)
-    brk_d_a = brokerage_matrix(A01, gd, X1=X1)
-    brk_c_a = brokerage_matrix(A01, gc, X1=X1)
+    _, Dir, Und = brokerage_legs(G)  # direction kept where the data has it (interactions)
+    closed = closure(Dir, Und)
+    brk_d_a = mixed_brokerage(Dir, Und, gd, closed=closed)
+    brk_c_a = mixed_brokerage(Dir, Und, gc, closed=closed)
     part_d_a = participation_matrix(B, gd)
     part_c_a = participation_matrix(B, gc)
     z_c_a = within_module_z_matrix(B, gc, has_c)
-    # Ties per (person, department) for the "bridges X and Y" sentences.
+    # Ties per (person, department) and per (person, community) for the "bridges X and Y" sentences.
     Kd = sp.csr_matrix(B @ onehot(gd, int(gd.max()) + 1 if n else 0))
+    Kc = sp.csr_matrix(B @ onehot(gc, int(gc.max()) + 1 if n else 0))
+    cnames = dict(community_names or {})
 
     hidden = opted_out(G)
     deg_rank = _Ranks(deg.tolist())
@@ -167,6 +205,8 @@ def networker_report(
     btw_rank = _Ranks(btw_a.tolist())
     broker_tot = brk_d_a[:, 1:].sum(axis=1)
     brk_rank = _Ranks(broker_tot.tolist())
+    broker_c_tot = brk_c_a[:, 1:].sum(axis=1)
+    brk_c_rank = _Ranks(broker_c_tot.tolist())
     exp_rank = _Ranks([x for x in (expertise or {}).values() if x > 0])
 
     people: dict[Hashable, dict[str, Any]] = {}
@@ -180,9 +220,20 @@ def networker_report(
             {dnames[j]: int(c) for j, c in zip(row_k.indices, row_k.data, strict=True) if j != gd[i] or not has_d[i]}
         )
         n_cross = int(sum(cross.values()))
+        row_c = Kc.getrow(i)
+        cross_c = Counter(
+            {
+                clabels[j]: int(c)
+                for j, c in zip(row_c.indices, row_c.data, strict=True)
+                if j != gc[i] and clabels[j] is not None
+            }
+        )
+        n_cross_c = int(sum(cross_c.values()))
         d_i = int(deg[i])
         c_val = float(con_a[i])
         brk_d = dict(zip(ROLES, map(int, brk_d_a[i]), strict=True))
+        brk_c = dict(zip(ROLES, map(int, brk_c_a[i]), strict=True))
+        ga = guimera_amaral_role(float(z_c_a[i]), float(part_c_a[i]))
         row: dict[str, Any] = {
             "name": _name(G, v),
             "department": own,
@@ -194,12 +245,14 @@ def networker_report(
             "effective_size": float(esz_a[i]),
             "coreness": int(core_a[i]),
             "cross_department_ties": n_cross,
+            "cross_community_ties": n_cross_c,
             "brokerage_departments": brk_d,
-            "brokerage_communities": dict(zip(ROLES, map(int, brk_c_a[i]), strict=True)),
+            "brokerage_communities": brk_c,
             "participation_departments": float(part_d_a[i]),
             "participation_communities": float(part_c_a[i]),
             "within_community_z": float(z_c_a[i]),
-            "role": GA_ROLES[guimera_amaral_role(float(z_c_a[i]), float(part_c_a[i]))],
+            "ga_role": f"{ga} {GA_ROLES[ga]}",
+            "community_position": COMMUNITY_POSITIONS[ga],
         }
         deg_v, btw_v, core_v, btot = d_i, float(btw_a[i]), int(core_a[i]), int(broker_tot[i])
         labels = []
@@ -208,12 +261,33 @@ def networker_report(
         if deg_v >= 3 and d_below >= 1 - top_share:
             inside = deg_v - n_cross
             reasons = [
-                f"ties to {deg_v} people, more than {_pct(d_below)} of people"
+                f"ties to {_people(deg_v)}, more than {_pct(d_below)} of people"
                 + (f"; {inside} of them inside {own}" if own is not None else ""),
                 f"betweenness {btw_v:.3f}, higher than {_pct(btw_rank.below(btw_v))} of people",
             ]
             labels.append({"label": "central connector", "reasons": reasons})
-        # Broker / boundary spanner: crosses departments with low constraint, or brokers many two-paths.
+        # Broker (information broker): links informal groups (communities) that are otherwise apart.
+        b_btw = btw_rank.below(btw_v)
+        bc_tot = int(broker_c_tot[i])
+        bc_below = brk_c_rank.below(bc_tot)
+        links = len(cross_c) >= 2 and n_cross_c >= 2
+        if links and ((btw_v > 0 and b_btw >= 1 - top_share) or (bc_tot > 0 and bc_below >= 1 - top_share)):
+            others = [_cname(cnames, c) for c, _ in cross_c.most_common(2)]
+            mine = _cname(cnames, comm.get(v)) if comm.get(v) is not None else "people without a community"
+            reasons = [
+                f"links {mine} with {' and '.join(others)}"
+                + (f" and {len(cross_c) - 2} more" if len(cross_c) > 2 else "")
+                + f": {n_cross_c} of {deg_v} ties leave their community; betweenness {btw_v:.3f}, higher than "
+                f"{_pct(b_btw)} of people"
+            ]
+            named = _named_roles(brk_c)
+            if named:
+                reasons.append(
+                    f"Gould-Fernandez brokerage across communities: {', '.join(named)} "
+                    f"({bc_tot} in all, more than {_pct(bc_below)} of people)"
+                )
+            labels.append({"label": "broker", "reasons": reasons})
+        # Boundary spanner: crosses departments (formal boundaries) with low constraint, or brokers many two-paths.
         c_above = con_rank.above(c_val) if c_val == c_val else 0.0
         b_below = brk_rank.below(btot)
         spans = (
@@ -227,23 +301,23 @@ def networker_report(
                 f"{where}: {n_cross} of {deg_v} ties cross departments; constraint {c_val:.2f}, "
                 f"lower than {_pct(c_above)} of people"
             ]
-            roles = sorted(((brk_d[r], r) for r in BROKER_ROLES), reverse=True)
-            named = [f"{r} on {c} two-paths" for c, r in roles if c > 0][:2]
+            named = _named_roles(brk_d)
             if named:
                 reasons.append(
                     f"Gould-Fernandez brokerage across departments: {', '.join(named)} "
                     f"({btot} in all, more than {_pct(b_below)} of people)"
                 )
-            labels.append({"label": "broker", "reasons": reasons})
+            labels.append({"label": "boundary spanner", "reasons": reasons})
         # Peripheral specialist: knows a lot, few ties.
         if expertise is not None and expertise.get(v, 0.0) > 0:
             x = float(expertise[v])
+            row["expertise"] = x
             e_below = exp_rank.below(x)
             d_above = deg_rank.above(deg_v)
             if e_below >= specialist_expertise_share - 1e-12 and d_above >= 1 - specialist_degree_share:
                 reasons = [
                     f"expertise {x:.2f}, higher than {_pct(e_below)} of people with any",
-                    f"ties to {deg_v} people, fewer than {_pct(d_above)} of people; k-core {core_v}",
+                    f"ties to {_people(deg_v)}, fewer than {_pct(d_above)} of people; k-core {core_v}",
                 ]
                 labels.append({"label": "peripheral specialist", "reasons": reasons})
         row["labels"] = labels
@@ -294,7 +368,7 @@ def topic_networkers(
     top = max(expertise[v] for v in cands)
     con = constraint(H, weight=weight)  # whole graph: p_qj depends on each contact's own ties
     con_full = {v: con[v] for v in cands}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in cands:
         reach = nx.single_source_shortest_path_length(H, v, cutoff=hops)
         hit = {dept.get(u) for u in reach if dept.get(u) in targets}

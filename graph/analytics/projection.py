@@ -72,13 +72,14 @@ def build_person_graph(
     networkx.Graph
         Nodes are person ids with attributes ``name, department, location, title, opted_out``; edges carry
         ``weight`` and one attribute per kind present. Ties to unknown people are ignored (and counted in
-        ``G.graph["unknown_endpoints"]``).
+        ``G.graph["unknown_endpoints"]``). The interactions' direction is kept in
+        ``G.graph["interaction_arcs"]`` (``{(sender, recipient): weight}``) for measures that use it (brokerage).
     """
     kw = {**DEFAULT_KIND_WEIGHTS, **(kind_weights or {})}
     unknown_kinds = set(kw) - set(KINDS)
     if unknown_kinds:
         raise AnalyticsError(f"unknown tie kinds {sorted(unknown_kinds)}; expected: {', '.join(KINDS)}")
-    G = nx.Graph()
+    G: nx.Graph[str] = nx.Graph()
     for p in people:
         attrs = {a: p.get(a) for a in PERSON_ATTRS}
         attrs["opted_out"] = bool(attrs.get("opted_out"))
@@ -111,8 +112,11 @@ def build_person_graph(
             for i, u in enumerate(ms):
                 for v in ms[i + 1 :]:
                     ties[kind][(u, v)] += w
+    arcs: dict[tuple[str, str], float] = defaultdict(float)
     for u, v, w in interactions:
         add("interacted", u, v, float(w))
+        if u != v and u in G and v in G:
+            arcs[(u, v)] += float(w)
 
     combined: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for kind, pairs in ties.items():
@@ -123,6 +127,7 @@ def build_person_graph(
     )
     G.graph["unknown_endpoints"] = unknown
     G.graph["skipped_groups"] = skipped
+    G.graph["interaction_arcs"] = dict(arcs)  # who wrote to whom: the direction the undirected ties lose
     return G
 
 
@@ -188,7 +193,7 @@ def interaction_graph(store: Any, *, include_inactive: bool = False) -> nx.DiGra
     Diffusion runs on it: an e-mail from ``u`` to ``v`` is a channel for an idea to travel from ``u`` to
     ``v``. Self-loops are dropped; people attributes as in :func:`build_person_graph`.
     """
-    G = nx.DiGraph()
+    G: nx.DiGraph[str] = nx.DiGraph()
     for node in store.iter_nodes("Person"):
         props = node.props
         if not include_inactive and props.get("active") is False:

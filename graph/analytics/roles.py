@@ -147,3 +147,17 @@ def guimera_amaral_role(z: float, p: float) -> str:
     if p <= 0.75:
         return "R6"
     return "R7"
+
+
+#: Guimerà-Amaral roles in words that do not collide with the labels of the networker report (central
+#: connector, broker, boundary spanner, peripheral specialist): GA's "peripheral" means "ties mostly inside one
+#: community", which a well-connected person can be, so the product never calls it "peripheral".
+COMMUNITY_POSITIONS: dict[str, str] = {
+    "R1": "all ties inside their own community",
+    "R2": "most ties inside their own community",
+    "R3": "ties spread over several communities",
+    "R4": "ties spread evenly over many communities",
+    "R5": "a hub of their own community",
+    "R6": "a hub linking their community with others",
+    "R7": "a hub with ties across many communities",
+}

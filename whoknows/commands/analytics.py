@@ -25,14 +25,16 @@ def _dump(obj: Any) -> str:
 @click.option("--seed", default=0, show_default=True, help="Seed for communities and sampled betweenness.")
 @click.option("--json", "as_json", is_flag=True, help="Print every person's measures and labels as JSON.")
 def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> None:
-    """Internal networkers: central connectors, brokers and peripheral specialists, each with reasons."""
-    from graph.analytics.networkers import networker_report
-    from graph.analytics.projection import project_store
+    """Internal networkers: central connectors, brokers, boundary spanners and peripheral specialists, each with
+    the reasons in words."""
+    from graph.analytics.networkers import LABELS, networker_report
+    from graph.analytics.projection import project_store, require_network
     from graph.analytics.risk import topic_expertise_from_store
 
     store = open_cli_store(store_url, read_only=True)
     try:
         G = project_store(store)
+        require_network(G)
         per_topic = topic_expertise_from_store(store)
     finally:
         store.close()
@@ -49,16 +51,33 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
         f"{m['people']} people, {m['ties']} ties; betweenness {m['betweenness']}; communities {m['communities']}; "
         f"{m['opted_out_hidden']} opted-out people not shown"
     )
-    for label in ("central connector", "broker", "peripheral specialist"):
+    order = {
+        "central connector": lambda r: -r["degree"],
+        "broker": lambda r: -r["betweenness"],
+        "boundary spanner": lambda r: -sum(v for k, v in r["brokerage_departments"].items() if k != "coordinator"),
+        "peripheral specialist": lambda r: -r.get("expertise", 0.0),
+    }
+    for label in LABELS:
         rows = [(v, r) for v, r in rep["people"].items() if any(x["label"] == label for x in r["labels"])]
-        rows.sort(key=lambda vr: -vr[1]["degree"] if label != "peripheral specialist" else -vr[1].get("expertise", 0))
+        rows.sort(key=lambda vr: (order[label](vr[1]), str(vr[0])))
         click.secho(f"\n{label}s ({len(rows)})", bold=True)
+        if not rows:
+            click.echo(f"  none: {EMPTY_LABEL[label] if label != 'peripheral specialist' or expertise else NO_TOPICS}")
         for v, r in rows[:top]:
-            click.echo(f"  {r['name']}  [{v}]  {r['department'] or ''}")
+            click.echo(f"  {r['name']}  [{v}]  {r['department'] or 'no department'}")
             for lab in r["labels"]:
                 if lab["label"] == label:
                     for reason in lab["reasons"]:
                         click.echo(f"      {reason}")
+
+
+EMPTY_LABEL = {
+    "central connector": "nobody has at least 3 ties and more ties than 90% of people",
+    "broker": "nobody links two or more communities with high betweenness or brokerage",
+    "boundary spanner": "nobody has a quarter of their ties in other departments with low constraint",
+    "peripheral specialist": "nobody who knows a topic has fewer ties than 75% of people",
+}
+NO_TOPICS = "no topic expertise in the store (documents about tagged topics), so nobody can be a specialist"
 
 
 MODEL_WORDS = {"wc": "weighted cascade", "ic": "independent cascade", "lt": "linear threshold"}

@@ -41,6 +41,15 @@ def search_experts(
     return {"match": overall_match(kept), "people": [m.to_dict() for m in kept]}
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
+def search_docs(url: str, query: str, viewer_id: str | None, limit: int = 10) -> list[dict[str, Any]]:
+    """Knowledge assets for a query with their best passage, permission-trimmed for the viewer (search/documents)."""
+    from search.documents import search_documents
+
+    hits = search_documents(resources.store(url), resources.embedder(), query, viewer=viewer_id, limit=limit)
+    return [h.to_dict() for h in hits]
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Building the person network…")
 def person_graph(url: str) -> Any:
     """The person-to-person projection (graph/analytics/projection.py), shared by every page and session."""
@@ -126,9 +135,9 @@ def network_role(url: str, node_id: str) -> list[str] | None:
     if row is None:
         return []
     lines = [f"**{lab['label'].capitalize()}**: " + "; ".join(lab["reasons"]) for lab in row.get("labels", ())]
-    if row.get("role"):
+    if row.get("community_position"):
         lines.append(
-            f"Within their community: {row['role']} (ties to {row['degree']} people, "
+            f"Within their community: {row['community_position']} (ties to {row['degree']} people, "
             f"{row['cross_department_ties']} across departments)"
         )
     return lines
