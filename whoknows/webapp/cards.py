@@ -151,7 +151,8 @@ def card_markdown(
     (:mod:`whoknows.webapp.sources`), so a passage's title links to its source.
     """
     parts = [
-        f"**{card.rank}. {md(card.name)}**  \n{md(card.subtitle)}" + (f"  \n{md(card.label)}" if card.label else "")
+        f"**{card.rank}. {md(card.name)}**  \n{md(card.subtitle)}"
+        + (f"  \n{card.label}" if card.label else "")  # our words, not data
     ]
     if contact:
         parts.append(contact)
@@ -178,7 +179,7 @@ def evidence_markdown(card: Card, links: Mapping[str, str] | None = None) -> str
         + "\n".join(
             f"- {_line_title(e, links)} — {md(e.relation)}"
             + (f" · {md(e.date[:10])}" if e.date else "")
-            + (f" · {md(e.detail)}" if e.detail else f" · {e.share:.0%} of the score")
+            + (f" · {e.detail}" if e.detail else f" · {e.share:.0%} of the score")  # detail: our words and a number
             for e in lines
         )
         + "\n"
