@@ -672,14 +672,19 @@ def _match(
 _ROLE_WORDS = {"leader": "leads", "facilitator": "facilitates", "sme": "SME in", "member": "member of"}
 
 
+_SHOWN_COMPLETIONS = frozenset({"completed", "passed", "satisfied"})
+
+
 def _other_evidence(ranked: ExpertResult) -> str:
     """What else the ranking found for a person whose documents do not pass (a community role or a course whose
-    own text matched the query), in words; the calibrated score does not count these (docs/search.md)."""
+    own text matched the query), in words; the calibrated score does not count these (docs/search.md). A course
+    is named only as "completed" (passed and satisfied read the same; failed and waived are learning records only
+    the person and administrators see, so they are never named here)."""
     for e in ranked.evidence:
         if e.kind == "community":
             return f"{_ROLE_WORDS.get(e.relation, e.relation)} {_quote(e.title, 40)} (a related community)"
-        if e.kind == "course":
-            return f"{e.relation} the course {_quote(e.title, 40)}"
+        if e.kind == "course" and e.relation in _SHOWN_COMPLETIONS:
+            return f"completed the course {_quote(e.title, 40)}"
     return ""
 
 
