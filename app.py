@@ -17,7 +17,8 @@ from whoknows.webapp import frame, queries, settings
 
 
 def main() -> None:
-    st.set_page_config(page_title="WhoKnows", page_icon=":material/person_search:", layout="wide")
+    # a local icon: a ":material/...:" page icon makes the browser fetch the favicon from fonts.gstatic.com
+    st.set_page_config(page_title="WhoKnows", page_icon=str(frame.ICON), layout="wide")
     url = settings.store_url(sys.argv[1:])
     try:
         settings.check_store_exists(url)
@@ -31,19 +32,18 @@ def main() -> None:
         return
     queries.start_warm_up(url)  # the map's network measures, computed in the background once per server
     p = frame.PAGE_FILES
-    pages = {
-        "Find people": [
-            st.Page(p["search"], title="Find an expert", icon=":material/person_search:", default=True),
-            st.Page(p["profile"], title="Person profile", icon=":material/account_circle:"),
-        ],
-        "Leaders": [
-            st.Page(p["map"], title="Network map", icon=":material/hub:"),
-            st.Page(p["spread"], title="Spread an idea", icon=":material/campaign:"),
-            st.Page(p["risk"], title="Knowledge leadership and risk", icon=":material/health_and_safety:"),
-        ],
-    }
+    # One flat list: Streamlit draws sectioned navigation as <ul><div><header/><li/></div></ul>, which is not a
+    # valid list for screen readers (axe-core "list"/"listitem", serious); a flat list is <ul><li/></ul>.
+    pages = [
+        st.Page(p["search"], title="Find an expert", icon=":material/person_search:", default=True),
+        st.Page(p["profile"], title="Person profile", icon=":material/account_circle:"),
+        st.Page(p["document"], title="Documents", icon=":material/description:"),
+        st.Page(p["map"], title="Network map", icon=":material/hub:"),
+        st.Page(p["spread"], title="Spread an idea", icon=":material/campaign:"),
+        st.Page(p["risk"], title="Knowledge leadership and risk", icon=":material/health_and_safety:"),
+    ]
     if ctx.admin:
-        pages["Admin"] = [st.Page(p["data"], title="Data", icon=":material/database:")]
+        pages.append(st.Page(p["data"], title="Data", icon=":material/database:"))
     page = st.navigation(pages)
     frame.follow_goto(ctx)
     page.run()

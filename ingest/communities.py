@@ -26,7 +26,7 @@ ROLE_LISTS: tuple[tuple[str, str], ...] = (("leaders", "leader"), ("facilitators
 MEMBERSHIPS_CSV_REQUIRED = ("person", "community", "role")
 MEMBERSHIPS_CSV_OPTIONAL = ("since", "community_id")
 COMMUNITIES_CSV_REQUIRED = ("name",)
-COMMUNITIES_CSV_OPTIONAL = ("community_id", "description", "topics")
+COMMUNITIES_CSV_OPTIONAL = ("community_id", "description", "topics", "url")
 SCIM_CONTAINERS = ("Resources", "resources")
 
 
@@ -89,7 +89,8 @@ def read_communities_csv(
             yield Rejection(where, "name", "empty name", "the community's name")
             continue
         cid = row.get("community_id") or slug(cname)
-        rec = CommunityRecord(where, cid, cname, row.get("description") or "", split_list(row.get("topics") or ""))
+        rec = CommunityRecord(where, cid, cname, row.get("description") or "", split_list(row.get("topics") or ""),
+                              row.get("url") or None)  # fmt: skip
         out = dups.admit(cid, rec, where, "community_id")
         if out is not None:
             yield out
@@ -135,9 +136,11 @@ def scim_group(res: dict[str, Any], where: Where) -> list[CommunityRecord | Memb
     else:
         topics = split_list(topics_raw) if isinstance(topics_raw, str) else ()
     desc = ext.get("description")
+    url = ext.get("url")
     out: list[CommunityRecord | MembershipRecord | Rejection] = [
-        CommunityRecord(where, gid, gname, desc.strip() if isinstance(desc, str) else "", topics)
-    ]
+        CommunityRecord(where, gid, gname, desc.strip() if isinstance(desc, str) else "", topics,
+                        url.strip() or None if isinstance(url, str) else None)
+    ]  # fmt: skip
     roles: dict[str, list[str]] = {}  # user id -> roles in order
     members = res.get("members")
     if members is not None and not isinstance(members, list):

@@ -62,7 +62,7 @@ ACCEPTED_VERBS_TEXT = ", ".join([*COMPLETION_VERBS, VOIDED_VERB])
 XAPI_ID_NAMESPACE = uuid.UUID("6f1c2a4e-9b55-4c59-a0c7-6e5f0c7d2b11")
 
 COURSES_CSV_REQUIRED = ("course_id", "title")
-COURSES_CSV_OPTIONAL = ("description", "code", "topics")
+COURSES_CSV_OPTIONAL = ("description", "code", "topics", "url")
 COMPLETIONS_CSV_REQUIRED = ("person", "course_id", "status", "at")
 COMPLETIONS_CSV_OPTIONAL = ("score", "course_title")
 COMPLETION_STATUSES = tuple(COMPLETION_VERBS.values())
@@ -273,6 +273,7 @@ def read_courses_csv(
             row.get("description") or "",
             row.get("code") or None,
             split_list(row.get("topics") or ""),
+            row.get("url") or None,
         )
         out = dups.admit(cid, rec, where, "course_id")
         if out is not None:

@@ -133,6 +133,13 @@ class Mapper:
             "active": rec.active,
             "opted_out": rec.opted_out,
         }
+        # contact fields only when declared: a directory without them writes the same props as before
+        if rec.phones:
+            props["phones"] = list(rec.phones)
+        if rec.ims:
+            props["ims"] = [list(pair) for pair in rec.ims]
+        if rec.photo:
+            props["photo"] = rec.photo
         nodes = [Node(pid, Label.PERSON, props)]
         rels: list[Rel] = []
         pending: list[PendingRel] = []
@@ -162,6 +169,8 @@ class Mapper:
             "description": rec.description,
             "text": text,
         }
+        if rec.url:  # only when declared: a catalogue without urls writes the same props as before
+            props["url"] = rec.url
         self.course_titles.add(cid)
         tnodes, trels = self._topics(cid, rec.topics)
         return Mapped(Facts(source, [Node(cid, Label.COURSE, props), *tnodes], trels))
@@ -196,6 +205,8 @@ class Mapper:
         self.community_by_name[rec.community_id.strip().lower()] = cid
         text = f"{rec.name}. {rec.description}".strip() if rec.description else rec.name
         props = {"community_id": rec.community_id, "name": rec.name, "description": rec.description, "text": text}
+        if rec.url:
+            props["url"] = rec.url
         tnodes, trels = self._topics(cid, rec.topics)
         return Mapped(Facts(source, [Node(cid, Label.COMMUNITY, props), *tnodes], trels))
 

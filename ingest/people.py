@@ -46,6 +46,9 @@ PEOPLE_CSV_OPTIONAL = (
     "manager",
     "active",
     "opted_out",
+    "phone",
+    "chat",
+    "photo",
 )
 
 
@@ -93,6 +96,44 @@ def _emails(value: Any) -> tuple[str, ...]:
         if address:
             (primary if is_primary else other).append(address)
     return tuple(dict.fromkeys(primary + other))
+
+
+def _multi(value: Any, *, lower: bool = False) -> tuple[tuple[str, str], ...]:
+    """A SCIM multi-valued attribute (``phoneNumbers``, ``ims``, ``photos``) as (type, value) pairs, the
+    ``primary`` entry first; plain strings accepted. Contact fields: the app links them (docs/app.md)."""
+    if not isinstance(value, list):
+        return ()
+    primary: list[tuple[str, str]] = []
+    other: list[tuple[str, str]] = []
+    for entry in value:
+        if isinstance(entry, str):
+            kind, text, is_primary = "", entry, False
+        elif isinstance(entry, dict):
+            kind = (_str(entry.get("type")) or "").lower()
+            text = _str(entry.get("value")) or ""
+            is_primary = entry.get("primary") is True
+        else:
+            continue
+        text = text.strip().lower() if lower else text.strip()
+        if text:
+            (primary if is_primary else other).append((kind, text))
+    return tuple(dict.fromkeys(primary + other))
+
+
+def _photo(value: Any) -> str | None:
+    """The person's picture URL: a ``photo`` entry before a ``thumbnail``, the primary one first."""
+    pairs = _multi(value)
+    return next((v for k, v in pairs if k != "thumbnail"), None) or next((v for _, v in pairs), None)
+
+
+def _chat(cell: str) -> tuple[tuple[str, str], ...]:
+    """The people CSV's ``chat`` cell: ``;``-separated handles, each optionally ``type:handle``
+    (``teams:ada@example.org; slack:U0123``)."""
+    out = []
+    for part in split_list(cell):
+        kind, sep, handle = part.partition(":")
+        out.append((kind.strip().lower(), handle.strip()) if sep and handle.strip() else ("", part))
+    return tuple(out)
 
 
 def _locality(value: Any) -> str | None:
@@ -158,6 +199,9 @@ def scim_user(res: dict[str, Any], where: Where) -> PersonRecord | Rejection:
         manager=_manager(enterprise.get("manager")),
         active=active,
         opted_out=opted_out,
+        phones=tuple(v for _, v in _multi(res.get("phoneNumbers"))),
+        ims=_multi(res.get("ims")),
+        photo=_photo(res.get("photos")),
     )
 
 
@@ -215,6 +259,9 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
         manager=parse_person_ref(manager_cell) if manager_cell else None,
         active=active,
         opted_out=opted_out,
+        phones=split_list(get("phone") or ""),
+        ims=_chat(get("chat") or ""),
+        photo=get("photo") or None,
     )
 
 

@@ -761,7 +761,9 @@ class _Run:
 
             rec = read_document(io.BytesIO(data), str(file), doc_key=rel_path, meta=md)
             if isinstance(rec, Rejection):
-                # one unreadable file is one rejected record of the document folder, not a failed input
+                # one unreadable file is one rejected record of the document folder, not a failed input; counted
+                # once, as rejected, like a rejected row of a structured file (read + rejected = records seen)
+                report.read -= 1
                 report.reject(dataclasses.replace(rec, fatal=False))
                 continue
             if source in old:

@@ -76,6 +76,10 @@ class PersonRecord:
     manager: PersonRef | None = None
     active: bool = True
     opted_out: bool = False
+    # contact (SCIM phoneNumbers / ims / photos, CSV phone / chat / photo): shown as links by the app
+    phones: tuple[str, ...] = ()
+    ims: tuple[tuple[str, str], ...] = ()  # (type, handle), e.g. ("teams", "ada@example.org")
+    photo: str | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +92,7 @@ class CourseRecord:
     description: str = ""
     code: str | None = None
     topics: tuple[str, ...] = ()
+    url: str | None = None  # where the course lives (the catalogue's page); the app links it
 
 
 @dataclass(slots=True)
@@ -127,6 +132,7 @@ class CommunityRecord:
     name: str
     description: str = ""
     topics: tuple[str, ...] = ()
+    url: str | None = None  # the community's own page (site, channel); the app links it
 
 
 @dataclass(slots=True)

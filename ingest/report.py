@@ -64,3 +64,19 @@ class SourceReport:
         d["rejections"] = [{**asdict(r), "where": asdict(r.where), "message": str(r)} for r in self.rejections]
         d["notices"] = [{"where": asdict(n.where), "message": n.message} for n in self.notices]
         return d
+
+
+def counts_in_words(source: dict[str, Any]) -> str:
+    """A source's counts as a sentence whose numbers add up: ``read`` counts the good records and ``rejected``
+    the bad ones (a rejected file of a document folder is one record), so the records seen are their sum, and
+    the good ones are accepted (new or changed) or unchanged. Interactions are accepted as ties (one per sender
+    and recipient), so their ties are said as such."""
+    read, rejected = int(source.get("read", 0)), int(source.get("rejected", 0))
+    accepted, unchanged = int(source.get("accepted", 0)), int(source.get("unchanged", 0))
+    retracted = int(source.get("retracted", 0))
+    seen = f"{read + rejected:,} record{'s' if read + rejected != 1 else ''}"
+    if source.get("kind") == "interactions":
+        good = f"{read:,} accepted as {accepted + unchanged:,} ties ({unchanged:,} unchanged)"
+    else:
+        good = f"{accepted:,} accepted, {unchanged:,} unchanged"
+    return f"{seen}: {good}, {rejected:,} rejected; {retracted:,} retracted"

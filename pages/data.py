@@ -7,13 +7,14 @@ import streamlit as st
 from whoknows.webapp import frame, resources
 from whoknows.webapp.optout import read_requests
 from whoknows.webapp.runs import count_rows, notice_rows, rejection_rows, run_rows, source_rows
+from whoknows.webapp.text import md
 
 ctx = frame.context()
 if not ctx.admin:  # app.py registers this page for admins only; this guards any other way in
     st.error("The Data page is for administrators.")
     st.stop()
 st.title("Data")
-st.caption(f"Store: `{ctx.url}` (opened read-only by the app)")
+st.caption(f"Store: {md(ctx.url)} (opened read-only by the app)")
 
 counts = resources.counts(ctx.url)
 nodes, rels = count_rows(counts)
@@ -52,10 +53,10 @@ st.header("Opt-out requests")
 requests = read_requests(ctx.optout_file)
 if requests:
     st.write(
-        f"{len(requests)} request(s) recorded in `{ctx.optout_file}`. Apply them in the people directory "
+        f"{len(requests)} request(s) recorded in {md(ctx.optout_file)}. Apply them in the people directory "
         "(CSV column `opted_out`, SCIM `optOut`) and re-ingest; until then the app already leaves these people out."
     )
     rows = [{"person": r.person, "email": r.email, "requested": r.requested_at, "via": r.via} for r in requests]
     st.dataframe(rows, hide_index=True, width="stretch")
 else:
-    st.caption(f"No opt-out requests recorded (they would be in `{ctx.optout_file}`).")
+    st.caption(f"No opt-out requests recorded (they would be in {md(ctx.optout_file)}).")

@@ -6,9 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources
-from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
+from whoknows.webapp import frame, resources, state
+from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key, private_view
 from whoknows.webapp.queries import reach_path, search_experts
+from whoknows.webapp.reach import introduction
+from whoknows.webapp.sources import evidence_links
+from whoknows.webapp.text import md
 
 ctx = frame.context()
 people = resources.directory(ctx.url)
@@ -20,23 +23,26 @@ st.title("Find an expert")
 def search_and_results() -> None:
     """The form and the cards as a fragment: a search reruns this function only, not the whole app (frame,
     sidebar picker, navigation), which is most of the round trip once the search itself takes 0.05 s."""
-    with st.form("search_form", border=False):
-        query = st.text_input(
-            "What do you need to know about?",
-            key="q",
-            placeholder="e.g. contract negotiation with utilities",
+    departments, locations, roles = people.departments(), people.locations(), people.role_options()
+    with st.form("search_form", border=False):  # first values from the URL: a reload or a shared link restores them
+        query = state.text_input(
+            "What do you need to know about?", key="q", name="q", placeholder="e.g. contract negotiation with utilities"
         )
         c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
-        department = c1.selectbox("Department", people.departments(), index=None, placeholder="any", key="f_dept")
-        location = c2.selectbox("Location", people.locations(), index=None, placeholder="any", key="f_loc")
+        department = c1.selectbox("Department", departments, index=state.choice("dept", departments),
+                                  placeholder="any", key="f_dept")  # fmt: skip
+        location = c2.selectbox("Location", locations, index=state.choice("loc", locations), placeholder="any",
+                                key="f_loc")  # fmt: skip
         role = c3.selectbox(
-            "Role", people.role_options(), index=None, placeholder="any",
+            "Role", roles, index=state.choice("role", roles), placeholder="any",
             help="A community-of-practice role (leader, sme, ...) or a job title.", key="f_role",
         )  # fmt: skip
-        limit = c4.number_input("Show", min_value=1, max_value=50, value=10, step=1, key="f_limit")
+        limit = c4.number_input("Show", min_value=1, max_value=50, value=state.number("n", 10, 1, 50), step=1,
+                                key="f_limit")  # fmt: skip
         st.form_submit_button("Search", type="primary")
 
     query = (query or "").strip()
+    state.publish({"q": query, "dept": department, "loc": location, "role": role, "n": int(limit)}, {"n": 10})
     if not query:
         st.caption(
             "Type a need in your own words; WhoKnows ranks people by what they wrote, reviewed, completed and lead."
@@ -52,7 +58,7 @@ def search_and_results() -> None:
         frame.library_missing("Expert search", "search.ranking", exc)
         return
     except WhoKnowsError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return
 
     if not results:
@@ -60,25 +66,31 @@ def search_and_results() -> None:
         return
 
     st.caption(
-        f"{len(results)} people for “{query}”" + (f", viewed as {ctx.viewer_row.name}" if ctx.viewer_row else "")
+        f"{len(results)} people for “{md(query)}”"
+        + (f", viewed as {md(ctx.viewer_row.name)}" if ctx.viewer_row else "")
     )
-    for card in expert_cards(results):
+    cards = expert_cards([r if ctx.sees_private(str(r["node_id"])) else private_view(r, query) for r in results])
+    links = evidence_links(resources.store(ctx.url), (e.node_id for c in cards for e in c.documents + c.courses
+                                                      + c.communities if e.node_id))  # fmt: skip
+    for card in cards:
+        row = people.by_id.get(card.node_id)
+        contact = row.contact.markdown(ctx.chat_link) if row else ""
         with st.container(border=True, key=f"card_{card.rank}"):
-            st.markdown(card_markdown(card))
+            st.markdown(card_markdown(card, contact=contact, links=links))
             frame.person_link(card.node_id, "Profile")
-            evidence = evidence_markdown(card)
+            evidence = evidence_markdown(card, links)
             if evidence:
                 with st.expander("Evidence"):
                     st.markdown(evidence)
             if ctx.viewer_id and ctx.viewer_id != card.node_id:
                 path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
                 if path is None:
-                    st.caption("How to reach them: needs the person network (graph/analytics), not available yet.")
+                    st.markdown("**How to reach them:** needs the person network (graph/analytics), not available.")
                 elif not path:
-                    st.caption("How to reach them: no chain of colleagues links you in the interaction network.")
+                    st.markdown("**How to reach them:** no chain of colleagues links you in the person network; "
+                                "contact them directly.")  # fmt: skip
                 else:
-                    steps = [f"{people.name(n)} ({how})" for n, how in path[1:]]
-                    st.caption("How to reach them: you → " + " → ".join(steps))
+                    st.markdown(f"**How to reach them:** {md(introduction(path, people.name))}")
 
 
 search_and_results()

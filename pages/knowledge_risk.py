@@ -9,6 +9,7 @@ import streamlit as st
 from whoknows.webapp import frame, resources
 from whoknows.webapp.curriculum import curriculum_completion
 from whoknows.webapp.queries import risk_data
+from whoknows.webapp.text import chart_text
 
 ctx = frame.context()
 store = resources.store(ctx.url)
@@ -41,7 +42,7 @@ else:
         go.Heatmap(
             z=[[d.share(c.code) for c in report.courses] for d in report.departments],
             x=[c.code for c in report.courses],
-            y=[d.department for d in report.departments],
+            y=[chart_text(d.department) for d in report.departments],
             colorscale="Blues", zmin=0, zmax=1,
             hovertemplate="%{y}<br>%{x}: %{z:.0%}<extra></extra>",
         )

@@ -7,7 +7,7 @@ import os
 
 import streamlit as st
 
-from whoknows.webapp import frame
+from whoknows.webapp import frame, state
 from whoknows.webapp.netmap import MAP_HEIGHT, check_renderer, ei_option, selected_person, tie_matrix_option
 from whoknows.webapp.queries import map_view, network_map_data, networkers
 
@@ -21,12 +21,18 @@ except ImportError as exc:
     frame.library_missing("The network map", "graph.analytics", exc)
     st.stop()
 
+COLOURINGS = ["department", "community"]
 colour = (
     st.segmented_control(
-        "Colour by", ["department", "community"], default="department", key="map_colour", required=True
+        "Colour by",
+        COLOURINGS,
+        default=COLOURINGS[state.choice("colour", COLOURINGS) or 0],
+        key="map_colour",
+        required=True,
     )
     or "department"
 )
+state.publish({"colour": colour}, {"colour": "department"})  # the URL says what the map shows
 view = map_view(ctx.url, colour, ctx.opted_out_pending())
 stats = view.stats
 event = st.echarts_chart(

@@ -6,11 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources
+from whoknows.webapp import frame, resources, settings
+from whoknows.webapp.contact import photo_bytes, safe_url
 from whoknows.webapp.ego import ego_figure, ego_graph
 from whoknows.webapp.optout import record_request
 from whoknows.webapp.profile import load_profile
 from whoknows.webapp.queries import network_role
+from whoknows.webapp.sources import community_url, course_url, document_url
+from whoknows.webapp.text import md, md_join
 
 ctx = frame.context()
 people = resources.directory(ctx.url)
@@ -27,7 +30,7 @@ if node_id is not None and node_id in people.by_id and node_id not in options:
     st.stop()
 if node_id is None or node_id not in people.by_id:
     if requested:
-        st.warning(f"There is no person {requested!r} in the directory; pick someone below.")
+        st.warning(f"There is no person {md(requested)} in the directory; pick someone below.")
     node_id = None
 pick = st.selectbox(
     "Person",
@@ -46,21 +49,31 @@ if pick != node_id:
     st.rerun()
 
 try:
-    prof = load_profile(store, pick, ctx.viewer())
+    prof = load_profile(store, pick, ctx.viewer(), private=ctx.sees_private(pick))
 except WhoKnowsError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 own = ctx.viewer_id == prof.node_id
 pending_optout = prof.node_id in ctx.opted_out_pending()
-st.title(prof.name)
-st.write(" · ".join(x for x in (prof.title, prof.department, prof.location) if x))
+photo = photo_bytes(prof.photo)
+remote = safe_url(prof.photo, ("https",)) if prof.photo and settings.remote_photos(st.secrets) else None
+if photo or remote:
+    pic, head = st.columns([1, 9], vertical_alignment="center")
+    pic.image(photo or remote, width=88, caption=None)
+else:
+    head = st.container()
+with head:
+    st.title(md(prof.name))
+    st.markdown(md_join((prof.title, prof.department, prof.location), " · "))
 if not prof.visible and not own:
     st.info("This person is not shown in WhoKnows: they opted out of expertise profiling or have left.")
     st.stop()
 if pending_optout and not own:
     st.info("This person asked to opt out of expertise profiling; their profile is no longer shown.")
     st.stop()
+contact_line = prof.contact.markdown(ctx.chat_link)
+st.markdown(f"**Contact:** {contact_line}" if contact_line else "**Contact:** the directory gives no contact details.")
 if prof.manager:
     frame.person_link(prof.manager[0], f"Reports to {prof.manager[1]}")
 
@@ -81,7 +94,7 @@ if own:
                     record_request(ctx.optout_file, prof.node_id, email=ctx.signed_in_email,
                                    via="signed-in" if ctx.auth else "local demo")  # fmt: skip
                 except WhoKnowsError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
                 else:
                     st.rerun()
 
@@ -95,18 +108,20 @@ with role_col:
         st.write("No particular network role: an ordinary position in the interaction network.")
     else:
         for line in role:
-            st.markdown(f"- {line}")
+            st.markdown(f"- {md(line)}")
 with comm_col:
     st.subheader("Communities and roles")
     if prof.communities:
         for c in prof.communities:
-            st.markdown(f"- **{c.name}**: {', '.join(c.roles)}" + (f" (since {c.since})" if c.since else ""))
+            url = community_url({"url": c.url})
+            name = f"[{md(c.name)}](<{url}>)" if url else md(c.name)
+            st.markdown(f"- **{name}**: {md_join(c.roles)}" + (f" (since {md(c.since)})" if c.since else ""))
     else:
         st.caption("No community memberships.")
     if prof.sme_of:
-        st.caption("Subject-matter expert (SME) in " + ", ".join(c.name for c in prof.sme_of))
+        st.caption("Subject-matter expert (SME) in " + md_join(c.name for c in prof.sme_of))
     if prof.leads:
-        st.caption("Community-of-practice leader in " + ", ".join(c.name for c in prof.leads))
+        st.caption("Community-of-practice leader in " + md_join(c.name for c in prof.leads))
 
 st.subheader("Topics")
 if prof.topics:
@@ -124,19 +139,31 @@ with docs_col:
     st.subheader(f"Documents ({len(prof.documents)})")
     if prof.documents:
         st.dataframe(
-            [{"title": d.title, "role": d.relation, "date": d.date, "community": d.community} for d in prof.documents],
-            hide_index=True,
-            width="stretch",
-        )
-with courses_col:
-    st.subheader(f"Courses ({len(prof.courses)})")
-    if prof.courses:
-        st.dataframe(
-            [{"course": c.title, "code": c.code, "status": c.status, "date": (c.at or "")[:10], "score": c.score}
-             for c in prof.courses],
+            [{"title": d.title, "role": d.relation, "date": d.date, "community": d.community,
+              "open": document_url(d.node_id, {"url": d.url})} for d in prof.documents],
+            column_config={"open": st.column_config.LinkColumn("open", display_text="open", help="The source, "
+                           "or the document's page with its stored file")},
             hide_index=True,
             width="stretch",
         )  # fmt: skip
+with courses_col:
+    st.subheader(f"Courses ({len(prof.courses)})")
+    if prof.courses:
+        private = ctx.sees_private(prof.node_id)
+        course_props = store.get_nodes([c.node_id for c in prof.courses])
+        st.dataframe(
+            [{"course": c.title, "code": c.code, "status": c.status, "date": (c.at or "")[:10],
+              **({"score": c.score} if private else {}),
+              "open": course_url(course_props[c.node_id].props) if c.node_id in course_props else None}
+             for c in prof.courses],
+            column_config={"open": st.column_config.LinkColumn("open", display_text="open")},
+            hide_index=True,
+            width="stretch",
+        )  # fmt: skip
+    if ctx.sees_private(prof.node_id) and not own:
+        st.caption("You see every learning record because you are an administrator; others see completed courses.")
+    elif own:
+        st.caption("Only you and administrators see failed or waived courses and scores; others see completed ones.")
 
 net_col, coll_col = st.columns([3, 2])
 with net_col:
@@ -153,4 +180,4 @@ with coll_col:
         if c.node_id in hidden:
             continue
         frame.person_link(c.node_id, f"{c.name} ({c.department or 'no department'})")
-        st.caption("; ".join(c.how))
+        st.caption(md_join(c.how, "; "))

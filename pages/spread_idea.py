@@ -7,9 +7,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources
+from whoknows.webapp import frame, resources, state
 from whoknows.webapp.queries import spread_plan
 from whoknows.webapp.spreadview import KNOWER_CHOICES, MODEL_CHOICES, comparison_rows, department_rows
+from whoknows.webapp.text import chart_text, md, md_join
 
 ctx = frame.context()
 people = resources.directory(ctx.url)
@@ -19,18 +20,24 @@ st.write(
     "to carry it furthest through the organisation's network, and shows what the same number of random or "
     "best-connected people would reach, so you can see whether the choice matters."
 )
-with st.form("spread_form"):
-    idea = st.text_area("The idea", key="idea", placeholder="e.g. a checklist for renegotiating utility contracts")
+KNOWER_KEYS, MODEL_KEYS = list(KNOWER_CHOICES), list(MODEL_CHOICES)
+with st.form("spread_form"):  # first values from the URL, so a reload or a shared link shows the same plan
+    idea = st.text_area("The idea", value=state.param("idea") or "", key="idea",
+                        placeholder="e.g. a checklist for renegotiating utility contracts")  # fmt: skip
     c1, c2, c3 = st.columns([1, 1, 2])
-    k = c1.number_input("Budget: people to brief", min_value=1, max_value=30, value=5, step=1, key="k")
-    max_per = c2.number_input("At most per department (0: no limit)", min_value=0, max_value=30, value=2, key="max_per")
+    k = c1.number_input("Budget: people to brief", min_value=1, max_value=30, value=state.number("k", 5, 1, 30),
+                        step=1, key="k")  # fmt: skip
+    max_per = c2.number_input("At most per department (0: no limit)", min_value=0, max_value=30,
+                              value=state.number("max", 2, 0, 30), key="max_per")  # fmt: skip
     knowers_mode = c3.radio(
-        "Who can be a seed", list(KNOWER_CHOICES), format_func=lambda m: KNOWER_CHOICES[m], key="knowers_mode",
+        "Who can be a seed", KNOWER_KEYS, index=state.choice("seeds", KNOWER_KEYS) or 0,
+        format_func=lambda m: KNOWER_CHOICES[m], key="knowers_mode",
         help="People who know about the idea come from expert search on its text.",
     )  # fmt: skip
     m1, m2 = st.columns([2, 1])
     model = m1.selectbox(
-        "How ideas pass between people (model)", list(MODEL_CHOICES), format_func=lambda m: MODEL_CHOICES[m],
+        "How ideas pass between people (model)", MODEL_KEYS, index=state.choice("model", MODEL_KEYS) or 0,
+        format_func=lambda m: MODEL_CHOICES[m],
         key="model", help="An assumption, not an observation; docs/analytics.md explains each model.",
     )  # fmt: skip
     p0 = m2.number_input(
@@ -44,6 +51,8 @@ with st.form("spread_form"):
     submitted = st.form_submit_button("Find seed people", type="primary")
 
 idea = (idea or "").strip()
+state.publish({"idea": idea, "k": int(k), "max": int(max_per), "seeds": knowers_mode, "model": model},
+              {"k": 5, "max": 2, "seeds": KNOWER_KEYS[0], "model": MODEL_KEYS[0]})  # fmt: skip
 if not idea:
     st.caption("Describe the idea in a sentence or two, then press Find seed people.")
     st.stop()
@@ -58,7 +67,7 @@ except ImportError as exc:
     frame.library_missing("Spreading an idea", "graph.analytics.spread", exc)
     st.stop()
 except WhoKnowsError as exc:
-    st.error(str(exc))
+    st.error(md(exc))
     st.stop()
 
 n = max(plan["people"], 1)
@@ -73,15 +82,15 @@ c1.metric(
 c2.metric("95% interval", f"{lo:.0f} – {hi:.0f}", help=plan["method"]["interval"])
 c3.metric("Share of the organisation", f"{reach['mean'] / n:.0%}", help=f"of {plan['people']} people")
 for w in plan["warnings"]:
-    st.warning(w)
-st.info(plan["knowers"]["sentence"])
+    st.warning(md(w))
+st.info(md(plan["knowers"]["sentence"]))
 
 st.subheader("Compared with other choices")
 st.dataframe(comparison_rows(plan), hide_index=True, width="stretch")
 st.caption(
     f"The same model for all three. Random people: {rnd['sets']} sets of {len(plan['seeds'])}, reaching "
     f"{rnd['range'][0]:.0f}–{rnd['range'][1]:.0f}; best-connected: the {len(top['people'])} people with the most "
-    f"ties ({', '.join(top.get('names', [])[:5])}{'…' if len(top['people']) > 5 else ''}). Baselines "
+    f"ties ({md_join(top.get('names', [])[:5])}{'…' if len(top['people']) > 5 else ''}). Baselines "
     f"{rnd['method']}."
 )
 
@@ -90,20 +99,20 @@ for i, s in enumerate(plan["seeds"], start=1):
     with st.container(border=True, key=f"seed_{i}"):
         left, right = st.columns([4, 1])
         left.markdown(
-            f"**{i}. {s['name']}** · {s.get('department') or 'no department'} · adds about "
+            f"**{i}. {md(s['name'])}** · {md(s.get('department') or 'no department')} · adds about "
             f"{s['added_reach']:.0f} people"
         )
         with right:
             frame.person_link(s["person"], "Profile")
         for r in s.get("reasons") or ():
-            st.markdown(f"- {r}")
+            st.markdown(f"- {md(r)}")
 
 st.subheader("Reach by department")
 rows = department_rows(plan["reach_by_department"])
 if rows:
     bar = go.Figure(
         go.Bar(
-            x=[r["share"] for r in rows], y=[r["department"] for r in rows], orientation="h",
+            x=[r["share"] for r in rows], y=[chart_text(r["department"]) for r in rows], orientation="h",
             text=[f"{r['expected reached']:.0f} of {r['members']}" for r in rows], textposition="auto",
             hovertemplate="%{y}: %{x:.0%}<extra></extra>", marker_color="#4e79a7",
         )
@@ -116,7 +125,7 @@ if rows:
 if plan["hidden_departments"]:
     st.caption(
         f"{plan['hidden_departments']} department(s) with fewer than 5 people are not shown, so that no figure "
-        f"describes a handful of people: {', '.join(plan['hidden_department_names'])}."
+        f"describes a handful of people: {md_join(plan['hidden_department_names'])}."
     )
 m = plan["method"]
 st.caption(

@@ -118,3 +118,10 @@ def test_one_vocabulary_and_no_peripheral_connector():
         assert names <= set(LABELS)
         assert not ({"central connector", "peripheral specialist"} <= names), v
         assert "peripheral" not in row["community_position"] and "role" not in row
+
+
+def test_shares_in_words_never_pass_100_percent() -> None:
+    """The best-connected of 2,000 people is above 1,999 of them (99.95%): "more than 99%", never "100%"."""
+    from graph.analytics.networkers import _pct
+
+    assert _pct(1999 / 2000) == "99%" and _pct(0.5) == "50%" and _pct(0.0) == "0%" and _pct(0.29) == "29%"

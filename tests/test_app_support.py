@@ -19,18 +19,18 @@ APP = ROOT / "app.py"
 DEMO_PEOPLE = 400
 DEMO_DOCUMENTS = 600
 
-PEOPLE = """person_id,name,email,department,title,location,manager,opted_out
-u1,Ada Lovelace,ada@example.org,Engineering,Head of Engineering,London,,
-u2,Bo Diddley,bo@example.org,Engineering,Engineer,London,u1,
-u3,Cy Twombly,cy@example.org,Finance,Analyst,Paris,u1,
-u4,Di Fossey,di@example.org,Engineering,Engineer,Berlin,u1,
-u5,Ed Hopper,ed@example.org,Engineering,Engineer,London,u1,
-u6,Flo Nightingale,flo@example.org,Engineering,Nurse Engineer,London,u1,
-u7,Gus Grissom,gus@example.org,Finance,Controller,Paris,u3,
-u8,Hal Abelson,hal@example.org,Finance,Analyst,Paris,u3,
-u9,Ivy Baker,ivy@example.org,Finance,Analyst,Paris,u3,
-u10,Jo Opted,jo@example.org,Finance,Analyst,Paris,u3,true
-u11,Kay Small,kay@example.org,Legal,Counsel,Rome,u1,
+PEOPLE = """person_id,name,email,department,title,location,manager,opted_out,phone,chat
+u1,Ada Lovelace,ada@example.org,Engineering,Head of Engineering,London,,,+44 20 7946 0001,teams:ada@example.org
+u2,Bo Diddley,bo@example.org,Engineering,Engineer,London,u1,,,
+u3,Cy Twombly,cy@example.org,Finance,Analyst,Paris,u1,,+33 1 99 00 00 03 ;  +33 6 00 00 00 03,
+u4,Di Fossey,di@example.org,Engineering,Engineer,Berlin,u1,,,
+u5,Ed Hopper,ed@example.org,Engineering,Engineer,London,u1,,,
+u6,Flo Nightingale,flo@example.org,Engineering,Nurse Engineer,London,u1,,,
+u7,Gus Grissom,gus@example.org,Finance,Controller,Paris,u3,,,
+u8,Hal Abelson,hal@example.org,Finance,Analyst,Paris,u3,,,
+u9,Ivy Baker,ivy@example.org,Finance,Analyst,Paris,u3,,,
+u10,Jo Opted,jo@example.org,Finance,Analyst,Paris,u3,true,,
+u11,Kay Small,kay@example.org,Legal,Counsel,Rome,u1,,,
 """
 
 COURSES = """course_id,title,description,code,topics
@@ -131,16 +131,16 @@ def write_small_org(root: Path) -> Path:
     return root
 
 
-def build_small_store(folder: Path, extra: dict[str, str] | None = None) -> Path:
-    """Ingest the tiny organisation (lexical only: no embedding) into ``folder/small.db``; ``extra`` adds files
-    (relative path -> text) to its exports first."""
+def build_small_store(folder: Path, extra: dict[str, str] | None = None, *, name: str = "small.db") -> Path:
+    """Ingest the tiny organisation (lexical only: no embedding) into ``folder/<name>``; ``extra`` adds files
+    (path relative to the organisation's folder -> text) to its exports first."""
     from graph.sqlite_store import SQLiteStore
     from ingest.pipeline import ingest_paths
 
     org = write_small_org(folder / "org")
-    for name, text in (extra or {}).items():
-        (org / name).write_text(text, encoding="utf-8")
-    path = folder / "small.db"
+    for rel, text in (extra or {}).items():
+        (org / rel).write_text(text, encoding="utf-8")
+    path = folder / name
     store = SQLiteStore(path)
     store.setup_schema()
     run = ingest_paths(store, [org])
@@ -194,3 +194,39 @@ def _build_demo(folder: Path, path: Path) -> None:
     emb = load_embedder()
     ingest_paths(store, [folder / "org" / "data"], embed=lambda s: embed_store(s, emb, progress=False))
     store.close()
+
+
+#: What the action tests add to the tiny organisation: a document with a declared source URL, and hostile
+#: data (markup in a person's name and title, in a document's title and tags) that must render as text.
+HOSTILE_TITLE = (
+    "![x](http://host.example/p.png) Tariff <img src=http://host.example/q.png> [Click](http://phish.example)"
+)
+HOSTILE_NAME = "Mallory ![m](http://host.example/m.png)"
+ACTION_FILES = {
+    "people-extra.csv": (
+        "person_id,name,email,department,title,location,manager,phone,chat\n"
+        f'u12,"{HOSTILE_NAME}",mallory@example.org,Legal,[Boss](http://phish.example),Rome,u11,,\n'
+    ),
+    "docs/supplier-audit.md": """---
+title: Supplier audit checklist
+authors: [gus@example.org]
+tags: [contract negotiation, supplier audits]
+url: https://wiki.example.org/kb/supplier-audits
+date: 2025-09-01
+---
+Audit the supplier's capacity charges and take-or-pay volumes before the contract renewal.
+""",
+    "docs/hostile.md": f"""---
+title: "{HOSTILE_TITLE}"
+authors: [u12]
+tags: ["![t](http://host.example/t.png)", contract negotiation]
+date: 2025-09-02
+---
+Capacity charges and take-or-pay clauses: see ![y](http://host.example/y.png) and <img src=http://host.example/z.png>.
+""",
+}
+
+
+def build_action_store(folder: Path) -> Path:
+    """The tiny organisation plus :data:`ACTION_FILES`, ingested into ``folder/action.db`` (lexical only)."""
+    return build_small_store(folder, extra=ACTION_FILES, name="action.db")

@@ -98,8 +98,13 @@ def test_profile_topics_roles_courses_collaborators(store: SQLiteStore) -> None:
     assert [c.name for c in p.sme_of] == ["Contract Management"] and p.leads == []
     top = p.topics[0]
     assert top.name == "contract negotiation"
-    # first author (1.0) + passed course (0.4): s = 1.4 -> 1.4 / 2.4
-    assert top.confidence == pytest.approx(1.4 / 2.4)
+    # first author (1.0) + a course others see as completed (0.4 x 0.8): s = 1.32 -> 1.32 / 2.32
+    assert top.confidence == pytest.approx(1.32 / 2.32)
+    assert "completed 'Negotiation basics'" in top.evidence
+    # the person sees it passed (0.4 x 1.0), and their restricted document too (1.0): 2.4 / 3.4
+    own = load_profile(store, "person:u3", load_viewer(store, "u3"), private=True)
+    assert own.topics[0].confidence == pytest.approx(2.4 / 3.4)
+    assert "passed 'Negotiation basics'" in own.topics[0].evidence
     assert any(e == "first author of 'Negotiating supply contracts with utilities'" for e in top.evidence)
     assert {c.code for c in p.courses} == {"KM 100", "KM 101", "NEG 200"}
     by_name = {c.name: c for c in p.collaborators}
@@ -149,7 +154,11 @@ def test_km_curriculum_by_department(store: SQLiteStore) -> None:
 def test_run_tables(store: SQLiteStore) -> None:
     runs = store.runs()
     rows = run_rows(runs)
-    assert rows[0]["accepted"] == runs[0]["totals"]["accepted"] and rows[0]["rejected"] == 0
+    srcs = source_rows(runs[0])
+    assert rows[0]["records"] == sum(s["records"] for s in srcs) and rows[0]["rejected"] == 0
+    assert all(
+        s["records"] == s["accepted"] + s["unchanged"] + s["rejected"] for s in srcs if s["kind"] != "interactions"
+    )
     assert {s["kind"] for s in source_rows(runs[0])} >= {"people", "documents", "interactions"}
     nodes, rels = count_rows(store.counts())
     assert {"label": "Person", "count": 11} in nodes and {"type": "AUTHORED", "count": 5} in rels
@@ -230,11 +239,11 @@ def test_cards_group_evidence_and_shares() -> None:
     assert card.subtitle == "Analyst · Finance · Paris" and card.rank == 1
     assert [d.share for d in card.documents] == [0.75]
     assert card.roles == ["sme of Contract Management"]
-    assert len(card.passages) == 1 and card.passages[0][1].endswith("…") and len(card.passages[0][1]) <= 282
+    assert len(card.passages) == 1 and card.passages[0][2].endswith("…") and len(card.passages[0][2]) <= 282
     assert filters_key("Finance", None, "sme") == (("department", "Finance"), ("role", "sme"))
-    head, why, quote = card_markdown(card).split("\n\n")
+    head, why, quote, source = card_markdown(card).split("\n\n")
     assert head == f"**1. {card.name}**  \nAnalyst · Finance · Paris" and why == f"_{card.why}_"
-    assert quote.startswith("> ") and quote.endswith(f"— *{card.passages[0][0]}*")
+    assert quote.startswith("> ") and source == f"— *{card.passages[0][1]}*"
     evidence = evidence_markdown(card)
     assert evidence.index("**Documents**") < evidence.index("**Courses**") and "75% of the score" in evidence
     assert "Communities and roles" in evidence

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -46,7 +45,8 @@ def test_ingest_then_status_json(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["ingest", str(exports), "--store", str(db), "--no-embed"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"read 4, accepted 4, rejected 0", result.output)
+    assert "4 records from 2 source(s), 0 rejected" in result.output
+    assert "people.csv: 2 records: 2 accepted, 0 unchanged, 0 rejected; 0 retracted" in result.output
     assert "ghost@x.org" in result.output and "pending" in result.output
     status = runner.invoke(main, ["status", "--store", str(db), "--json"])
     assert status.exit_code == 0
@@ -69,3 +69,17 @@ def test_ingest_strict_fails_on_any_rejection(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["ingest", str(f), "--store", str(tmp_path / "s.db"), "--no-embed", "--strict"])
     assert result.exit_code == 3, result.output
     assert "active" in result.output
+
+
+def test_report_counts_add_up(tmp_path: Path) -> None:
+    """Every source says its records and how each ended, and they add up: a rejected record is one of the
+    records, not one more than were read (before: "read 600, accepted 600, rejected 1")."""
+    exports = tmp_path / "exports"
+    (exports / "docs").mkdir(parents=True)
+    (exports / "people.csv").write_text("person_id,name\nu1,Ada\n,Nameless\nu3,Cy\n")
+    (exports / "docs" / "ok.md").write_text("---\ntitle: Fine\n---\ntext\n")
+    (exports / "docs" / "bad.pdf").write_bytes(b"not a pdf")
+    result = CliRunner().invoke(main, ["ingest", str(exports), "--store", str(tmp_path / "s.db"), "--no-embed"])
+    assert "people.csv: 3 records: 2 accepted, 0 unchanged, 1 rejected" in result.output, result.output
+    assert "2 records: 1 accepted, 0 unchanged, 1 rejected" in result.output, result.output  # the documents
+    assert "5 records from 2 source(s), 2 rejected" in result.output

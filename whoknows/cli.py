@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,18 +59,19 @@ def main() -> None:
 
 
 def _print_run(run: dict[str, Any], *, max_rejections: int = 20) -> None:
-    t = run["totals"]
+    from ingest.report import counts_in_words
+
+    sources = run["sources"]
+    seen = sum(int(s["read"]) + int(s["rejected"]) for s in sources)
+    rejected = sum(int(s["rejected"]) for s in sources)
     click.echo(
-        f"run {run['run_id'][:8]}: read {t['read']}, accepted {t['accepted']}, rejected {t['rejected']}, "
-        f"unchanged {t['unchanged']}, retracted {t['retracted']}; pending people links resolved "
-        f"{run['pending_resolved']}, still pending {run['pending_left']}; embedded {run.get('embedded', 0)}"
+        f"run {run['run_id'][:8]}: {seen:,} records from {len(sources)} source(s), {rejected:,} rejected; "
+        f"pending people links resolved {run['pending_resolved']}, still pending {run['pending_left']}; "
+        f"embedded {run.get('embedded', 0)}"
     )
-    for s in run["sources"]:
+    for s in sources:
         flag = " (unchanged file, skipped)" if s["skipped_unchanged_file"] else ""
-        click.echo(
-            f"  {s['kind']:<12} {s['path']}: read {s['read']}, accepted {s['accepted']}, rejected {s['rejected']}, "
-            f"unchanged {s['unchanged']}, retracted {s['retracted']}{flag}"
-        )
+        click.echo(f"  {s['kind']:<12} {s['path']}: {counts_in_words(s)}{flag}")
     shown = 0
     for s in run["sources"]:
         for r in s["rejections"]:
@@ -82,11 +84,22 @@ def _print_run(run: dict[str, Any], *, max_rejections: int = 20) -> None:
         click.echo(f"    ... and {shown - max_rejections} more rejections (whoknows status --json shows all)")
 
 
-def _default_embed() -> Callable[[GraphStore], int]:
+def _step(text: str) -> None:
+    """A progress line on stderr (stdout stays the report): long steps say what they do before they start."""
+    click.echo(text, err=True)
+
+
+def _default_embed(say: Callable[[str], None] | None = None) -> Callable[[GraphStore], int]:
     from search.embedder import default_embedder, embed_store
 
     def run(store: GraphStore) -> int:
-        return embed_store(store, default_embedder(), progress=sys.stderr.isatty())
+        if say:
+            say("embedding passages, courses and communities for semantic search (the bundled model, offline) …")
+        t0 = time.perf_counter()
+        n = embed_store(store, default_embedder(), progress=sys.stderr.isatty())
+        if say:
+            say(f"      embedded {n:,} texts in {time.perf_counter() - t0:.0f} s")
+        return n
 
     return run
 
@@ -173,11 +186,17 @@ def demo(
     from ingest.pipeline import ingest_paths
     from whoknows.demo import generate_demo
 
+    t0 = time.perf_counter()
+    _step(f"generating the demo organisation ({people:,} people, {documents:,} documents) in {out_dir} …")
     truth = generate_demo(out_dir, seed=seed, people=people, documents=documents)
+    _step(f"      written in {time.perf_counter() - t0:.0f} s")
     store = open_cli_store(store_url)
+    t1 = time.perf_counter()
+    _step(f"ingesting it into {store.url} (people, courses, communities, interactions, then documents) …")
     run = ingest_paths(
-        store, [out_dir / "data"], embed=_default_embed() if embed else None, progress=sys.stderr.isatty()
+        store, [out_dir / "data"], embed=_default_embed(_step) if embed else None, progress=sys.stderr.isatty()
     )
+    _step(f"      ingested in {time.perf_counter() - t1:.0f} s")
     report = run.to_dict()
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))

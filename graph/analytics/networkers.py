@@ -20,6 +20,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -79,7 +80,10 @@ class _Ranks:
 
 
 def _pct(x: float) -> str:
-    return f"{round(100 * x)}%"
+    """A share for "more than / fewer than / higher than N% of people", rounded down: rounding to nearest made
+    the top person of 2,000 "more than 100% of people" (1,999 / 2,000 = 99.95%); a floor keeps every such
+    sentence true."""
+    return f"{math.floor(100 * x + 1e-9)}%"
 
 
 def _name(G: nx.Graph, v: Hashable) -> str:

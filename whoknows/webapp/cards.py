@@ -8,6 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from search.evidence import Evidence, why_line
+from whoknows.webapp.profile import PUBLIC_COMPLETIONS
+from whoknows.webapp.text import md
+
 PASSAGE_CHARS = 280
 
 
@@ -18,6 +22,7 @@ class EvidenceLine:
     relation: str
     share: float  # fraction of the person's score this line contributed (0..1)
     date: str | None = None
+    node_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -29,11 +34,12 @@ class Card:
     subtitle: str
     why: str
     score: float
-    passages: list[tuple[str, str]] = field(default_factory=list)  # (document title, passage excerpt)
+    passages: list[tuple[str, str, str]] = field(default_factory=list)  # (document id, title, passage excerpt)
     documents: list[EvidenceLine] = field(default_factory=list)
     courses: list[EvidenceLine] = field(default_factory=list)
     communities: list[EvidenceLine] = field(default_factory=list)
     other: list[EvidenceLine] = field(default_factory=list)
+    withheld: float = 0.0  # share of the score from evidence this viewer may not see (failed/waived courses)
 
     @property
     def roles(self) -> list[str]:
@@ -46,6 +52,28 @@ def excerpt(text: str, n: int = PASSAGE_CHARS) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + " …"
 
 
+def private_view(result: Mapping[str, Any], query: str) -> dict[str, Any]:
+    """A search result as someone other than the person (or an administrator) may see it: course evidence
+    says "completed" for completed, passed and satisfied courses; failed and waived completions are left out
+    (their share of the score is shown as evidence the viewer may not see, so the shares still add up), and
+    the one-line why is written again from what is left (the library's own ``why_line``)."""
+    evidence = []
+    changed = False
+    for e in result.get("evidence") or ():
+        if e.get("kind") == "course":
+            if e.get("relation") not in PUBLIC_COMPLETIONS:
+                changed = True
+                continue
+            if e.get("relation") != "completed":
+                changed = True
+                e = {**e, "relation": "completed"}
+        evidence.append(e)
+    if not changed:
+        return dict(result)
+    why = why_line(query, [Evidence(**e) for e in evidence])
+    return {**result, "evidence": evidence, "why": why}
+
+
 def expert_cards(results: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -> list[Card]:
     cards = []
     for i, r in enumerate(results, start=1):
@@ -55,17 +83,20 @@ def expert_cards(results: Sequence[Mapping[str, Any]], *, max_passages: int = 2)
                     float(r.get("score") or 0.0))  # fmt: skip
         for e in r.get("evidence") or ():
             line = EvidenceLine(str(e["kind"]), str(e["title"]), str(e["relation"]),
-                                float(e.get("contribution") or 0.0) / total, e.get("date"))  # fmt: skip
+                                float(e.get("contribution") or 0.0) / total, e.get("date"),
+                                str(e["node_id"]) if e.get("node_id") else None)  # fmt: skip
             if e["kind"] == "document":
                 card.documents.append(line)
                 if e.get("passage") and len(card.passages) < max_passages:
-                    card.passages.append((str(e["title"]), excerpt(str(e["passage"]))))
+                    card.passages.append((str(e.get("node_id") or ""), str(e["title"]), excerpt(str(e["passage"]))))
             elif e["kind"] == "course":
                 card.courses.append(line)
             elif e["kind"] == "community":
                 card.communities.append(line)
             else:
                 card.other.append(line)
+        card.withheld = max(0.0, 1.0 - sum(e.share for e in card.documents + card.courses + card.communities
+                                                + card.other)) if card.score > 0 else 0.0  # fmt: skip
         cards.append(card)
     return cards
 
@@ -76,29 +107,55 @@ def filters_key(department: str | None, location: str | None, role: str | None) 
     return tuple((k, v) for k, v in items.items() if v)
 
 
-def card_markdown(card: Card) -> str:
-    """Rank, name, subtitle, the one-line why and the quoted passages as one markdown block.
+def card_markdown(
+    card: Card, *, contact: str = "", links: Mapping[str, str] | None = None, subtitle_extra: str = ""
+) -> str:
+    """Rank, name, subtitle, contact line, the one-line why and the quoted passages as one markdown block.
 
     One block instead of one element each: the search round trip is dominated by drawing the cards, and every
-    Streamlit element is a message and a React component of its own (13 per card before, 5 now).
+    Streamlit element is a message and a React component of its own (13 per card before, 5 now). Every value
+    from the data is escaped (:func:`whoknows.webapp.text.md`); ``contact`` is already Markdown built by
+    :mod:`whoknows.webapp.contact`, and ``links`` maps a document id to its checked URL
+    (:mod:`whoknows.webapp.sources`), so a passage's title links to its source.
     """
-    parts = [f"**{card.rank}. {card.name}**  \n{card.subtitle}"]
+    parts = [f"**{card.rank}. {md(card.name)}**  \n{md(card.subtitle)}"]
+    if contact:
+        parts.append(contact)
     if card.why:
-        parts.append(f"_{card.why}_")
-    parts.extend(f"> {passage}  \n> — *{title}*" for title, passage in card.passages)
+        parts.append(f"_{md(card.why)}_")
+    for doc, title, passage in card.passages:  # the source under the quote, not in it: a link in a quote is
+        parts.append(f"> {md(passage)}")  # drawn faded, below the 4.5:1 contrast text needs
+        parts.append(f"— {title_markdown(title, (links or {}).get(doc))}")
     return "\n\n".join(parts)
 
 
-def evidence_markdown(card: Card) -> str:
+def title_markdown(title: str, url: str | None) -> str:
+    """A document title, as a link to its checked source URL when there is one."""
+    return f"[{md(title)}](<{url}>)" if url else f"*{md(title)}*"
+
+
+def evidence_markdown(card: Card, links: Mapping[str, str] | None = None) -> str:
     """The evidence grouped as a reader checks it, each line with its share of the score ("" when none)."""
+    links = links or {}
     groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities)]
     return "\n".join(
         f"**{name}**\n\n"
         + "\n".join(
-            f"- {e.title} — {e.relation}" + (f" · {e.date[:10]}" if e.date else "") + f" · {e.share:.0%} of the score"
+            f"- {_line_title(e, links)} — {md(e.relation)}"
+            + (f" · {md(e.date[:10])}" if e.date else "")
+            + f" · {e.share:.0%} of the score"
             for e in lines
         )
         + "\n"
         for name, lines in groups
         if lines
+    ) + (
+        f"\n*{card.withheld:.0%} of the score comes from learning records only the person and administrators see.*\n"
+        if card.withheld >= 0.005
+        else ""
     )
+
+
+def _line_title(e: EvidenceLine, links: Mapping[str, str]) -> str:
+    url = links.get(e.node_id) if e.node_id else None
+    return f"[{md(e.title)}](<{url}>)" if url else md(e.title)

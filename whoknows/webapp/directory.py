@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from graph.schema import ROLES, Label
 from graph.store import GraphStore, StoredNode
 from search.permissions import person_visible
+from whoknows.webapp.contact import Contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class PersonRow:
     title: str | None
     emails: tuple[str, ...]
     visible: bool  # active and not opted out: may appear in results, maps and seed lists
+    contact: Contact = field(default_factory=Contact)
 
     @property
     def label(self) -> str:
@@ -76,6 +78,7 @@ def _row(node: StoredNode) -> PersonRow:
         title=p.get("title") or None,
         emails=emails,
         visible=person_visible(p),
+        contact=Contact.from_props(p),
     )
 
 

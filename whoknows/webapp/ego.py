@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from graph.schema import Label, RelType
 from graph.store import GraphStore
 from search.permissions import person_visible
+from whoknows.webapp.text import chart_text
 
 
 def ego_graph(store: GraphStore, node_id: str, *, hide: Collection[str] = (), max_neighbours: int = 40) -> nx.Graph:
@@ -72,16 +73,16 @@ def ego_figure(g: nx.Graph, *, height: int = 420) -> go.Figure:
                 x=[pos[n][0] for n in ns],
                 y=[pos[n][1] for n in ns],
                 mode="markers+text",
-                text=[g.nodes[n]["name"] if g.nodes[n].get("ego") else "" for n in ns],
+                text=[chart_text(g.nodes[n]["name"]) if g.nodes[n].get("ego") else "" for n in ns],
                 textposition="top center",
-                hovertext=[g.nodes[n]["name"] for n in ns],
+                hovertext=[chart_text(g.nodes[n]["name"]) for n in ns],
                 hoverinfo="text",
                 customdata=ns,
                 marker={
                     "size": [22 if g.nodes[n].get("ego") else 10 for n in ns],
                     "line": {"width": 1, "color": "#fff"},
                 },
-                name=dept,
+                name=chart_text(dept),
             )
         )
     fig.update_layout(

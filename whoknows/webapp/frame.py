@@ -15,14 +15,16 @@ import streamlit as st
 
 from search.permissions import ANONYMOUS, Viewer, load_viewer
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import resources, settings
+from whoknows.webapp import contact, resources, settings
 from whoknows.webapp.directory import PersonRow
 from whoknows.webapp.optout import pending_people
+from whoknows.webapp.text import md
 
 #: Page files, relative to app.py (what st.Page, st.page_link and AppTest.switch_page take).
 PAGE_FILES = {
     "search": "pages/find_expert.py",
     "profile": "pages/profile.py",
+    "document": "pages/document.py",
     "map": "pages/network_map.py",
     "spread": "pages/spread_idea.py",
     "risk": "pages/knowledge_risk.py",
@@ -30,10 +32,12 @@ PAGE_FILES = {
 }
 
 ENTRYPOINT = "app.py"
+ICON = Path(__file__).with_name("assets") / "favicon.png"
 ADMIN_PAGES = frozenset({"data"})
 _CTX_KEY = "_whoknows_ctx"
 VIEWER_KEY = "viewer_pick"  # the picker widget
 VIEWER_STATE = "viewer"  # the chosen viewer, kept outside the widget so it survives page switches
+ANYONE = ""  # the picker's value for "anyone inside the organisation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class AppContext:
     signed_in_email: str | None
     admin: bool
     optout_file: Path
+    chat_link: str | None = None  # the organisation's chat deep-link template (whoknows/webapp/contact.py)
 
     @property
     def viewer_id(self) -> str | None:
@@ -56,6 +61,12 @@ class AppContext:
         if self.viewer_row is None:
             return ANONYMOUS
         return load_viewer(resources.store(self.url), self.viewer_row.node_id)
+
+    def sees_private(self, node_id: str) -> bool:
+        """Whether this viewer may see a person's private learning records (failed and waived completions,
+        scores): the person themselves, and signed-in administrators. In the local demo everyone is an admin
+        for the Data page, but the picked viewer's rules apply here, so the privacy can be shown."""
+        return node_id == self.viewer_id or (self.auth and self.admin)
 
     def opted_out_pending(self) -> frozenset[str]:
         """People whose opt-out request waits for an admin: the app leaves them out already."""
@@ -114,18 +125,19 @@ def establish(url: str) -> AppContext | None:
     admins = settings.admin_emails(st.secrets)
     people = resources.directory(url)
     optout_file = settings.optout_requests_path(url)
+    chat = contact.chat_template(st.secrets)
     if auth:
         if not st.user.is_logged_in:
             return None
         email = str(st.user.get("email") or "")
         row = people.person_for_email(email)
         with st.sidebar:
-            st.caption(f"Signed in as {st.user.get('name') or email}")
+            st.caption(f"Signed in as {md(st.user.get('name') or email)}")
             if row is None:
-                st.warning(f"{email} is not in the people directory, so you see only internal and public evidence.")
+                st.warning(f"{md(email)} is not in the people directory, so you see only internal and public evidence.")
             if st.button("Sign out"):
                 st.logout()
-        ctx = AppContext(url, row, True, email, email.lower() in admins, optout_file)
+        ctx = AppContext(url, row, True, email, email.lower() in admins, optout_file, chat)
     else:
         st.info(
             "Local demo: sign-in is not configured (no [auth] section in .streamlit/secrets.toml), so everyone "
@@ -133,21 +145,23 @@ def establish(url: str) -> AppContext | None:
             icon=":material/info:",
         )
         visible = people.visible_people()
-        options: list[str | None] = [None, *(p.node_id for p in visible)]
-        if VIEWER_STATE in st.session_state and st.session_state[VIEWER_STATE] in options:
+        # "" (not None) stands for "anyone": a select box whose value is None shows its placeholder ("Choose an
+        # option"), which is what the re-seeded picker showed after a page change when nobody was picked
+        options: list[str] = [ANYONE, *(p.node_id for p in visible)]
+        if st.session_state.get(VIEWER_STATE) in options:
             st.session_state[VIEWER_KEY] = st.session_state[VIEWER_STATE]  # re-seed the widget on every run
         with st.sidebar:
             pick = st.selectbox(
                 "View as",
                 options,
-                format_func=lambda nid: "anyone inside the organisation" if nid is None else people.by_id[nid].label,
+                format_func=lambda nid: people.by_id[nid].label if nid else "anyone inside the organisation",
                 key=VIEWER_KEY,
                 on_change=_viewer_changed,
                 help="Restricted documents are shown only to the people and groups they name.",
             )
-        st.session_state[VIEWER_STATE] = pick
+        st.session_state[VIEWER_STATE] = pick or ANYONE
         row = people.by_id.get(pick) if pick else None
-        ctx = AppContext(url, row, False, None, True, optout_file)
+        ctx = AppContext(url, row, False, None, True, optout_file, chat)
     st.session_state[_CTX_KEY] = ctx
     return ctx
 
@@ -161,7 +175,7 @@ def person_link(node_id: str, name: str, *, key_hint: str = "") -> None:
     """A link to someone's profile page."""
     st.page_link(
         PAGE_FILES["profile"],
-        label=name,
+        label=md(name),
         icon=":material/account_circle:",
         query_params={"person": node_id.removeprefix("person:")},
     )

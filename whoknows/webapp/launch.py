@@ -60,7 +60,7 @@ def serve(store: Path | str, *, port: int | None = None, env: dict[str, str] | N
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer",
+        "--server.fileWatcherType", "none",  # usage statistics and the toolbar: .streamlit/config.toml, as shipped
         "--", "--store", str(store),
     ]  # fmt: skip
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}

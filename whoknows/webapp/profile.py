@@ -7,6 +7,11 @@ Topic confidence is a saturating sum of evidence weights, ``s / (s + 1)``, with 
 as the expert ranker's defaults (first author 1.0, co-author 1.0, SME reviewer 0.5, community leader 0.8,
 facilitator/SME 0.7, member 0.3, course 0.4 x status weight): one first-authored document gives 0.5, three
 give 0.75. It says how much checkable evidence there is, not how good the person is.
+
+Privacy of learning records: only the person themselves and administrators (``private=True``) see failed and
+waived completions, scores and the exact status; everyone else sees completed courses only (``passed``,
+``satisfied`` and ``completed`` all read "completed", weighted as completed, with no score), and the topic
+evidence and confidence they see are computed from exactly those lines.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ from graph.store import GraphStore, StoredRel
 from search.permissions import Viewer, person_visible
 from search.ranking import DEFAULT_CONFIG
 from whoknows.errors import NotFoundError
+from whoknows.webapp.contact import Contact
+
+#: completion statuses everyone may see, all shown as "completed"; the rest only to the person and admins
+PUBLIC_COMPLETIONS = frozenset({"completed", "passed", "satisfied"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +57,7 @@ class CommunityLine:
     name: str
     roles: tuple[str, ...]
     since: str | None
+    url: str | None = None  # the community's declared page (checked when drawn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +95,8 @@ class Profile:
     communities: list[CommunityLine] = field(default_factory=list)
     topics: list[TopicLine] = field(default_factory=list)
     collaborators: list[Collaborator] = field(default_factory=list)
+    contact: Contact = field(default_factory=Contact)
+    photo: str | None = None
 
     @property
     def sme_of(self) -> list[CommunityLine]:
@@ -105,10 +117,14 @@ def _relation(rel: StoredRel) -> tuple[str, float]:
 _ROLE_WORDS = {"leader": "leads", "facilitator": "facilitates", "sme": "SME in", "member": "member of"}
 
 
-def load_profile(store: GraphStore, node_id: str, viewer: Viewer, *, max_collaborators: int = 12) -> Profile:
+def load_profile(
+    store: GraphStore, node_id: str, viewer: Viewer, *, private: bool = False, max_collaborators: int = 12
+) -> Profile:
     """Everything the profile page shows for ``node_id``, trimmed to what ``viewer`` may see.
 
-    People who opted out or left are returned with ``visible`` False and no evidence, except to themselves.
+    ``private``: the viewer is this person or an administrator, and sees every completion with its status and
+    score; otherwise completed courses only (module docstring). People who opted out or left are returned with
+    ``visible`` False and no evidence, except to themselves.
     """
     view = store.get_node(node_id)
     if view is None or view.node.label != Label.PERSON:
@@ -125,6 +141,8 @@ def load_profile(store: GraphStore, node_id: str, viewer: Viewer, *, max_collabo
         visible=person_visible(p),
         opted_out=bool(p.get("opted_out")),
         active=p.get("active", True) is not False,
+        contact=Contact.from_props(p),
+        photo=p.get("photo") if isinstance(p.get("photo"), str) else None,
     )
     if not prof.visible and viewer.node_id != node_id:
         return prof
@@ -150,6 +168,10 @@ def load_profile(store: GraphStore, node_id: str, viewer: Viewer, *, max_collabo
         elif rel.type == RelType.COMPLETED:
             status = str(rel.props.get("status") or "completed")
             score = rel.props.get("score")
+            if not private:
+                if status not in PUBLIC_COMPLETIONS:
+                    continue
+                status, score = "completed", None
             title = str(op.get("title") or other.id)
             prof.courses.append(CourseLine(other.id, title, op.get("code"), status, rel.props.get("at"), score))
             w = cfg.w_course * cfg.w_status.get(status, 0.5)
@@ -165,7 +187,7 @@ def load_profile(store: GraphStore, node_id: str, viewer: Viewer, *, max_collabo
         name = str(nodes[cid].props.get("name") or cid)
         rnames = tuple(sorted({str(r.props.get("role") or "member") for r in rels}, key=_role_rank))
         since = min((str(r.props["since"]) for r in rels if r.props.get("since")), default=None)
-        prof.communities.append(CommunityLine(cid, name, rnames, since))
+        prof.communities.append(CommunityLine(cid, name, rnames, since, nodes[cid].props.get("url")))
         top = rnames[0]
         items[cid].append((cfg.w_roles.get(top, 0.3), f"{_ROLE_WORDS.get(top, top)} {name}"))
     prof.documents.sort(key=lambda d: (d.date or "", d.title), reverse=True)

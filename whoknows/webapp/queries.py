@@ -48,6 +48,15 @@ def search_experts(
     return [r.to_dict() for r in results if r.node_id not in hidden][:limit]
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
+def search_docs(url: str, query: str, viewer_id: str | None, limit: int = 10) -> list[dict[str, Any]]:
+    """Knowledge assets for a query with their best passage, permission-trimmed for the viewer (search/documents)."""
+    from search.documents import search_documents
+
+    hits = search_documents(resources.store(url), resources.embedder(), query, viewer=viewer_id, limit=limit)
+    return [h.to_dict() for h in hits]
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Building the person network…")
 def person_graph(url: str) -> Any:
     """The person-to-person projection (graph/analytics/projection.py), shared by every page and session."""

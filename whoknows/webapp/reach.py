@@ -10,7 +10,7 @@ People who opted out or left are never intermediaries.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -67,3 +67,25 @@ def reach_path(
     for a, b in itertools.pairwise(path):
         hops.append(Hop(str(b), tie_words(G.edges[a, b])))
     return hops
+
+
+def introduction(path: list[tuple[str, str]], name: Callable[[str], str]) -> str:
+    """The reach path as the action a person can take, in plain text (escape it before rendering as Markdown).
+
+    ``path`` runs from the viewer to the expert, as :func:`whoknows.webapp.queries.reach_path` returns it
+    (the first entry's tie is empty). Direct colleagues: contact them; otherwise: ask the first person on the
+    chain to introduce you, with the whole chain and each tie named so the viewer can judge it.
+    """
+    if len(path) < 2:
+        return ""
+    expert, tie = path[-1]
+    if len(path) == 2:
+        return f"You know {name(expert)} directly ({tie}): contact them yourself."
+    first, first_tie = path[1]
+    if len(path) == 3:
+        return (
+            f"Ask {name(first)} to introduce you to {name(expert)}. "
+            f"You and {name(first)}: {first_tie}; {name(first)} and {name(expert)}: {tie}."
+        )
+    chain = " → ".join(["you", *(f"{name(p)} ({how})" for p, how in path[1:])])
+    return f"Ask {name(first)} to introduce you; {name(expert)} is {len(path) - 1} steps away: {chain}."

@@ -11,15 +11,16 @@ def run_rows(runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for r in runs:
         t = r.get("totals") or {}
+        sources = r.get("sources") or ()
         rows.append(
             {
                 "run": str(r.get("run_id", ""))[:8],
                 "started": r.get("started"),
                 "finished": r.get("finished"),
-                "read": t.get("read", 0),
-                "accepted": t.get("accepted", 0),
+                # records seen = good records read + rejected ones, so the columns add up (ingest.report)
+                # (accepted and unchanged are per source below: interactions count them as ties, not records)
+                "records": sum(int(s.get("read", 0)) + int(s.get("rejected", 0)) for s in sources),
                 "rejected": t.get("rejected", 0),
-                "unchanged": t.get("unchanged", 0),
                 "retracted": t.get("retracted", 0),
                 "pending left": r.get("pending_left", 0),
                 "embedded": r.get("embedded", 0),
@@ -33,7 +34,7 @@ def source_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
         {
             "kind": s.get("kind"),
             "path": s.get("path"),
-            "read": s.get("read", 0),
+            "records": int(s.get("read", 0)) + int(s.get("rejected", 0)),
             "accepted": s.get("accepted", 0),
             "rejected": s.get("rejected", 0),
             "unchanged": s.get("unchanged", 0),

@@ -90,3 +90,17 @@ def network_cache_dir(url: str, env: Mapping[str, str] | None = None) -> Path | 
         return Path("var") / "cache"
     path = Path(url.removeprefix("sqlite:///"))
     return path.with_name(path.name + ".cache")
+
+
+def remote_photos(secrets: Mapping[str, Any], env: Mapping[str, str] | None = None) -> bool:
+    """Whether profiles may show photos the directory links on another host (``[whoknows] remote_photos = true``
+    or ``WHOKNOWS_REMOTE_PHOTOS=1``). Off by default: the browser would fetch each one from that host, which is
+    a request leaving the machine and tells that host who looked at whom. Inline (``data:``) photos always show."""
+    env = os.environ if env is None else env
+    if env.get("WHOKNOWS_REMOTE_PHOTOS", "").strip().lower() in ("1", "true", "yes"):
+        return True
+    try:
+        section = secrets.get("whoknows") or {}
+        return section.get("remote_photos") is True
+    except Exception:
+        return False
