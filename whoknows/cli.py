@@ -215,7 +215,7 @@ def _register_optional() -> None:
 
     for module, names in (
         ("whoknows.commands.search", ("search", "docs", "reviewers")),
-        ("whoknows.commands.analytics", ("networkers", "spread", "risk")),
+        ("whoknows.commands.analytics", ("networkers", "spread", "risk", "map_")),
         ("whoknows.commands.migrate", ("migrate",)),
     ):
         try:
@@ -227,7 +227,7 @@ def _register_optional() -> None:
         for name in names:
             cmd = getattr(mod, name, None)
             if isinstance(cmd, click.Command):
-                main.add_command(cmd, name)
+                main.add_command(cmd, cmd.name or name)
 
 
 _register_optional()

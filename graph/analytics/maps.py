@@ -311,4 +311,5 @@ def map_with_networkers(
     report["method"]["communities"] = f"{community_method}, seed {seed}"  # what was run, not "given"
     data = network_map(G, communities=comm, seed=seed, runs=runs, report=report, cache=cache,
                        community_method=community_method)  # fmt: skip
+    data["communities"]["method"] = community_method  # what was run, not "given"
     return report, data

@@ -97,7 +97,6 @@ def compute(G: nx.Graph, *, seed: int = 0, key: str = "") -> NetworkAnalytics:
     from graph.analytics.maps import map_with_networkers
 
     report, data = map_with_networkers(G, seed=seed, community_method=COMMUNITY_METHOD)
-    data["communities"]["method"] = COMMUNITY_METHOD
     return NetworkAnalytics(key, report, data, "computed")
 
 
