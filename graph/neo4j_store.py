@@ -286,27 +286,29 @@ class Neo4jStore:
 
     def open(self) -> Neo4jStore:
         """Connect, check credentials and the server version. Called by the first query; idempotent."""
-        if self._version is not None:
-            return self
-        with self._lock:
-            if self._version is not None:
-                return self
-            with _translate(self.uri):
-                self.driver.verify_connectivity()
-                records, _, _ = self.driver.execute_query(cypher.SERVER_COMPONENTS, database_=self.database)
-            kernel = next((r for r in records if r["name"] == "Neo4j Kernel"), records[0] if records else None)
-            if kernel is None:
-                raise StoreError(f"{self.uri} did not report its version from dbms.components()")
-            version_text = kernel["versions"][0]
-            version = parse_version(version_text)
-            if version < MIN_VERSION:
-                raise Neo4jVersionError(
-                    f"Neo4j at {self.uri} is version {version_text}; WhoKnows needs Neo4j 5.11 or newer "
-                    "(vector indexes arrived in 5.11); upgrade the server or use the embedded store"
-                )
-            self._server = f"{kernel['name']} {version_text} {kernel['edition']}"
-            self._version = version
+        if self._version is None:
+            with self._lock:
+                if self._version is None:
+                    self._connect()
         return self
+
+    def _connect(self) -> None:
+        """The work of :meth:`open`, under its lock."""
+        with _translate(self.uri):
+            self.driver.verify_connectivity()
+            records, _, _ = self.driver.execute_query(cypher.SERVER_COMPONENTS, database_=self.database)
+        kernel = next((r for r in records if r["name"] == "Neo4j Kernel"), records[0] if records else None)
+        if kernel is None:
+            raise StoreError(f"{self.uri} did not report its version from dbms.components()")
+        version_text = kernel["versions"][0]
+        version = parse_version(version_text)
+        if version < MIN_VERSION:
+            raise Neo4jVersionError(
+                f"Neo4j at {self.uri} is version {version_text}; WhoKnows needs Neo4j 5.11 or newer "
+                "(vector indexes arrived in 5.11); upgrade the server or use the embedded store"
+            )
+        self._server = f"{kernel['name']} {version_text} {kernel['edition']}"
+        self._version = version
 
     @property
     def server_version(self) -> tuple[int, ...]:
@@ -487,30 +489,32 @@ class Neo4jStore:
         finally:
             session.close()
 
-    def _run(self, query: str, write: bool, **params: Any) -> list[Any]:
+    # The statement and its parameters are positional-only (``/``): a Cypher parameter may have any name,
+    # ``$query`` included, without colliding with these methods' own arguments.
+    def _run(self, statement: str, write: bool, /, **params: Any) -> list[Any]:
         from neo4j import RoutingControl
 
         self.open()
         with _translate(self.uri):
             tx = self._tx
             if tx is not None:
-                return list(tx.run(query, params))
+                return list(tx.run(statement, params))
             routing = RoutingControl.WRITE if write else RoutingControl.READ
-            records, _, _ = self.driver.execute_query(query, params, database_=self.database, routing_=routing)
+            records, _, _ = self.driver.execute_query(statement, params, database_=self.database, routing_=routing)
             return records
 
-    def _read(self, query: str, **params: Any) -> list[Any]:
-        return self._run(query, False, **params)
+    def _read(self, statement: str, /, **params: Any) -> list[Any]:
+        return self._run(statement, False, **params)
 
-    def _write(self, query: str, **params: Any) -> list[Any]:
-        return self._run(query, True, **params)
+    def _write(self, statement: str, /, **params: Any) -> list[Any]:
+        return self._run(statement, True, **params)
 
-    def _stream(self, query: str, **params: Any) -> Iterator[Any]:
+    def _stream(self, statement: str, /, **params: Any) -> Iterator[Any]:
         """Records of a read, fetched FETCH_SIZE at a time: a projection never holds the graph twice."""
         from neo4j import READ_ACCESS
 
         if self._tx is not None:
-            yield from self._read(query, **params)
+            yield from self._read(statement, **params)
             return
         self.open()
         with (
@@ -519,7 +523,7 @@ class Neo4jStore:
                 database=self.database, default_access_mode=READ_ACCESS, fetch_size=self.fetch_size
             ) as session,
         ):
-            yield from session.run(query, params)
+            yield from session.run(statement, params)
 
     # -- writes ------------------------------------------------------------------------------------------------
     def upsert_nodes(self, nodes: Iterable[Node], *, source: str) -> int:

@@ -952,6 +952,7 @@ class SQLiteStore:
             "WHERE v.model = ? AND v.text_hash = n.text_hash ORDER BY v.node_id",
             (model,),
         ).fetchall()
+        matrix: np.ndarray  # one float32 row of unit length per vector
         if rows:
             matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), -1)
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)

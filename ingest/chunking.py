@@ -302,7 +302,7 @@ def _refine(
     title: str,
 ) -> list[tuple[list[_Unit], list[int], bool]]:
     """Re-split over-long paragraphs into sentences, and over-long sentences into words or char slices."""
-    out = []
+    out: list[tuple[list[_Unit], list[int], bool]] = []
     sentence_lists = {i: _split(text, p[0][0], _SENTENCE_END_RE) for i, p in enumerate(pieces) if p[2]}
     flat = [u for i in sorted(sentence_lists) for u in sentence_lists[i]]
     flat_costs = iter([c - SPECIAL_TOKENS for c in counter.count([text[u.start : u.end] for u in flat])])

@@ -7,8 +7,6 @@ actor/verb/object triple, a CSV's required columns); the readers still validate 
 
 from __future__ import annotations
 
-from typing import Any
-
 from ingest.interactions import RECIPIENT_ALIASES, SENDER_ALIASES
 
 SCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -26,9 +24,10 @@ _CSV_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
 COMMUNITY_COLUMNS = frozenset({"name", "community_id", "description", "topics"})
 
 
-def detect_json_kind(first_object: dict[str, Any]) -> str | None:
+def detect_json_kind(first_object: object) -> str | None:
     """``"scim_users"``, ``"scim_groups"`` or ``"xapi"`` for the first object of a JSON/NDJSON file (or a
-    wrapper: SCIM ListResponse, LRS StatementResult); None when it is none of them."""
+    wrapper: SCIM ListResponse, LRS StatementResult); None when it is none of them (a file's first item may be
+    any JSON value)."""
     if not isinstance(first_object, dict):
         return None
     schemas = first_object.get("schemas")

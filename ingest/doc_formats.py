@@ -215,7 +215,8 @@ _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 
 def extract_html(data: bytes, name: str) -> Extracted | Rejection:
     """Visible text of an HTML page; headings become ``#`` lines, navigation and scripts are dropped."""
-    from bs4 import BeautifulSoup, NavigableString
+    from bs4 import BeautifulSoup
+    from bs4.element import NavigableString
 
     text, rej = decode(data, name)
     if rej is not None:

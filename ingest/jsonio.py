@@ -164,8 +164,10 @@ def _iter_ndjson(
             where = Where(name, line=number, record=str(index))
             yield (where, sub) if isinstance(sub, dict) else _not_object(where, sub)
     if held is not None:  # the whole file is one broken line: a broken document, nothing else to read
-        exc, number = held
-        yield _json_error(name, json.JSONDecodeError(exc.msg, exc.doc, exc.pos), "the JSON document")
+        first_error, number = held
+        yield _json_error(
+            name, json.JSONDecodeError(first_error.msg, first_error.doc, first_error.pos), "the JSON document"
+        )
     elif index == 0 and not problems:
         yield _no_items(name, containers)
 

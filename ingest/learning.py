@@ -199,7 +199,8 @@ def xapi_statement(
     score = xapi_score(stmt.get("result"), where)
     if isinstance(score, Rejection):
         return score
-    definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
+    raw_definition = obj.get("definition")
+    definition = raw_definition if isinstance(raw_definition, dict) else {}
     return CompletionRecord(
         where=where,
         record_id=sid,

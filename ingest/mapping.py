@@ -11,6 +11,7 @@ import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.schema import Label, RelType
 from graph.store import Facts, Node, PendingRel, Rel
@@ -120,7 +121,7 @@ class Mapper:
     # -- records -------------------------------------------------------------------------------------
     def person(self, rec: PersonRecord, source: str) -> Mapped:
         pid = person_node_id(rec.person_id)
-        props = {
+        props: dict[str, Any] = {
             "person_id": rec.person_id,
             "name": rec.name,
             "emails": list(rec.emails),

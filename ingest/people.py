@@ -88,7 +88,8 @@ def _emails(value: Any) -> tuple[str, ...]:
             address = entry
             is_primary = False
         elif isinstance(entry, dict):
-            address = entry.get("value") if isinstance(entry.get("value"), str) else ""
+            raw_address = entry.get("value")
+            address = raw_address if isinstance(raw_address, str) else ""
             is_primary = entry.get("primary") is True
         else:
             continue

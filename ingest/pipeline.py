@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
 import hashlib
 import json
@@ -280,10 +279,16 @@ def hash_file(path: Path) -> str:
     return h.hexdigest()
 
 
-@functools.cache
+# per record class (a dict, not functools.cache: typeshed's cache wants Hashable arguments and a class object
+# does not type-check as one)
+_HASHED_FIELDS: dict[type, Callable[[Any], Any]] = {}
+
+
 def _hashed_fields(cls: type) -> Callable[[Any], Any]:
-    names = [f.name for f in dataclasses.fields(cls) if f.name != "where"]
-    return attrgetter(*names)
+    getter = _HASHED_FIELDS.get(cls)
+    if getter is None:
+        getter = _HASHED_FIELDS[cls] = attrgetter(*[f.name for f in dataclasses.fields(cls) if f.name != "where"])
+    return getter
 
 
 def record_hash(record: Any) -> str:
@@ -464,7 +469,7 @@ class _Run:
         with inp.path.open("rb") if part is None else PartReader(part) as fp:
             total_bytes = os.fstat(fp.fileno()).st_size if part is None else fp.size  # type: ignore[union-attr]
             extra = {} if dups is None else {"dups": dups}
-            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices, **extra)  # type: ignore[arg-type]
+            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices, **extra)
             if inp.kind == "interactions":  # aggregated: nothing is emitted until the whole file is read
                 items = aggregate_interactions(items, report)
             items = self._with_progress(items, inp, part)

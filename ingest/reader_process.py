@@ -57,10 +57,12 @@ def run_in_children(
             procs.append(proc)
             pipes[recv] = i
         while pipes:
-            for recv in wait(list(pipes)):
-                i = pipes[recv]  # type: ignore[index]
+            for ready in wait(list(pipes)):
+                assert isinstance(ready, Connection)  # wait() returns the connections it was given
+                recv = ready
+                i = pipes[recv]
                 try:
-                    kind, payload = recv.recv()  # type: ignore[union-attr]
+                    kind, payload = recv.recv()
                 except EOFError:
                     procs[i].join(5)
                     raise IngestError(
@@ -71,8 +73,8 @@ def run_in_children(
                     raise payload
                 yield i, kind, payload
                 if kind == "result":
-                    del pipes[recv]  # type: ignore[arg-type]
-                    recv.close()  # type: ignore[union-attr]
+                    del pipes[recv]
+                    recv.close()
     finally:
         unfinished = set(pipes.values())  # children this process stopped listening to before their result
         for recv in pipes:

@@ -7,7 +7,6 @@ Parsers never see the file name: readers add the where.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -132,9 +131,16 @@ def split_list(text: str, sep: str = ";") -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.split(sep) if p.strip()))
 
 
-@functools.cache
+# per record class (a dict, not functools.cache: typeshed's cache wants Hashable arguments and a class object
+# does not type-check as one)
+_CONTENT_GETTERS: dict[type, Callable[[object], tuple[Any, ...]]] = {}
+
+
 def _content_getter(cls: type) -> Callable[[object], tuple[Any, ...]]:
-    return attrgetter(*[s for s in cls.__slots__ if s != "where"])  # type: ignore[attr-defined]
+    getter = _CONTENT_GETTERS.get(cls)
+    if getter is None:
+        getter = _CONTENT_GETTERS[cls] = attrgetter(*[s for s in cls.__slots__ if s != "where"])  # type: ignore[attr-defined]
+    return getter
 
 
 def content_key(record: object) -> int:

@@ -51,7 +51,7 @@ event = st.echarts_chart(
     on_select="rerun",
     height=MAP_HEIGHT,
     theme=None,  # Streamlit's theme colours every visualMap; here the visualMap only sizes the markers
-    renderer=check_renderer(os.environ.get("WHOKNOWS_MAP_RENDERER", "canvas")),  # type: ignore[arg-type]
+    renderer=check_renderer(os.environ.get("WHOKNOWS_MAP_RENDERER", "canvas")),
     alt=f"Network map of {stats.drawn} people coloured by {colour}",
 )
 hidden = data["hidden"]

@@ -58,9 +58,10 @@ own = ctx.viewer_id == prof.node_id
 pending_optout = prof.node_id in ctx.opted_out_pending()
 photo = photo_bytes(prof.photo)
 remote = safe_url(prof.photo, ("https",)) if prof.photo and settings.remote_photos(st.secrets) else None
-if photo or remote:
+image = photo or remote
+if image:
     pic, head = st.columns([1, 9], vertical_alignment="center")
-    pic.image(photo or remote, width=88, caption=None)
+    pic.image(image, width=88, caption=None)
 else:
     head = st.container()
 with head:
@@ -176,8 +177,8 @@ with net_col:
 with coll_col:
     st.subheader("Works with")
     hidden = ctx.opted_out_pending()
-    for c in prof.collaborators:
-        if c.node_id in hidden:
+    for collaborator in prof.collaborators:
+        if collaborator.node_id in hidden:
             continue
-        frame.person_link(c.node_id, f"{c.name} ({c.department or 'no department'})")
-        st.caption(md_join(c.how, "; "))
+        frame.person_link(collaborator.node_id, f"{collaborator.name} ({collaborator.department or 'no department'})")
+        st.caption(md_join(collaborator.how, "; "))

@@ -221,7 +221,7 @@ class Associations:
             doc_sig=np.array(doc_sig, dtype=np.int64),
             doc_sig_list=doc_sig,
             doc_date=np.array(doc_dates, dtype=np.int64),
-            chunk_doc={c: d for c, did in index.doc_of.items() if (d := doc_pos.get(did)) is not None},
+            chunk_doc={c: dpos for c, did in index.doc_of.items() if (dpos := doc_pos.get(did)) is not None},
         )
 
     def signature_visibility(self, viewer: Viewer) -> list[bool]:

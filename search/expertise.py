@@ -382,8 +382,10 @@ def _score_people(
         q = q / (np.linalg.norm(q) or 1.0)
         mu, sd = _query_reference(_reference(store, gv, model), q, cal)
         chunk_ids = [c for d in all_docs for c in chunks_of.get(d, ())]
-        found, mat = unit_item_vectors(store, gv, model, chunk_ids) if chunk_ids else ([], None)
-        sims = dict(zip(found, (mat @ q).tolist(), strict=True)) if found else {}
+        sims: dict[str, float] = {}
+        if chunk_ids:
+            found, mat = unit_item_vectors(store, gv, model, chunk_ids)
+            sims = dict(zip(found, (mat @ q).tolist(), strict=True)) if found else {}
         for d in all_docs:
             cs = [(sims[c], c) for c in chunks_of.get(d, ()) if c in sims]
             if cs:

@@ -274,10 +274,8 @@ def find_experts(
         items = [r for r in items if r.score >= floor]
     model = embedder.name if embedder is not None else None
     cand = set(candidates) if candidates is not None else None
-    assoc = None
     if not reference and config.coauthor_beta <= 0 and isinstance(gv, IndexedGraphView):
         assoc = gv.index.associations()
-    if assoc is not None:
         results = _rank_arrays(store, gv, assoc, items, config, today, model, query, who, exclude, cand, flt, limit)
     else:
         results = _rank_reference(store, gv, items, config, today, model, query, who, exclude, cand, flt, limit)
@@ -597,10 +595,10 @@ def _collect_terms(
                 ev = Evidence("community", r.id, title, role, r.score, w, 0.0, date=rel.props.get("since"))
             elif rel.type == RelType.COMPLETED and r.label == Label.COURSE:
                 status = str(rel.props.get("status") or "completed")
-                score = rel.props.get("score")
+                course_score = rel.props.get("score")
                 w = cfg.w_course * cfg.w_status.get(status, 0.5)
-                if isinstance(score, int | float):
-                    w *= 0.5 + 0.5 * max(0.0, min(float(score), 1.0))
+                if isinstance(course_score, int | float):
+                    w *= 0.5 + 0.5 * max(0.0, min(float(course_score), 1.0))
                 w *= _decay(rel.props.get("at"), cfg, today)
                 ev = Evidence("course", r.id, title, status, r.score, w, 0.0, date=rel.props.get("at"))
             else:

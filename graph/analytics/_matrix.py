@@ -21,8 +21,7 @@ def adjacency(G: nx.Graph, weight: str | None = None) -> tuple[list[Hashable], s
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
-    adj = G.adj if not G.is_directed() else G.succ
-    for u, nbrs in adj.items():
+    for u, nbrs in G.adj.items():  # a directed graph's adj holds its successors
         iu = idx[u]
         for v, d in nbrs.items():
             if v == u:

@@ -203,7 +203,7 @@ def brokerage_matrix(
     mask_same = B_same
     mask_diff = A - mask_same
 
-    def col(M: sp.spmatrix) -> np.ndarray:
+    def col(M: sp.csr_matrix) -> np.ndarray:
         return np.asarray(M.sum(axis=0)).ravel()
 
     coordinator -= col(X2.multiply(mask_same))

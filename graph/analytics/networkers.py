@@ -111,7 +111,7 @@ def networker_report(
     weight: str | None = "weight",
     departments: Mapping[Hashable, Any] | None = None,
     communities: Mapping[Hashable, Any] | None = None,
-    expertise: Mapping[Hashable, float] | None = None,
+    expertise: Mapping[Any, float] | None = None,  # keyed by G's nodes
     seed: int | None = 0,
     community_method: str = "auto",
     community_names: Mapping[Any, str] | None = None,
@@ -368,7 +368,7 @@ def topic_networkers(
     top = max(expertise[v] for v in cands)
     con = constraint(H, weight=weight)  # whole graph: p_qj depends on each contact's own ties
     con_full = {v: con[v] for v in cands}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in cands:
         reach = nx.single_source_shortest_path_length(H, v, cutoff=hops)
         hit = {dept.get(u) for u in reach if dept.get(u) in targets}

@@ -79,7 +79,7 @@ def build_person_graph(
     unknown_kinds = set(kw) - set(KINDS)
     if unknown_kinds:
         raise AnalyticsError(f"unknown tie kinds {sorted(unknown_kinds)}; expected: {', '.join(KINDS)}")
-    G = nx.Graph()
+    G: nx.Graph[str] = nx.Graph()
     for p in people:
         attrs = {a: p.get(a) for a in PERSON_ATTRS}
         attrs["opted_out"] = bool(attrs.get("opted_out"))
@@ -221,7 +221,7 @@ def interaction_graph(store: Any, *, include_inactive: bool = False) -> nx.DiGra
     Diffusion runs on it: an e-mail from ``u`` to ``v`` is a channel for an idea to travel from ``u`` to
     ``v``. Self-loops are dropped; people attributes as in :func:`build_person_graph`.
     """
-    G = nx.DiGraph()
+    G: nx.DiGraph[str] = nx.DiGraph()
     for node in store.iter_nodes("Person"):
         props = node.props
         if not include_inactive and props.get("active") is False:

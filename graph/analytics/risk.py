@@ -38,7 +38,7 @@ DONE_STATUSES = frozenset({"completed", "passed", "satisfied", "waived"})
 
 
 def bus_factor(
-    expertise_by_topic: Mapping[str, Mapping[Hashable, float]],
+    expertise_by_topic: Mapping[str, Mapping[Any, float]],  # topic -> {person node: score}
     *,
     min_score: float = 0.0,
     hidden: Iterable[Hashable] = (),
@@ -215,7 +215,7 @@ def community_health(
 
 def risk_report(
     G: nx.Graph,
-    expertise_by_topic: Mapping[str, Mapping[Hashable, float]],
+    expertise_by_topic: Mapping[str, Mapping[Any, float]],  # topic -> {person node: score}
     *,
     departments: Mapping[Hashable, Any] | None = None,
     hops: int = 2,

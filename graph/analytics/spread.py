@@ -138,12 +138,12 @@ def edge_probabilities(
             ws.append(w)
     src = np.asarray(us, dtype=np.int64)
     dst = np.asarray(vs, dtype=np.int64)
-    w = np.asarray(ws, dtype=np.float64)
+    strength = np.asarray(ws, dtype=np.float64)
     if model == "ic":
-        p = 1.0 - np.power(1.0 - p0, w)
+        p = 1.0 - np.power(1.0 - p0, strength)
     else:
-        s_in = np.bincount(dst, weights=w, minlength=len(nodes))
-        p = w / s_in[dst] if len(w) else w
+        s_in = np.bincount(dst, weights=strength, minlength=len(nodes))
+        p = strength / s_in[dst] if len(strength) else strength
     return nodes, src, dst, np.clip(p, 0.0, 1.0)
 
 
@@ -194,6 +194,7 @@ def _reverse_step(
     one in-neighbour u with probability b_uv (one uniform draw against the cumulative in-weights).
     """
     if model == "lt":
+        assert cum_in is not None  # the caller computes it for the LT model
         start = ig.in_ptr[fv]
         end = ig.in_ptr[fv + 1]
         has = end > start
@@ -337,7 +338,7 @@ def rr_sets(
             s, v = _rr_batch_sorted(ig, roots, rng, kind, cum_in)
         else:
             b = min(batch, count - done)
-            if visited is None:
+            if visited is None or claim is None:
                 visited = np.zeros(batch * n, dtype=bool)
                 claim = np.zeros(batch * n, dtype=np.int32)
             roots = rng.integers(0, n, size=b)
@@ -626,14 +627,13 @@ def _simulate_batch(
     fs = np.repeat(np.arange(b, dtype=np.int64), len(seeds))
     fv = np.tile(seeds, b)
     active[fs * n + fv] = True
-    if model == "lt":
-        thresholds = rng.random(b * n)
-        pressure = np.zeros(b * n)
+    # linear threshold: each node's random threshold and the in-weight of its active in-neighbours so far
+    thresholds, pressure = (rng.random(b * n), np.zeros(b * n)) if model == "lt" else (None, None)
     while len(fv):
         rows, arcs = _expand(ig.out_ptr, fv)
         ns, nv = fs[rows], ig.out_dst[arcs]
         keys = ns * n + nv
-        if model == "lt":
+        if thresholds is not None and pressure is not None:
             np.add.at(pressure, keys, ig.out_p[arcs])
             keys = np.unique(keys)
             keys = keys[~active[keys] & (pressure[keys] >= thresholds[keys])]

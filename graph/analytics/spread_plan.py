@@ -97,7 +97,7 @@ def _best_connected(G: nx.Graph, pool: Iterable[Hashable], k: int, weight: str |
 
 def _knower_plan(
     mode: str,
-    knowers: Mapping[Hashable, float] | None,
+    knowers: Mapping[Any, float] | None,
     G: nx.Graph,
     excl: set[Hashable],
     must: list[Hashable],
@@ -197,7 +197,7 @@ def plan_spread(
     max_per_department: int | None = None,
     exclude: Iterable[Hashable] = (),
     must_include: Iterable[Hashable] = (),
-    knowers: Mapping[Hashable, float] | None = None,
+    knowers: Mapping[Any, float] | None = None,
     knowers_mode: str = "prefer",
     eps: float = 0.2,
     n_sim: int = 2000,
@@ -280,7 +280,7 @@ def plan_spread(
     if short:
         warnings.insert(0, short)
     per = reach_by_group(est, dept)
-    sizes = {g: r["members"] for g, r in per.items()}
+    sizes = {g: int(r["members"]) for g, r in per.items()}
     shown, n_hidden = hide_small_groups(per, sizes, min_group_size=min_group_size)
     known = knowers or {}
     return {

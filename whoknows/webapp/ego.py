@@ -21,7 +21,7 @@ from whoknows.webapp.text import chart_text
 def ego_graph(store: GraphStore, node_id: str, *, hide: Collection[str] = (), max_neighbours: int = 40) -> nx.Graph:
     """Undirected weighted graph of ``node_id`` and its strongest neighbours, with ties among them."""
     view = store.get_node(node_id)
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     if view is None:
         return g
     weight: dict[str, float] = {}

@@ -26,14 +26,15 @@ import math
 from collections import Counter
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 
 from whoknows.errors import ConfigError
 from whoknows.webapp.settings import MIN_GROUP_SIZE
 
-RENDERERS = ("canvas", "svg")
+Renderer = Literal["canvas", "svg"]
+RENDERERS: tuple[Renderer, ...] = ("canvas", "svg")
 
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -84,10 +85,11 @@ def drawable(
     return [v for v in visible if str(groups.get(v)) not in small], len(small)
 
 
-def check_renderer(renderer: str) -> str:
-    if renderer not in RENDERERS:
-        raise ConfigError(f"unknown map renderer {renderer!r}; expected one of: {', '.join(RENDERERS)}")
-    return renderer
+def check_renderer(renderer: str) -> Renderer:
+    for known in RENDERERS:
+        if renderer == known:
+            return known
+    raise ConfigError(f"unknown map renderer {renderer!r}; expected one of: {', '.join(RENDERERS)}")
 
 
 def map_option(

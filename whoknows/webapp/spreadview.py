@@ -22,7 +22,7 @@ def seed_reasons(row: Mapping[str, Any] | None, expert: Mapping[str, Any] | None
 
 def department_rows(reach: Mapping[str, Mapping[str, float]]) -> list[dict[str, Any]]:
     """Reach per department, most reached share first."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"department": str(g), "members": int(r["members"]), "expected reached": float(r["expected_reached"]),
          "share": float(r["share"])}
         for g, r in reach.items()

@@ -1,0 +1,116 @@
+"""The statement contract: the Neo4j store sends each statement of graph/cypher.py with exactly its parameters
+and reads only the columns it returns (tests/neo4j_double.py), search included, with the indexes present.
+
+No server: the driver is a recording double (why, and what it checks: its module docstring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+from graph import cypher
+from graph.neo4j_store import Neo4jStore, statements, vector_index_name
+from graph.schema import TEXT_LABELS
+from tests.neo4j_double import (
+    RecordingDriver,
+    StatementMisuse,
+    returned_columns,
+    statement_parameters,
+)
+
+DIMS = 8
+
+
+def _base(name: str) -> str:
+    return name.split("[", 1)[0]
+
+
+def _indexes_online() -> list[dict[str, Any]]:
+    rows = [{"name": cypher.FULLTEXT_INDEX, "type": "FULLTEXT", "state": "ONLINE", "options": {}}]
+    rows += [
+        {
+            "name": vector_index_name(t.value),
+            "type": "VECTOR",
+            "state": "ONLINE",
+            "options": {"indexConfig": {"vector.dimensions": DIMS, "vector.similarity_function": "cosine"}},
+        }
+        for t in TEXT_LABELS
+    ]
+    return rows
+
+
+class Server:
+    """Scripted answers by statement name (templates by their constant's name); unscripted statements answer
+    no rows. The server version decides the vector search statement (procedure before 2026.01)."""
+
+    def __init__(self, version: str = "5.26.0", answers: Mapping[str, Sequence[Mapping[str, Any]]] = ()) -> None:
+        self.version = version
+        self.answers = dict(answers)
+
+    def __call__(self, name: str, params: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+        base = _base(name)
+        if base == "SERVER_COMPONENTS":
+            return [{"name": "Neo4j Kernel", "versions": [self.version], "edition": "community"}]
+        if base == "SHOW_SEARCH_INDEXES":
+            return _indexes_online()
+        return self.answers.get(name, self.answers.get(base, []))
+
+
+def double_store(server: Server) -> tuple[Neo4jStore, RecordingDriver]:
+    store = Neo4jStore("neo4j://double.invalid:7687", vector_dimensions=DIMS)
+    driver = RecordingDriver({text: name for name, text in statements(DIMS)}, server)
+    store._driver = driver  # the one seam: the store builds its driver lazily, here it gets the double
+    return store, driver
+
+
+# -- the double itself ------------------------------------------------------------------------------------------
+def test_parameters_and_columns_are_read_from_the_statement_text() -> None:
+    assert statement_parameters(cypher.SEARCH_FULLTEXT) == {"query", "labels", "limit"}
+    assert returned_columns(cypher.SEARCH_FULLTEXT) == ("id", "labels", "score")
+    assert returned_columns(cypher.LIST_RUNS) == ("report",)  # ORDER BY / LIMIT are not columns
+    assert returned_columns(cypher.SERVER_COMPONENTS) == ("name", "versions", "edition")
+    assert returned_columns(cypher.GET_NODE_VIEW) == ("id", "labels", "props", "outgoing", "incoming")
+    assert returned_columns(cypher.AWAIT_INDEXES) == ()
+    assert returned_columns(cypher.RECORD_RUN) == ()
+
+
+def test_double_rejects_a_wrong_parameter_and_an_unreturned_column() -> None:
+    store, _ = double_store(Server(answers={"FEED_STATE": [{"file_hash": "h"}]}))
+    with pytest.raises(StatementMisuse, match=r"missing \['feed'\], extra \['name'\]"):
+        store._read(cypher.FEED_STATE, name="x")
+    record = store._read(cypher.FEED_STATE, feed="f")[0]
+    assert record["file_hash"] == "h"
+    with pytest.raises(StatementMisuse, match="returns"):
+        record["hash"]
+    with pytest.raises(StatementMisuse, match=r"not in graph/cypher\.py"):
+        store._read("MATCH (n) RETURN n")
+
+
+# -- search: the path no Bolt server in CI can run ---------------------------------------------------------------
+def test_search_text_sends_the_lucene_query_as_the_query_parameter() -> None:
+    hits = [{"id": "c1", "labels": ["Chunk", "_Node"], "score": 2.5}, {"id": "k1", "labels": ["Course"], "score": 1.0}]
+    store, driver = double_store(Server(answers={"SEARCH_FULLTEXT": hits}))
+    got = store.search_text("Contract negotiation", labels=["Chunk", "Course"], limit=7)
+    assert [(h.id, h.label, h.score) for h in got] == [("c1", "Chunk", 2.5), ("k1", "Course", 1.0)]
+    call = next(c for c in driver.calls if c.name == "SEARCH_FULLTEXT")
+    assert call.parameters == {"query": '"contract" OR "negotiation"', "labels": ["Chunk", "Course"], "limit": 7}
+
+
+@pytest.mark.parametrize(
+    ("version", "statement"),
+    [("5.26.0", "SEARCH_VECTOR_PROCEDURE"), ("2026.01.0", "SEARCH_VECTOR_CLAUSE")],
+)
+def test_search_vector_by_server_version(version: str, statement: str) -> None:
+    answers = {statement: [{"id": "c1", "score": 0.9}]}
+    store, driver = double_store(Server(version, answers))
+    query = np.arange(DIMS, dtype=np.float32)
+    got = store.search_vector("m", query, labels=["Chunk"], limit=3)
+    assert [(h.id, h.label, round(h.score, 6)) for h in got] == [("c1", "Chunk", 0.8)]  # (1 + cos) / 2 -> cos
+    call = next(c for c in driver.calls if _base(c.name) == statement)
+    assert call.parameters["vector"] == [float(x) for x in query]
+    assert call.parameters["model"] == "m"
+    assert call.parameters["k"] == 3 * 2 + 10
