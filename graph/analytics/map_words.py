@@ -203,9 +203,10 @@ def silo_verdict(ei: Mapping[Any, Mapping[str, float]], stability: Mapping[str, 
     else:
         verdict = "some silos"
         sentence = f"{len(silos)} of {n} departments are silos, keeping most of their tie strength inside ({lowest})"
-    mean = (stability or {}).get("nmi_mean")
+    stab = stability or {}
+    mean = stab.get("nmi_mean")
     if mean is not None:
-        rng = f"NMI {mean:.2f}, {stability['nmi_min']:.2f}-{stability['nmi_max']:.2f} over {stability['runs']} runs"
+        rng = f"NMI {mean:.2f}, {stab['nmi_min']:.2f}-{stab['nmi_max']:.2f} over {stab['runs']} runs"
         if mean >= FOLLOWS_NMI:
             sentence += f"; the communities found in the network follow department lines ({rng})"
         elif mean >= CUTS_ACROSS_NMI:

@@ -77,7 +77,7 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
 @click.option("--runs", type=int, default=None,
               help="Community detection runs for the stability figures [default: 5; 3 from 2,000 people].")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the map figures as JSON (positions left out).")
-def map_(store_url: str | None, seed: int, runs: int, as_json: bool) -> None:
+def map_(store_url: str | None, seed: int, runs: int | None, as_json: bool) -> None:
     """The network map in figures and words: the silo verdict and its reason, communities named by what dominates
     them and their stability, E-I per department, the department tie matrix, the top brokers."""
     from graph.analytics.maps import map_with_networkers
@@ -334,3 +334,17 @@ def risk(store_url: str | None, hops: int, curriculum: str, as_json: bool) -> No
     for _c, row in sorted(health.items(), key=lambda cr: str(cr[1]["name"])):
         probs = "; ".join(row["problems"]) or "healthy"
         click.echo(f"  {row['name']}: {row['members']} members; {probs}")
+
+
+def _register() -> None:
+    """Add these commands to ``whoknows`` when this module is imported before whoknows.cli has finished: cli
+    imports this module to register it, and this module imports cli, so whichever is imported first, the other
+    finds the commands missing on its own (tests import commands directly)."""
+    from whoknows.cli import main
+
+    for cmd in (networkers, spread, risk, map_):
+        if cmd.name not in main.commands:
+            main.add_command(cmd)
+
+
+_register()
