@@ -24,12 +24,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ingest.limits import current
+from ingest.markdown_lines import markdown_heading
 from whoknows.errors import ConfigError, ModelError
 
 MODEL_MAX_TOKENS = 256  # all-MiniLM-L6-v2 max_seq_length, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2  # [CLS] ... [SEP]: counted once per chunk, not once per piece
 
-_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 # split *after* closing quotes/brackets so separators are whitespace only (costs of pieces then add up)
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…;:][\"'”’)\]])\s+|(?<=[.!?…;:])\s+|\n+")
@@ -124,6 +125,7 @@ def _blocks(text: str) -> tuple[list[_Unit], list[_Unit]]:
     para_end = 0
     in_fence = False
     pos = 0
+    max_heading = current().pattern_line_chars
 
     def close() -> None:
         nonlocal para_start, heading_used
@@ -137,12 +139,12 @@ def _blocks(text: str) -> tuple[list[_Unit], list[_Unit]]:
         pos = end + 1
         if _FENCE_RE.match(line):
             in_fence = not in_fence
-        m = None if in_fence or _FENCE_RE.match(line) else _HEADING_RE.match(line)
+        m = None if in_fence or _FENCE_RE.match(line) else markdown_heading(line, max_heading)
         if m:
             close()
             if not heading_used and heading_span is not None:
                 units.append(_Unit(heading_span[0], heading_span[1], heading))
-            heading = m.group(2).strip()
+            heading = m[1]
             heading_span = (start, end)
             headings.append(_Unit(start, end, heading))
             heading_used = False

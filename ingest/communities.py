@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from ingest.detect import SCIM_GROUP_SCHEMA, SCIM_USER_SCHEMA
+from ingest.guard import each_record
 from ingest.jsonio import iter_json_items
 from ingest.records import CommunityRecord, MembershipRecord, PersonRef, Where
 from ingest.refs import parse_person_ref, slug
@@ -41,35 +42,30 @@ def read_memberships_csv(
     refs: dict[str, Any] = {}
     slugs: dict[str, Any] = {}
     dates: dict[str, Any] = {}
-    for item in iter_csv_rows(fp, name, required=MEMBERSHIPS_CSV_REQUIRED, optional=MEMBERSHIPS_CSV_OPTIONAL):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        where, row = item
+
+    def one(where: Where, row: dict[str, str]) -> MembershipRecord | Rejection | None:
         person = memo(refs, row["person"], parse_person_ref)
         if person is None:
-            yield Rejection(where, "person", "empty person", "a person reference (person_id, e-mail or kind:value)")
-            continue
+            return Rejection(where, "person", "empty person", "a person reference (person_id, e-mail or kind:value)")
         community = row["community"]
         if not community:
-            yield Rejection(where, "community", "empty community", "the community's name")
-            continue
+            return Rejection(where, "community", "empty community", "the community's name")
         role = row["role"].lower()
         if role not in ROLES:
-            yield Rejection(where, "role", f"unknown role {row['role']!r}", f"one of {roles}")
-            continue
+            return Rejection(where, "role", f"unknown role {row['role']!r}", f"one of {roles}")
         since = None
         if row.get("since"):
             try:
                 since = memo(dates, row["since"], parse_date)
             except BadValue as exc:
-                yield reject(where, "since", exc)
-                continue
+                return reject(where, "since", exc)
         cid = row.get("community_id") or memo(slugs, community, slug)
         rec = MembershipRecord(where, person, cid, community, role, since)
-        out = dups.admit(f"{cid}|{person.kind}:{person.value}|{role}", rec, where, "membership")
-        if out is not None:
-            yield out
+        return dups.admit(f"{cid}|{person.kind}:{person.value}|{role}", rec, where, "membership")
+
+    rows = iter_csv_rows(fp, name, required=MEMBERSHIPS_CSV_REQUIRED, optional=MEMBERSHIPS_CSV_OPTIONAL)
+    records = each_record(rows, one)
+    yield from records
     if own_dups:
         dups.note(notices, name, "membership")
 
@@ -79,21 +75,19 @@ def read_communities_csv(
 ) -> Iterator[CommunityRecord | Rejection]:
     """name required; community_id (default: slug of name), description, topics (';') optional."""
     dups = DuplicateIds()
-    for item in iter_csv_rows(fp, name, required=COMMUNITIES_CSV_REQUIRED, optional=COMMUNITIES_CSV_OPTIONAL):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        where, row = item
+
+    def one(where: Where, row: dict[str, str]) -> CommunityRecord | Rejection | None:
         cname = row["name"]
         if not cname:
-            yield Rejection(where, "name", "empty name", "the community's name")
-            continue
+            return Rejection(where, "name", "empty name", "the community's name")
         cid = row.get("community_id") or slug(cname)
         rec = CommunityRecord(where, cid, cname, row.get("description") or "", split_list(row.get("topics") or ""),
                               row.get("url") or None)  # fmt: skip
-        out = dups.admit(cid, rec, where, "community_id")
-        if out is not None:
-            yield out
+        return dups.admit(cid, rec, where, "community_id")
+
+    rows = iter_csv_rows(fp, name, required=COMMUNITIES_CSV_REQUIRED, optional=COMMUNITIES_CSV_OPTIONAL)
+    records = each_record(rows, one)
+    yield from records
     dups.note(notices, name, "community")
 
 
@@ -187,11 +181,9 @@ def read_scim_groups(
     lists also add people missing from ``members``.
     """
     dups = DuplicateIds()
-    for item in iter_json_items(fp, name, containers=SCIM_CONTAINERS):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        records = scim_group(item[1], item[0])
+
+    def one(where: Where, res: dict[str, Any]) -> list[CommunityRecord | MembershipRecord | Rejection]:
+        records = scim_group(res, where)
         head = records[0]
         if isinstance(head, CommunityRecord):
             # the whole group is the unit of duplication: the same id with other members is a conflict
@@ -199,9 +191,14 @@ def read_scim_groups(
             content = hash((head.community_id, head.name, head.description, head.topics, members))
             out = dups.admit(head.community_id, head, head.where, "group id", content=content)
             if out is None:
-                continue
+                return []
             if isinstance(out, Rejection):
-                yield out
-                continue
-        yield from records
+                return [out]
+        return records
+
+    for item in each_record(iter_json_items(fp, name, containers=SCIM_CONTAINERS), one):
+        if type(item) is Rejection:
+            yield item
+        else:
+            yield from item  # type: ignore[misc]
     dups.note(notices, name, "group")

@@ -17,7 +17,7 @@ SCIM_LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 _CSV_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("completions", frozenset({"person", "course_id", "status", "at"})),
     ("memberships", frozenset({"person", "community", "role"})),
-    ("people", frozenset({"person_id", "name"})),
+    ("people", frozenset({"person_id"})),  # a directory export without names is still one (name optional)
     ("courses", frozenset({"course_id", "title"})),
 )
 # a communities file only needs "name", which many unrelated tables have: require every column to be ours

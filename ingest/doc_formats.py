@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from ingest.limits import MiB, current
+from ingest.markdown_lines import front_matter_key, markdown_heading
 from ingest.records import Where
 from ingest.report import Rejection
 from ingest.textio import decode
@@ -35,6 +37,9 @@ FORMAT_BY_EXTENSION: dict[str, str] = {
 FORMATS: tuple[str, ...] = ("markdown", "text", "html", "pdf", "docx")
 
 _WS_RE = re.compile(r"[ \t\r\f\v\u00a0]+")
+# C0 controls but tab and line ends, DEL and C1 controls (U+0085 NEL is a line end to YAML): never text, often
+# the trace of a wrong encoding, and a terminal escape sequence starts with one (ESC, U+009B CSI)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]+")
 _MANY_NL_RE = re.compile(r"\n{3,}")
 _TRAILING_RE = re.compile(r" +\n")
 
@@ -57,17 +62,24 @@ class Extracted:
     meta_lines: dict[str, int] = field(default_factory=dict)
 
 
+def strip_controls(text: str) -> str:
+    """``text`` without control characters other than tab and line ends (see ``_CONTROL_RE``)."""
+    return _CONTROL_RE.sub("", text)
+
+
 def clean_text(text: str) -> str:
-    """Normalise line endings and runs of spaces and blank lines, so the same content always hashes the same."""
-    text = _WS_RE.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Normalise line endings and runs of spaces and blank lines, and drop control characters, so the same
+    content always hashes the same and no NUL or escape sequence is stored as text."""
+    text = _WS_RE.sub(" ", strip_controls(text.replace("\r\n", "\n").replace("\r", "\n")))
     return _MANY_NL_RE.sub("\n\n", _TRAILING_RE.sub("\n", text)).strip()
 
 
 def _first_heading(text: str) -> str:
+    max_chars = current().pattern_line_chars
     for line in text.split("\n"):
-        m = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
-        if m:
-            return m.group(1).strip()
+        heading = markdown_heading(line, max_chars)
+        if heading is not None:
+            return heading[1]
     return ""
 
 
@@ -99,9 +111,9 @@ def front_matter_lines(text: str) -> dict[str, int]:
     for number, line in enumerate(text.split("\n")[1:], start=2):
         if line.strip() in ("---", "..."):
             break
-        m = re.match(r"^([A-Za-z_][\w -]*?)\s*:", line)
-        if m:
-            lines.setdefault(m.group(1).strip().lower(), number)
+        key = front_matter_key(line)
+        if key:
+            lines.setdefault(key.lower(), number)
     return lines
 
 
@@ -124,8 +136,28 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int] 
             "a closing '---' line after the YAML metadata",
             fatal=True,
         )
-    raw = "\n".join(lines[1:end])
+    raw = strip_controls("\n".join(lines[1:end]))  # one stray C1 byte in a quoted title must not cost the document
+    limits = current()
+    if len(raw) > limits.front_matter_bytes:
+        return Rejection(
+            Where(name, line=1),
+            None,
+            f"front matter is {len(raw):,} characters, more than the limit of {limits.front_matter_bytes:,}",
+            f"metadata of a few lines between the '---' lines; {limits.hint('front_matter_bytes')}",
+            fatal=True,
+        )
     try:
+        aliases = _count_aliases(raw) if "*" in raw else 0
+        if aliases > limits.yaml_aliases:
+            return Rejection(
+                Where(name, line=1),
+                None,
+                f"front matter uses {aliases:,} YAML alias(es) ('*name' repeating an '&name' anchor); "
+                + ("they are not expanded" if not limits.yaml_aliases else f"the limit is {limits.yaml_aliases}"),
+                "plain values written out (aliases can expand a few bytes into gigabytes); "
+                + limits.hint("yaml_aliases"),
+                fatal=True,
+            )
         data = yaml.load(raw, Loader=_FrontMatterLoader) if raw.strip() else {}
     except (yaml.YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -149,6 +181,11 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str, int] 
             fatal=True,
         )
     return {str(k).strip().lower(): v for k, v in data.items()}, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _count_aliases(raw: str) -> int:
+    """YAML alias events in ``raw`` (parsed, not constructed: counting them cannot expand them)."""
+    return sum(1 for event in yaml.parse(raw, Loader=_SafeBase) if isinstance(event, yaml.AliasEvent))
 
 
 def extract_markdown(data: bytes, name: str) -> Extracted | Rejection:
@@ -213,24 +250,88 @@ _BLOCK_TAGS = frozenset(
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 
 
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^<>]*)>")
+# elements that never hold others (void) or whose end tag may be left out: not counted in the depth check
+# fmt: off
+_NO_DEPTH = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot",
+    "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
+})
+# fmt: on
+
+
+def html_depth(text: str, stop: int) -> int:
+    """How deep the elements of an HTML text nest, counted from its tags in one linear pass (stopping once
+    past ``stop``). Void elements and those whose end tag is optional are not counted, so sloppy ``<p>`` and
+    ``<li>`` without end tags do not add up."""
+    depth = deepest = 0
+    for m in _TAG_RE.finditer(text):
+        tag = m.group(2).lower()
+        if tag in _NO_DEPTH:
+            continue
+        if m.group(1):
+            depth = max(depth - 1, 0)
+        elif not m.group(3).rstrip().endswith("/"):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop:
+                    break
+    return deepest
+
+
+def _collapse(text: str) -> str:
+    return _WS_RE.sub(" ", text.replace("\n", " "))
+
+
+def _texts(el: Any) -> list[str]:
+    """Every text node under ``el`` (itself included), comments and processing instructions left out."""
+    out: list[str] = []
+    for sub in el.iter():
+        if isinstance(sub.tag, str) and sub.text:
+            out.append(sub.text)
+        if sub is not el and sub.tail:
+            out.append(sub.tail)
+    return out
+
+
 def extract_html(data: bytes, name: str) -> Extracted | Rejection:
-    """Visible text of an HTML page; headings become ``#`` lines, navigation and scripts are dropped."""
-    from bs4 import BeautifulSoup
-    from bs4.element import NavigableString
+    """Visible text of an HTML page; headings become ``#`` lines, navigation and scripts are dropped.
+
+    One walk over the lxml tree (linear in the page: the BeautifulSoup version inserted into sibling lists and
+    took 32 s on a 1 MB page). Nesting deeper than the ``html_depth`` limit is refused before parsing.
+    """
+    import lxml.etree
 
     text, rej = decode(data, name)
     if rej is not None:
         return rej
     assert text is not None
-    try:
-        soup = BeautifulSoup(text, "lxml")
-    except Exception as exc:  # lxml rarely fails, but a reader must not crash the run
+    limits = current()
+    depth = html_depth(text, limits.html_depth)
+    if depth > limits.html_depth:
+        return Rejection(
+            Where(name),
+            None,
+            f"HTML elements nest more than {limits.html_depth} deep",
+            f"a page nested at most {limits.html_depth} deep; {limits.hint('html_depth')}",
+            fatal=True,
+        )
+    try:  # plain lxml.etree elements: lxml.html's element classes cost a Python lookup per element
+        parser = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True)
+        root = lxml.etree.fromstring(text, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:  # lxml's rare refusals
         return Rejection(Where(name), None, f"HTML could not be parsed: {exc}", "an HTML document", fatal=True)
+    if root is None:
+        return Rejection(Where(name), None, "HTML has no elements", "an HTML document", fatal=True)
     meta: dict[str, Any] = {}
-    title_tag = soup.find("title")
-    if title_tag and title_tag.get_text(strip=True):
-        meta["title"] = _WS_RE.sub(" ", title_tag.get_text(" ", strip=True))
-    for tag in soup.find_all("meta"):
+    title_el = next(root.iter("title"), None)
+    if title_el is not None:
+        title = " ".join(t.strip() for t in (_collapse(x) for x in _texts(title_el)) if t.strip())
+        if title:
+            meta["title"] = _WS_RE.sub(" ", title)
+    for tag in root.iter("meta"):
         key = str(tag.get("name") or "").strip().lower()
         value = str(tag.get("content") or "").strip()
         if not value:
@@ -241,30 +342,68 @@ def extract_html(data: bytes, name: str) -> Extracted | Rejection:
             meta["tags"] = [t.strip() for t in re.split(r"[;,]", value) if t.strip()]
         elif key == "description":
             meta["description"] = value
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    root = soup.body or soup
-    for node in list(root.find_all(string=True)):
-        if node.parent is not None and node.parent.name == "pre":
+    body = root.find("body")
+    out: list[str] = []
+    _walk(root if body is None else body, out)
+    lines = [line.strip().rstrip("|").strip() for line in "".join(out).split("\n")]
+    text_out = clean_text("\n".join(lines))
+    return Extracted(text_out, meta, embedded=True, fallback_title=_first_heading(text_out))
+
+
+def _walk(top: Any, out: list[str]) -> None:
+    """Append the visible text under ``top`` to ``out`` (iteratively: no recursion limit on deep pages)."""
+    stack: list[tuple[Any, bool]] = [(top, False)]
+    while stack:
+        el, done = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else None
+        parent = el.getparent()
+        in_pre = parent is not None and parent.tag == "pre"
+        if done:  # after the children: the element's closing text, then its tail (text of the parent)
+            if tag in ("td", "th"):
+                out.append(" | ")
+            elif tag in _BLOCK_TAGS:
+                out.append("\n" if tag in ("li", "br", "tr") else "\n\n")
+            if el is not top and el.tail:
+                out.append(el.tail if in_pre else _collapse(el.tail))
             continue
-        if type(node) is NavigableString:  # not comments / CDATA / doctype
-            node.replace_with(NavigableString(_WS_RE.sub(" ", str(node).replace("\n", " "))))
-        else:
-            node.extract()
-    for tag in root.find_all(True):
-        if tag.name in _HEADINGS:
-            heading = _WS_RE.sub(" ", tag.get_text(" ", strip=True))
-            tag.replace_with(NavigableString(f"\n\n{'#' * _HEADINGS[tag.name]} {heading}\n\n" if heading else ""))
-        elif tag.name in ("td", "th"):
-            tag.insert_after(NavigableString(" | "))
-        elif tag.name in _BLOCK_TAGS:
-            tag.insert_before(NavigableString("\n\n" if tag.name not in ("li", "br", "tr") else "\n"))
-            tag.insert_after(NavigableString("\n\n" if tag.name not in ("li", "br", "tr") else "\n"))
-    raw = root.get_text()
-    lines = [line.strip().rstrip("|").strip() for line in raw.split("\n")]
-    body = clean_text("\n".join(lines))
-    fallback = _first_heading(body)
-    return Extracted(body, meta, embedded=True, fallback_title=fallback)
+        if tag is None or tag in _DROP_TAGS:
+            if el is not top and el.tail:
+                out.append(el.tail if in_pre else _collapse(el.tail))
+            continue
+        if tag in _HEADINGS:
+            words = " ".join(t.strip() for t in (_collapse(x) for x in _texts_visible(el)) if t.strip())
+            heading = _WS_RE.sub(" ", words)
+            out.append(f"\n\n{'#' * _HEADINGS[tag]} {heading}\n\n" if heading else "")
+            if el is not top and el.tail:
+                out.append(el.tail if in_pre else _collapse(el.tail))
+            continue
+        if tag in _BLOCK_TAGS and tag not in ("td", "th"):
+            out.append("\n" if tag in ("li", "br", "tr") else "\n\n")
+        if el.text:
+            out.append(el.text if tag == "pre" else _collapse(el.text))
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+
+
+def _texts_visible(el: Any) -> list[str]:
+    """Text nodes under ``el`` outside the dropped elements (a heading's words)."""
+    out: list[str] = []
+    stack: list[tuple[Any, bool]] = [(el, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if node is not el and node.tail:
+                out.append(node.tail)
+            continue
+        if not isinstance(node.tag, str) or node.tag in _DROP_TAGS:
+            if node is not el and node.tail:
+                out.append(node.tail)
+            continue
+        if node.text:
+            out.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    return out
 
 
 # -- PDF ------------------------------------------------------------------------------------------------
@@ -302,7 +441,13 @@ def extract_pdf(data: bytes, name: str) -> Extracted | Rejection:
                     "an unencrypted PDF; save a copy without password protection",
                     fatal=True,
                 )
-        pages = [page.extract_text() or "" for page in reader.pages]
+        budget = current().extracted_chars
+        pages: list[str] = []
+        for page in reader.pages:  # page by page, so a PDF of a million pages stops at the limit
+            pages.append(page.extract_text() or "")
+            budget -= len(pages[-1])
+            if budget < 0:
+                return too_much_text(name)
         info = reader.metadata
     except Exception as exc:  # pypdf raises many exception types for malformed files
         return Rejection(
@@ -348,6 +493,9 @@ def extract_docx(data: bytes, name: str) -> Extracted | Rejection:
 
     if not data.strip():
         return Rejection(Where(name), None, "file is empty", "a DOCX document")
+    bomb = _zip_expansion(data, name)
+    if bomb is not None:
+        return bomb
     try:
         document = docx.Document(io.BytesIO(data))
         blocks: list[str] = []
@@ -394,6 +542,43 @@ def extract_docx(data: bytes, name: str) -> Extracted | Rejection:
         )
     body = clean_text("\n".join(blocks))
     return Extracted(body, meta, embedded=True, fallback_title=first_title or _first_line(body))
+
+
+def _zip_expansion(data: bytes, name: str) -> Rejection | None:
+    """A DOCX (a zip) whose XML parts expand past the ``zip_expanded_bytes`` limit, or by more than
+    ``zip_ratio`` times their compressed size (a 228 KB file held 64 MiB of XML and took 2.65 GB to read), is
+    refused before any of it is decompressed: the sizes come from the zip's directory. The directory cannot
+    lie its way past this: Python's zip reader stops at the declared size of each part."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = [i for i in zf.infolist() if i.filename.lower().endswith((".xml", ".rels"))]
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None  # not a zip: python-docx says so with its own message
+    expanded = sum(i.file_size for i in parts)
+    packed = max(sum(i.compress_size for i in parts), 1)
+    limits = current()
+    if expanded > limits.zip_expanded_bytes:
+        reason = f"DOCX text parts expand to {expanded:,} bytes, more than the limit of {limits.zip_expanded_bytes:,}"
+        hint = limits.hint("zip_expanded_bytes")
+    elif expanded > MiB and expanded > limits.zip_ratio * packed:
+        reason = f"DOCX text parts expand {expanded / packed:,.0f} times (from {packed:,} to {expanded:,} bytes)"
+        hint = f"at most {limits.zip_ratio} times; {limits.hint('zip_ratio')}"
+    else:
+        return None
+    return Rejection(Where(name), None, reason + "; not read", f"an ordinary document: {hint}", fatal=True)
+
+
+def too_much_text(name: str) -> Rejection:
+    limits = current()
+    return Rejection(
+        Where(name),
+        None,
+        f"more than {limits.extracted_chars:,} characters of text",
+        f"a document under the limit (split a very long one); {limits.hint('extracted_chars')}",
+        fatal=True,
+    )
 
 
 EXTRACTORS: dict[str, Callable[[bytes, str], Extracted | Rejection]] = {

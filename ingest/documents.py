@@ -14,15 +14,17 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from ingest.doc_formats import EXTRACTORS, FORMAT_BY_EXTENSION, FORMATS, Extracted
-from ingest.manifest import MetaError, normalise_metadata, read_manifest
+from ingest.doc_formats import EXTRACTORS, FORMAT_BY_EXTENSION, FORMATS, Extracted, too_much_text
+from ingest.guard import unexpected
+from ingest.limits import current
+from ingest.manifest import MetaError, date_and_precision, normalise_metadata, read_manifest
 from ingest.records import DocumentRecord, Where
 from ingest.refs import parse_person_ref
 from ingest.report import Rejection
+from ingest.walk import walk_inside
 
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(FORMAT_BY_EXTENSION)
 MANIFEST_NAMES: tuple[str, ...] = ("manifest.csv", "manifest.json")
@@ -31,6 +33,7 @@ MANIFEST_NAMES: tuple[str, ...] = ("manifest.csv", "manifest.json")
 # unsupported extension is reported, because a .pptx nobody ingests is knowledge silently lost.
 IGNORED_EXTENSIONS: frozenset[str] = frozenset({".csv", ".tsv", ".json", ".ndjson", ".jsonl", ".tmp", ".bak"})
 IGNORED_NAMES: frozenset[str] = frozenset({"thumbs.db", "desktop.ini", "icon\r"})
+STRUCTURED_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".json", ".ndjson", ".jsonl"})
 HASH_VERSION = "doc-v1"
 
 
@@ -87,13 +90,37 @@ def read_document(
             f"unsupported document format {fmt or suffix!r}",
             f"one of the extensions {', '.join(sorted(SUPPORTED_EXTENSIONS))} (or fmt one of {', '.join(FORMATS)})",
         )
-    data = fp.read()
+    limits = current()
+    cap = limits.html_bytes if fmt == "html" else limits.document_bytes
+    data = fp.read(cap + 1)
+    if len(data) > cap:
+        return too_large(name, fmt)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         return Rejection(Where(name), None, "file is empty", f"a {fmt} document with text")
-    extracted = EXTRACTORS[fmt](data, name)
-    if isinstance(extracted, Rejection):
-        return extracted
-    return _build(extracted, name, doc_key=doc_key, fmt=fmt, meta=meta)
+    try:
+        extracted = EXTRACTORS[fmt](data, name)
+        if isinstance(extracted, Rejection):
+            return extracted
+        if len(extracted.text) > limits.extracted_chars:
+            return too_much_text(name)
+        return _build(extracted, name, doc_key=doc_key, fmt=fmt, meta=meta)
+    except Exception as exc:  # a parser's bug or an input nobody foresaw costs this document only
+        return unexpected(Where(name), exc)
+
+
+def too_large(name: str, fmt: str | None, size: int | None = None) -> Rejection:
+    """The rejection of a document file over the ``document_bytes`` limit (``html_bytes`` for HTML)."""
+    limits = current()
+    key = "html_bytes" if fmt == "html" else "document_bytes"
+    cap = getattr(limits, key)
+    said = f"{size:,} bytes" if size is not None else f"more than {cap:,} bytes"
+    return Rejection(
+        Where(name),
+        None,
+        f"file is {said}; the limit is {cap:,} bytes, so it was not read",
+        f"a smaller file (split it, or export the text); {limits.hint(key)}",
+        fatal=True,
+    )
 
 
 def _build(
@@ -121,6 +148,7 @@ def _build(
     title = merged.get("title") or ex.fallback_title or readable_stem(name)
     merged["title"] = title
     d = merged.get("date")
+    day, precision = date_and_precision(d) if d else (None, "day")
     return DocumentRecord(
         where=Where(name),
         doc_key=doc_key,
@@ -134,9 +162,10 @@ def _build(
         tags=tuple(merged.get("tags", ())),
         visibility=merged.get("visibility", "internal"),
         allowed=tuple(merged.get("allowed", ())),
-        date=date.fromisoformat(d) if d else None,
+        date=day,
         url=merged.get("url"),
         extra=extra,
+        date_precision=precision,
     )
 
 
@@ -196,7 +225,12 @@ def document_files(root: Path, meta: Mapping[str, Any] | None = None) -> tuple[l
     for unsupported files and for manifest entries whose file does not exist."""
     files: list[tuple[str, Path]] = []
     rejections: list[Rejection] = []
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+    walk = walk_inside(root)  # no link is followed: links out of the folder and loops are rejected
+    for rej in walk.rejections:  # the structured files' own links are the pipeline's to report
+        rel = PurePosixPath(Path(rej.where.file).relative_to(root).as_posix())
+        if rel.suffix.lower() not in STRUCTURED_SUFFIXES and not _skip(rel):
+            rejections.append(rej)
+    for file in walk.files:
         rel = PurePosixPath(file.relative_to(root).as_posix())
         if _skip(rel):
             continue

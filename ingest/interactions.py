@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from ingest.guard import each_record
 from ingest.records import InteractionRecord, PersonRef, Where
 from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection
@@ -116,12 +117,49 @@ def _with_header(
     unknown: list[str],
     notices: list[Notice] | None,
 ) -> Iterator[InteractionRecord | Rejection]:
-    header_seen = False
-    width = 0
-    any_rows = False
     si, ri = columns["sender"], columns["recipient"]
     ti, wi, ci = columns.get("timestamp"), columns.get("weight"), columns.get("channel")
     refs: dict[str, PersonRef | None] = {}  # exports repeat the same people: parse each spelling once
+
+    def one(where: Where, cells: list[str]) -> InteractionRecord | Rejection:
+        ends: list[PersonRef] = []
+        for field, idx in (("sender", si), ("recipient", ri)):
+            cell = cells[idx]
+            ref = refs.get(cell)
+            if ref is None:
+                ref = parse_person_ref(cell)
+                if ref is not None and len(refs) < 1_000_000:
+                    refs[cell] = ref
+            if ref is None:
+                return Rejection(where, field, f"empty {field}", "a person reference (person_id, e-mail or kind:value)")
+            ends.append(ref)
+        at = None
+        weight = 1.0
+        try:
+            field = "timestamp"
+            if ti is not None and cells[ti].strip():
+                at = parse_unix_or_iso(cells[ti])
+            field = "weight"
+            if wi is not None and cells[wi].strip():
+                weight = parse_number(cells[wi])
+                if not weight > 0:  # NaN is not positive either
+                    raise BadValue(f"weight {cells[wi].strip()} is not positive", "a positive number")
+        except BadValue as exc:
+            return reject(where, field, exc)
+        channel = (cells[ci].strip() or None) if ci is not None else None
+        return InteractionRecord(where, ends[0], ends[1], at, weight, channel)
+
+    records = each_record(_header_rows(lines, name, delimiter, unknown, notices), one)
+    yield from records
+
+
+def _header_rows(
+    lines: Iterable[bytes], name: str, delimiter: str | None, unknown: list[str], notices: list[Notice] | None
+) -> Iterator[tuple[Where, list[str]] | Rejection]:
+    """The data rows of a file with a header, as (where, cells) with the header's width."""
+    header_seen = False
+    width = 0
+    any_rows = False
     for item in iter_logical_lines(lines, name, delimiter):  # type: ignore[arg-type]
         if isinstance(item, Rejection):
             yield item
@@ -145,45 +183,34 @@ def _with_header(
                 f"{width} cells; quote values that contain '{delimiter or ' '}'",
             )
             continue
-        where = Where(name, line=number)
-        ends: list[PersonRef] = []
-        for field, idx in (("sender", si), ("recipient", ri)):
-            cell = cells[idx]
-            ref = refs.get(cell)
-            if ref is None:
-                ref = parse_person_ref(cell)
-                if ref is not None and len(refs) < 1_000_000:
-                    refs[cell] = ref
-            if ref is None:
-                yield Rejection(where, field, f"empty {field}", "a person reference (person_id, e-mail or kind:value)")
-                break
-            ends.append(ref)
-        if len(ends) != 2:
-            continue
-        at = None
-        weight = 1.0
-        channel = None
-        try:
-            field = "timestamp"
-            if ti is not None and cells[ti].strip():
-                at = parse_unix_or_iso(cells[ti])
-            field = "weight"
-            if wi is not None and cells[wi].strip():
-                weight = parse_number(cells[wi])
-                if weight <= 0:
-                    raise BadValue(f"weight {cells[wi].strip()} is not positive", "a positive number")
-        except BadValue as exc:
-            yield reject(where, field, exc)
-            continue
-        if ci is not None:
-            channel = cells[ci].strip() or None
-        yield InteractionRecord(where, ends[0], ends[1], at, weight, channel)
+        yield Where(name, line=number), cells
     if not any_rows:
         yield Rejection(Where(name), None, "file has a header but no data rows", "at least one data row")
 
 
 def _edge_list(lines: Iterable[bytes], name: str) -> Iterator[InteractionRecord | Rejection]:
     refs: dict[str, PersonRef] = {}
+
+    def one(where: Where, tokens: list[str]) -> InteractionRecord | Rejection:
+        u, v = tokens[0], tokens[1]
+        su = refs.get(u) or PersonRef("id", u)
+        sv = refs.get(v) or PersonRef("id", v)
+        if len(refs) < 1_000_000:  # exports repeat the same people; the cap keeps huge id spaces streamable
+            refs[u] = su
+            refs[v] = sv
+        at = None
+        if len(tokens) == 3:
+            try:
+                at = parse_unix_or_iso(tokens[2])
+            except BadValue as exc:
+                return reject(where, "timestamp", exc)
+        return InteractionRecord(where, su, sv, at)
+
+    records = each_record(_edge_rows(lines, name), one)
+    yield from records
+
+
+def _edge_rows(lines: Iterable[bytes], name: str) -> Iterator[tuple[Where, list[str]] | Rejection]:
     for item in iter_logical_lines(lines, name):  # type: ignore[arg-type]
         if isinstance(item, Rejection):
             yield item
@@ -196,17 +223,4 @@ def _edge_list(lines: Iterable[bytes], name: str) -> Iterator[InteractionRecord 
         if n != 2 and n != 3:
             yield Rejection(Where(name, line=number), None, f"line has {n} values", ROW_WIDTH_HINT)
             continue
-        u, v = tokens[0], tokens[1]
-        su = refs.get(u) or PersonRef("id", u)
-        sv = refs.get(v) or PersonRef("id", v)
-        if len(refs) < 1_000_000:  # exports repeat the same people; the cap keeps huge id spaces streamable
-            refs[u] = su
-            refs[v] = sv
-        at = None
-        if n == 3:
-            try:
-                at = parse_unix_or_iso(tokens[2])
-            except BadValue as exc:
-                yield reject(Where(name, line=number), "timestamp", exc)
-                continue
-        yield InteractionRecord(Where(name, line=number), su, sv, at)
+        yield Where(name, line=number), tokens

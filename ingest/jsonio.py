@@ -25,13 +25,63 @@ import re
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any, BinaryIO
 
+from ingest.guard import describe
+from ingest.limits import current
 from ingest.records import Where
 from ingest.report import Rejection
-from ingest.textio import UTF8_BOM, decode, iter_text_lines
+from ingest.textio import UTF8_BOM, TooLong, bounded, decode, iter_text_lines, too_long
+from ingest.values import BadValue
 
 NDJSON_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.txt")
 _WS = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+
+
+def bounded_decoder() -> json.JSONDecoder:
+    """A JSON decoder that refuses an integer of more digits than the ``json_int_digits`` limit (a number of
+    hundreds of thousands of digits costs quadratic time to convert, and Python refuses past 4,300 digits)."""
+    digits = current().json_int_digits
+
+    def parse_int(text: str) -> int:
+        n = len(text) - (text[:1] == "-")
+        if n > digits:
+            raise BadValue(
+                f"an integer of {n:,} digits, more than the limit of {digits:,}",
+                f"numbers of at most {digits:,} digits; {current().hint('json_int_digits')}",
+            )
+        return int(text)
+
+    return json.JSONDecoder(parse_int=parse_int)
+
+
+def check_depth(value: Any, limit: int) -> None:
+    """Raise :class:`BadValue` when ``value`` nests lists/objects more than ``limit`` deep (the top is 1)."""
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > limit:
+            raise BadValue(
+                f"JSON nested more than {limit} deep",
+                f"objects nested at most {limit} deep; {current().hint('json_depth')}",
+            )
+        children = v.values() if isinstance(v, dict) else v
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+def _over_limit(where: Where, exc: BaseException, *, fatal: bool = False) -> Rejection:
+    """The rejection of a JSON value that parses but is beyond a limit (or beyond what Python can read)."""
+    limits = current()
+    if isinstance(exc, BadValue):
+        return Rejection(where, None, exc.reason, exc.expected, fatal=fatal)
+    if isinstance(exc, RecursionError):
+        reason = "JSON nested too deep to read (over a thousand levels)"
+        return Rejection(where, None, reason, f"objects nested at most {limits.json_depth} deep", fatal=fatal)
+    return Rejection(where, None, f"JSON value cannot be read ({describe(exc)})", "ordinary JSON values", fatal=fatal)
+
+
+def _deep(text: str, start: int, end: int, limit: int) -> bool:
+    """Whether ``text[start:end]`` holds more brackets than ``limit``: only then can it nest deeper (C counts)."""
+    return end - start > limit and text.count("[", start, end) + text.count("{", start, end) > limit
+
 
 JsonItem = tuple[Where, dict[str, Any]]
 
@@ -88,6 +138,8 @@ def looks_like_ndjson(first_line: bytes, name: str) -> bool:
         return True
     except (json.JSONDecodeError, UnicodeDecodeError):
         return first_line.rstrip().endswith(b"}")
+    except (RecursionError, ValueError):  # a complete object, too deep or with too long a number: a line
+        return True
 
 
 def iter_json_items(
@@ -99,6 +151,7 @@ def iter_json_items(
     without one of them is an item itself. ``where.line`` is the item's first line when known (NDJSON lines,
     top-level array items); ``where.record`` is the item's 1-based position in the file.
     """
+    fp = bounded(fp)
     head, first = _peek_head(fp)
     if not first:
         yield Rejection(Where(name), None, "file is empty", "a JSON document or NDJSON lines", fatal=True)
@@ -107,7 +160,22 @@ def iter_json_items(
     if looks_like_ndjson(first, name):
         yield from _iter_ndjson(lines, name, containers)
         return
-    text, bad = decode(b"".join(lines), name)
+    if any(type(raw) is TooLong for raw in head):
+        yield too_long(Where(name, line=len(head)), next(r.size for r in head if type(r) is TooLong))
+        return
+    limits = current()
+    start = b"".join(head)
+    data = start + fp.read(max(limits.json_document_bytes - len(start), 0) + 1)
+    if len(data) > limits.json_document_bytes:
+        yield Rejection(
+            Where(name),
+            None,
+            f"a JSON document (not NDJSON) of more than {limits.json_document_bytes:,} bytes is not read whole",
+            f"NDJSON (one object per line, read as a stream), or {limits.hint('json_document_bytes')}",
+            fatal=True,
+        )
+        return
+    text, bad = decode(data, name)
     if bad is not None:
         yield bad
         return
@@ -128,7 +196,9 @@ def _iter_ndjson(
     problems = 0
     seen_lines = 0
     held: tuple[json.JSONDecodeError, int] | None = None  # a bad first line: fatal if it is the only line
-    loads = json.loads
+    loads = bounded_decoder().decode
+    max_depth = current().json_depth
+    _cheap = max_depth  # a line shorter than the depth limit cannot nest deeper than it
     for item in iter_text_lines(lines, name):  # type: ignore[arg-type]
         if isinstance(item, Rejection):
             problems += 1
@@ -150,6 +220,17 @@ def _iter_ndjson(
             else:
                 yield _bad_line(name, exc, number)
             continue
+        except (RecursionError, ValueError, BadValue) as exc:  # too deep for Python, or an integer too long
+            problems += 1
+            yield _over_limit(Where(name, line=number), exc)
+            continue
+        if len(line) > _cheap and (line.count("[") + line.count("{")) > max_depth:
+            try:
+                check_depth(obj, max_depth)
+            except BadValue as exc:
+                problems += 1
+                yield _over_limit(Where(name, line=number), exc)
+                continue
         if not isinstance(obj, dict):
             index += 1
             yield _not_object(Where(name, line=number, record=str(index)), obj)
@@ -191,6 +272,8 @@ class _Walker:
         self.name = name
         self.containers = containers
         self.n = len(text)
+        self.decoder = bounded_decoder()
+        self.max_depth = current().json_depth
         self.index = 0
         self.line = 1
         self.counted = 0
@@ -241,9 +324,14 @@ class _Walker:
             return i + 1
         while True:
             try:
-                obj, end = _DECODER.raw_decode(text, i)
+                obj, end = self.decoder.raw_decode(text, i)
+                if _deep(text, i, end, self.max_depth):
+                    check_depth(obj, self.max_depth)
             except json.JSONDecodeError as exc:
                 yield _json_error(self.name, exc, "the JSON document")
+                return None
+            except (RecursionError, ValueError) as exc:  # an item beyond a limit: its end is not known, stop here
+                yield _over_limit(Where(self.name, line=self._line_at(i), record=str(self.index + 1)), exc, fatal=True)
                 return None
             self.index += 1
             where = Where(self.name, line=self._line_at(i), record=str(self.index))
@@ -282,7 +370,7 @@ class _Walker:
                 yield self._fail("expected a quoted member name", i)
                 return None
             try:
-                key, i = _DECODER.raw_decode(text, i)
+                key, i = self.decoder.raw_decode(text, i)
             except json.JSONDecodeError as exc:
                 yield _json_error(self.name, exc, "the JSON document")
                 return None
@@ -298,10 +386,16 @@ class _Walker:
                     return None
                 i = end
             else:
+                value_start = i
                 try:
-                    collected[key], i = _DECODER.raw_decode(text, i)
+                    collected[key], i = self.decoder.raw_decode(text, i)
+                    if _deep(text, value_start, i, self.max_depth - 1):
+                        check_depth(collected[key], self.max_depth - 1)
                 except json.JSONDecodeError as exc:
                     yield _json_error(self.name, exc, "the JSON document")
+                    return None
+                except (RecursionError, ValueError) as exc:
+                    yield _over_limit(Where(self.name, line=self._line_at(value_start)), exc, fatal=True)
                     return None
             i = self._ws(i)
             if i >= n:

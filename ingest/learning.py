@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from ingest.guard import each_record
 from ingest.jsonio import iter_json_items
 from ingest.records import CompletionRecord, CourseRecord, PersonRef, VoidRecord, Where
 from ingest.refs import parse_person_ref
@@ -123,18 +125,28 @@ def xapi_score(result: Any, where: Where) -> float | Rejection | None:
     score = result["score"]
     scaled = score.get("scaled")
     if scaled is not None:
-        if isinstance(scaled, bool) or not isinstance(scaled, int | float) or not 0 <= scaled <= 1:
+        if isinstance(scaled, bool) or not isinstance(scaled, int | float) or not 0 <= scaled <= 1:  # NaN: False
             return Rejection(where, "result.score.scaled", f"{scaled!r} is outside 0..1", "a number from 0 to 1")
         return float(scaled)
     raw, top, low = score.get("raw"), score.get("max"), score.get("min", 0)
     if raw is None:
         return None
     nums = (raw, top, low)
-    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in nums) or top <= low:
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in nums):
         return Rejection(
             where, "result.score", f"cannot scale raw {raw!r} with min {low!r} and max {top!r}", "raw with max > min"
         )
-    value = (raw - low) / (top - low)
+    try:  # an integer of hundreds of digits has no float: OverflowError
+        raw_f, top_f, low_f = (float(v) for v in nums)
+    except OverflowError:
+        return Rejection(
+            where, "result.score", "raw, min or max is too large to be a number", "numbers such as raw 42, max 50"
+        )
+    if not all(math.isfinite(v) for v in (raw_f, top_f, low_f)) or top_f <= low_f:
+        return Rejection(
+            where, "result.score", f"cannot scale raw {raw!r} with min {low!r} and max {top!r}", "raw with max > min"
+        )
+    value = (raw_f - low_f) / (top_f - low_f)
     if not 0 <= value <= 1:
         return Rejection(where, "result.score.raw", f"raw {raw!r} is outside min..max", "min <= raw <= max")
     return float(value)
@@ -225,23 +237,19 @@ def read_xapi(
     """
     skipped: Counter[str] = Counter()
     dups = DuplicateIds()
-    for item in iter_json_items(fp, name, containers=XAPI_CONTAINERS):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        stmt = item[1]
+
+    def one(where: Where, stmt: dict[str, Any]) -> CompletionRecord | VoidRecord | Rejection | None:
         generated = not (isinstance(stmt.get("id"), str) and stmt["id"].strip())
-        rec = xapi_statement(stmt, item[0], skipped)
-        if rec is None:
-            continue
-        if isinstance(rec, Rejection):
-            yield rec
-            continue
+        rec = xapi_statement(stmt, where, skipped)
+        if rec is None or isinstance(rec, Rejection):
+            return rec
         if notices is not None and generated:
             notices.append(Notice(rec.where, f"statement has no id; used the deterministic id {rec.record_id}"))
-        out = dups.admit(rec.record_id, rec, rec.where, "statement id")
-        if out is not None:
-            yield out
+        return dups.admit(rec.record_id, rec, rec.where, "statement id")
+
+    records: Iterator[CompletionRecord | VoidRecord | Rejection]
+    records = each_record(iter_json_items(fp, name, containers=XAPI_CONTAINERS), one)
+    yield from records
     if notices is not None and skipped:
         total = sum(skipped.values())
         parts = ", ".join(f"{verb} {n}" for verb, n in skipped.most_common())
@@ -255,18 +263,13 @@ def read_courses_csv(
 ) -> Iterator[CourseRecord | Rejection]:
     """The course catalogue CSV: course_id and title required; description, code, topics (';') optional."""
     dups = DuplicateIds()
-    for item in iter_csv_rows(fp, name, required=COURSES_CSV_REQUIRED, optional=COURSES_CSV_OPTIONAL):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        where, row = item
+
+    def one(where: Where, row: dict[str, str]) -> CourseRecord | Rejection | None:
         cid = row["course_id"]
         if not cid:
-            yield Rejection(where, "course_id", "empty course_id", "the course's stable id or activity IRI")
-            continue
+            return Rejection(where, "course_id", "empty course_id", "the course's stable id or activity IRI")
         if not row["title"]:
-            yield Rejection(where, "title", "empty title", "the course title")
-            continue
+            return Rejection(where, "title", "empty title", "the course title")
         rec = CourseRecord(
             where,
             cid,
@@ -276,9 +279,10 @@ def read_courses_csv(
             split_list(row.get("topics") or ""),
             row.get("url") or None,
         )
-        out = dups.admit(cid, rec, where, "course_id")
-        if out is not None:
-            yield out
+        return dups.admit(cid, rec, where, "course_id")
+
+    records = each_record(iter_csv_rows(fp, name, required=COURSES_CSV_REQUIRED, optional=COURSES_CSV_OPTIONAL), one)
+    yield from records
     dups.note(notices, name, "course")
 
 
@@ -298,40 +302,34 @@ def read_completions_csv(
     dups = DuplicateIds() if dups is None else dups
     statuses = ", ".join(COMPLETION_STATUSES)
     refs: dict[str, Any] = {}
-    for item in iter_csv_rows(fp, name, required=COMPLETIONS_CSV_REQUIRED, optional=COMPLETIONS_CSV_OPTIONAL):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        where, row = item
+
+    def one(where: Where, row: dict[str, str]) -> CompletionRecord | Rejection | None:
         person = memo(refs, row["person"], parse_person_ref)
         if person is None:
-            yield Rejection(where, "person", "empty person", "a person reference (person_id, e-mail or kind:value)")
-            continue
+            return Rejection(where, "person", "empty person", "a person reference (person_id, e-mail or kind:value)")
         cid = row["course_id"]
         if not cid:
-            yield Rejection(where, "course_id", "empty course_id", "the course's id from the catalogue")
-            continue
+            return Rejection(where, "course_id", "empty course_id", "the course's id from the catalogue")
         status = row["status"].lower()
         if status not in COMPLETION_STATUSES:
-            yield Rejection(where, "status", f"unknown status {row['status']!r}", f"one of {statuses}")
-            continue
+            return Rejection(where, "status", f"unknown status {row['status']!r}", f"one of {statuses}")
         try:
             at = parse_datetime(row["at"])
         except BadValue as exc:
-            yield reject(where, "at", exc)
-            continue
+            return reject(where, "at", exc)
         score = None
         if row.get("score"):
             try:
                 score = parse_score(row["score"])
             except BadValue as exc:
-                yield reject(where, "score", exc)
-                continue
+                return reject(where, "score", exc)
         rid = completion_record_id(f"{person.kind}:{person.value}", cid, status, at)
         rec = CompletionRecord(where, rid, person, cid, status, at, score, row.get("course_title") or None)
-        out = dups.admit(rid, rec, where, "completion")
-        if out is not None:
-            yield out
+        return dups.admit(rid, rec, where, "completion")
+
+    rows = iter_csv_rows(fp, name, required=COMPLETIONS_CSV_REQUIRED, optional=COMPLETIONS_CSV_OPTIONAL)
+    records = each_record(rows, one)
+    yield from records
     if own_dups:
         dups.note(notices, name, "completion")
 

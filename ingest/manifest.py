@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
 from graph.schema import VISIBILITIES
+from ingest.guard import each_record
 from ingest.records import PersonRef, Where
 from ingest.refs import parse_person_ref
 from ingest.report import Rejection
@@ -93,18 +94,39 @@ def _scalar(value: Any, field: str) -> str:
     return str(value).strip()
 
 
-def _parse_date(value: Any) -> date:
+_YEAR_RE = re.compile(r"\d{4}")
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+DATE_EXPECTED = "YYYY-MM-DD (2025-06-01), or as much of it as is known: YYYY-MM (2025-06) or YYYY (2025)"
+
+
+def _parse_date(value: Any) -> str:
+    """A document date as ISO text with the precision the source gave: ``2019-05-14``, ``2019-05`` or ``2019``
+    (bibliographic data often knows only the year; keeping it beats dropping the document)."""
     if isinstance(value, datetime):
-        return value.date()
+        return value.date().isoformat()
     if isinstance(value, date):
-        return value
+        return value.isoformat()
     text = str(value).strip()
+    if _YEAR_RE.fullmatch(text) and text != "0000":
+        return text
+    m = _MONTH_RE.fullmatch(text)
+    if m and text[:4] != "0000" and 1 <= int(m.group(2)) <= 12:
+        return text
     for parse in (date.fromisoformat, lambda t: datetime.fromisoformat(t).date()):
         try:
-            return parse(text)
-        except ValueError:
+            return parse(text).isoformat()
+        except (ValueError, OverflowError):
             continue
-    raise MetaError("date", f"{text!r} is not an ISO date", "YYYY-MM-DD, for example 2025-06-01")
+    raise MetaError("date", f"{text[:80]!r} is not an ISO date", DATE_EXPECTED)
+
+
+def date_and_precision(text: str) -> tuple[date, str]:
+    """``"2019"`` -> (2019-01-01, "year"), ``"2019-05"`` -> (2019-05-01, "month"), a full date -> (it, "day")."""
+    if len(text) == 4:
+        return date(int(text), 1, 1), "year"
+    if len(text) == 7:
+        return date(int(text[:4]), int(text[5:]), 1), "month"
+    return date.fromisoformat(text), "day"
 
 
 def canonical_key(key: str) -> str:
@@ -184,7 +206,7 @@ def normalise_metadata(raw: Mapping[str, Any], *, embedded: bool = False) -> tup
             if allowed:
                 meta["allowed"] = allowed
         elif k == "date":
-            meta["date"] = _parse_date(value).isoformat()
+            meta["date"] = _parse_date(value)
         elif k == "url":
             url = _scalar(value, "url")
             if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$", url):
@@ -254,12 +276,13 @@ def read_manifest(fp: BinaryIO, name: str) -> Iterator[tuple[str, dict[str, Any]
     import io
 
     seen: dict[str, Where] = {}
-    for item in iter_csv_rows(io.BytesIO(data), name, required=("path",), optional=META_KEYS):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        where, row = item
-        yield _row(where, {k: v for k, v in row.items() if k in MANIFEST_COLUMNS}, seen)
+    rows = iter_csv_rows(io.BytesIO(data), name, required=("path",), optional=META_KEYS)
+
+    def one(where: Where, row: dict[str, str]) -> tuple[str, dict[str, Any]] | Rejection:
+        return _row(where, {k: v for k, v in row.items() if k in MANIFEST_COLUMNS}, seen)
+
+    records = each_record(rows, one)
+    yield from records
 
 
 def _read_json_manifest(data: bytes, name: str) -> Iterator[tuple[str, dict[str, Any]] | Rejection]:
@@ -291,17 +314,27 @@ def _read_json_manifest(data: bytes, name: str) -> Iterator[tuple[str, dict[str,
         return
     known = set(MANIFEST_COLUMNS) | set(ALIASES)
     seen: dict[str, Where] = {}
-    for index, obj in enumerate(items):
-        where = Where(name, record=str(index))
+
+    def one(where: Where, obj: Any) -> list[tuple[str, dict[str, Any]] | Rejection]:
         if not isinstance(obj, dict):
-            yield Rejection(where, None, f"entry is a JSON {type(obj).__name__}", "an object with 'path'")
-            continue
-        unknown = sorted(k for k in obj if canonical_key(k) not in known)
+            return [Rejection(where, None, f"entry is a JSON {type(obj).__name__}", "an object with 'path'")]
+        out: list[tuple[str, dict[str, Any]] | Rejection] = []
+        unknown = sorted(str(k) for k in obj if canonical_key(k) not in known)
         if unknown:
-            yield Rejection(
-                where,
-                ", ".join(unknown),
-                f"unknown key(s) {', '.join(unknown)} ignored",
-                f"only {', '.join(MANIFEST_COLUMNS)}",
+            out.append(
+                Rejection(
+                    where,
+                    ", ".join(unknown),
+                    f"unknown key(s) {', '.join(unknown)} ignored",
+                    f"only {', '.join(MANIFEST_COLUMNS)}",
+                )
             )
-        yield _row(where, {k: v for k, v in obj.items() if canonical_key(k) in known}, seen)
+        out.append(_row(where, {k: v for k, v in obj.items() if canonical_key(k) in known}, seen))
+        return out
+
+    entries = ((Where(name, record=str(index)), obj) for index, obj in enumerate(items))
+    for item in each_record(entries, one):
+        if type(item) is Rejection:
+            yield item
+        else:
+            yield from item  # type: ignore[misc]

@@ -71,6 +71,9 @@ def document_id(doc_key: str) -> str:
     return f"doc:{_short_hash(doc_key)}"
 
 
+_DATE_CHARS = {"year": 4, "month": 7, "day": 10}
+
+
 def chunk_id(doc_node_id: str, n: int) -> str:
     return f"chunk:{doc_node_id.removeprefix('doc:')}:{n}"
 
@@ -265,7 +268,9 @@ class Mapper:
             "format": rec.format,
             "visibility": rec.visibility,
             "allowed": allowed,
-            "date": rec.date.isoformat() if rec.date else None,
+            # as precise as the source: "2019", "2019-05" or "2019-05-14" (ISO 8601 reduced precision)
+            "date": rec.date.isoformat()[: _DATE_CHARS[rec.date_precision]] if rec.date else None,
+            "date_precision": rec.date_precision if rec.date else None,
             "url": rec.url,
             "tags": list(rec.tags),
             "community": rec.community,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from ingest.detect import SCIM_GROUP_SCHEMA, SCIM_LIST_RESPONSE, SCIM_USER_SCHEMA
+from ingest.guard import each_record
 from ingest.jsonio import iter_json_items
 from ingest.records import PersonRecord, PersonRef, Where
 from ingest.refs import parse_person_ref
@@ -34,8 +35,9 @@ ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:
 WHOKNOWS_USER_SCHEMA = "urn:whoknows:params:scim:schemas:extension:2.0:User"
 SCIM_CONTAINERS = ("Resources", "resources")
 
-PEOPLE_CSV_REQUIRED = ("person_id", "name")
+PEOPLE_CSV_REQUIRED = ("person_id",)
 PEOPLE_CSV_OPTIONAL = (
+    "name",
     "email",
     "user_name",
     "employee_number",
@@ -214,17 +216,13 @@ def read_scim_users(
     ``notices`` (optional) receives a note about skipped identical duplicates.
     """
     dups = DuplicateIds()
-    for item in iter_json_items(fp, name, containers=SCIM_CONTAINERS):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        rec = scim_user(item[1], item[0])
-        if isinstance(rec, Rejection):
-            yield rec
-            continue
-        out = dups.admit(rec.person_id, rec, rec.where, "id")
-        if out is not None:
-            yield out
+
+    def one(where: Where, res: dict[str, Any]) -> PersonRecord | Rejection | None:
+        rec = scim_user(res, where)
+        return rec if isinstance(rec, Rejection) else dups.admit(rec.person_id, rec, rec.where, "id")
+
+    records = each_record(iter_json_items(fp, name, containers=SCIM_CONTAINERS), one)
+    yield from records
     dups.note(notices, name, "user")
 
 
@@ -233,10 +231,10 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
     pid = row["person_id"]
     if not pid:
         return Rejection(where, "person_id", "empty person_id", "a stable, non-empty person id")
-    name = row["name"]
-    if not name:
-        return Rejection(where, "name", "empty name", "the person's display name")
     get = row.get
+    emails = tuple(e.lower() for e in split_list(get("email") or ""))
+    # no name (a directory export without the column, or an empty cell): shown by what identifies them
+    name = get("name") or (emails[0] if emails else pid)
     try:
         active = parse_bool(get("active"), True)
     except BadValue as exc:
@@ -250,7 +248,7 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
         where=where,
         person_id=pid,
         name=name,
-        emails=tuple(e.lower() for e in split_list(get("email") or "")),
+        emails=emails,
         user_name=get("user_name") or None,
         employee_number=get("employee_number") or None,
         external_id=get("external_id") or None,
@@ -269,17 +267,22 @@ def person_row(where: Where, row: dict[str, str]) -> PersonRecord | Rejection:
 def read_people_csv(
     fp: BinaryIO, name: str, *, notices: list[Notice] | None = None
 ) -> Iterator[PersonRecord | Rejection]:
-    """The people CSV/TSV contract (docs/formats-structured.md): person_id and name required."""
+    """The people CSV/TSV contract (docs/formats-structured.md): person_id required; a person without a name
+    is shown by their e-mail or id (counted in one notice)."""
     dups = DuplicateIds()
-    for item in iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL):
-        if isinstance(item, Rejection):
-            yield item
-            continue
-        rec = person_row(*item)
+    unnamed = 0
+
+    def one(where: Where, row: dict[str, str]) -> PersonRecord | Rejection | None:
+        nonlocal unnamed
+        rec = person_row(where, row)
         if isinstance(rec, Rejection):
-            yield rec
-            continue
-        out = dups.admit(rec.person_id, rec, rec.where, "person_id")
-        if out is not None:
-            yield out
+            return rec
+        unnamed += not row.get("name")
+        return dups.admit(rec.person_id, rec, rec.where, "person_id")
+
+    rows = iter_csv_rows(fp, name, required=PEOPLE_CSV_REQUIRED, optional=PEOPLE_CSV_OPTIONAL)
+    records = each_record(rows, one)
+    yield from records
     dups.note(notices, name, "person")
+    if unnamed and notices is not None:
+        notices.append(Notice(Where(name), f"{unnamed} person(s) without a name: shown by their e-mail or id"))

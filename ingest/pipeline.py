@@ -33,7 +33,9 @@ import orjson
 
 from graph.store import Facts, GraphStore, Node, PendingRel, Rel
 from ingest.committer import BackgroundCommitter
+from ingest.guard import each_item, unexpected
 from ingest.identity import IdentityIndex
+from ingest.limits import Limits, current, using
 from ingest.mapping import UNRESOLVED_PREFIX, Mapped, Mapper
 from ingest.reader_process import FORK_AVAILABLE, run_in_child, run_in_children
 from ingest.records import (
@@ -51,7 +53,9 @@ from ingest.records import (
 from ingest.refs import parse_person_ref
 from ingest.report import Notice, Rejection, SourceReport
 from ingest.split import SPLIT_MIN_BYTES, FilePart, PartReader, plan_parts
+from ingest.textio import utf16_codec
 from ingest.values import DuplicateIds, note_identical
+from ingest.walk import open_regular, walk_inside
 from whoknows.errors import IngestError, UnknownFormatError
 
 CHILD_MIN_BYTES = 256 << 10  # structured files from this size are read in a forked child (ingest.reader_process)
@@ -142,8 +146,16 @@ def _readers() -> dict[str, Reader]:
 
 @dataclass(frozen=True, slots=True)
 class Input:
+    """One input: ``path`` names it (reports, ledger); ``data`` is the file its bytes are read from when they
+    are not ``path``'s own (a UTF-16 export converted to UTF-8, see :func:`utf8_copy`)."""
+
     path: Path
     kind: str
+    data: Path | None = None
+
+    @property
+    def source(self) -> Path:
+        return self.data or self.path
 
 
 @dataclass(slots=True)
@@ -186,6 +198,25 @@ class IngestRun:
 
 
 # -- input planning -------------------------------------------------------------------------------------
+def utf8_copy(path: Path) -> Path | None:
+    """A UTF-8 copy (in the temporary folder) of a UTF-16 export, which spreadsheet programs write as "Unicode
+    text"; None when ``path`` is not UTF-16. The readers then read the copy and report ``path``."""
+    import shutil
+    import tempfile
+
+    with path.open("rb") as fp:
+        codec = utf16_codec(fp.read(4096))
+    if codec is None:
+        return None
+    fd, name = tempfile.mkstemp(prefix="whoknows-utf8-", suffix=path.suffix)
+    with (
+        path.open(encoding=codec, errors="replace", newline="") as src,
+        os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
+    ):
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return Path(name)
+
+
 def sniff_kind(path: Path) -> str | None:
     """Recognise a structured file from its name and first bytes; None if it is not one we know."""
     from ingest.detect import detect_csv_kind
@@ -193,7 +224,8 @@ def sniff_kind(path: Path) -> str | None:
     suffix = path.suffix.lower()
     with path.open("rb") as fp:
         head = fp.read(65536)
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    codec = utf16_codec(head)
+    text = head.decode(codec or "utf-8", errors="replace").lstrip("\ufeff")
     if suffix in (".csv", ".tsv"):
         first = text.splitlines()[0] if text.strip() else ""
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
@@ -240,10 +272,13 @@ def plan_inputs(paths: Sequence[str | Path], kind: str = "auto") -> tuple[list[I
         if kind not in ("auto", "documents"):
             raise IngestError(f"--kind {kind} needs a file, but {path} is a folder")
         has_docs = False
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            rel = file.relative_to(path)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
+        walk = walk_inside(path)  # no link is followed (ingest/walk.py); the document reader reports its own
+        for rej in walk.rejections:
+            if Path(rej.where.file).suffix.lower() in STRUCTURED_EXTENSIONS:
+                report = SourceReport(rej.where.file, "unknown")
+                report.reject(rej)
+                unknown.append(report)
+        for file in walk.files:
             suffix = file.suffix.lower()
             if file.name.lower() in MANIFEST_NAMES:
                 continue
@@ -396,6 +431,17 @@ class _Run:
         if self.store.feed_state(feed) == file_hash:
             report.skipped_unchanged_file = True
             return
+        converted = utf8_copy(inp.path)
+        if converted is not None:
+            inp = dataclasses.replace(inp, data=converted)
+            report.notices.append(Notice(Where(str(inp.path)), "read as UTF-16 (converted to UTF-8)"))
+        try:
+            self._structured(inp, report, feed, file_hash)
+        finally:
+            if converted is not None:
+                converted.unlink(missing_ok=True)
+
+    def _structured(self, inp: Input, report: SourceReport, feed: str, file_hash: str) -> None:
         snapshot = inp.kind != "xapi"  # xAPI statements are immutable: absence from an export is not deletion
         old = self.store.ledger(feed) if snapshot else {}
         parts = self._parts(inp, snapshot)
@@ -446,7 +492,7 @@ class _Run:
             and FORK_AVAILABLE
             and snapshot
             and inp.kind not in ("people", "scim_users")
-            and inp.path.stat().st_size >= self.child_min_bytes
+            and inp.source.stat().st_size >= self.child_min_bytes
         )
 
     def _read_feed(
@@ -466,10 +512,11 @@ class _Run:
         seen: set[str] = set()
         unresolved: dict[str, list[Any]] = {}
         reader = _readers()[inp.kind]
-        with inp.path.open("rb") if part is None else PartReader(part) as fp:
+        with inp.source.open("rb") if part is None else PartReader(part) as fp:
             total_bytes = os.fstat(fp.fileno()).st_size if part is None else fp.size  # type: ignore[union-attr]
             extra = {} if dups is None else {"dups": dups}
-            items: Iterable[Any] = reader(fp, str(inp.path), notices=report.notices, **extra)
+            reader_items = reader(fp, str(inp.path), notices=report.notices, **extra)
+            items: Iterable[Any] = each_item(reader_items, str(inp.path))
             if inp.kind == "interactions":  # aggregated: nothing is emitted until the whole file is read
                 items = aggregate_interactions(items, report)
             items = self._with_progress(items, inp, part)
@@ -527,7 +574,7 @@ class _Run:
             return None
         if self.split_min_bytes is None or not self._read_in_child(inp, snapshot):
             return None
-        return plan_parts(inp.path, self.split_min_bytes)
+        return plan_parts(inp.source, self.split_min_bytes)
 
     def _read_feed_split(
         self, inp: Input, feed: str, report: SourceReport, old: dict[str, str], parts: Sequence[FilePart]
@@ -657,6 +704,7 @@ class _Run:
         ledger: dict[str, str] = {}
         voided: dict[str, str] = {}
         shared: dict[str, Node] = {}
+        failed = 0
         for source, h, record in todo:
             if isinstance(record, VoidRecord):
                 target = f"xapi:{record.target_id}"
@@ -664,7 +712,15 @@ class _Run:
                 voided[target] = VOIDED
                 ledger[source] = h
                 continue
-            mapped = self._map(record, source)
+            try:
+                mapped = self._map(record, source)
+            except Exception as exc:  # one record the mapper cannot take is one rejection
+                report.reject(unexpected(getattr(record, "where", None) or Where(report.path), exc))
+                report.read -= not isinstance(record, InteractionPair)  # counted once, as rejected
+                failed += 1
+                if source in to_retract:  # its version in the store stays
+                    to_retract.remove(source)
+                continue
             if mapped.pending or mapped.unresolved:
                 self._collect(mapped, getattr(record, "where", None), facts, pending, unresolved)
             else:  # the common case, inline: this loop runs once per record
@@ -682,7 +738,7 @@ class _Run:
             facts.append(Facts(sk, [node]))
             if prev.get(sk) != SHARED:
                 ledger[sk] = SHARED
-        report.accepted += len(todo) - restored
+        report.accepted += len(todo) - restored - failed
         self._commit(feed, to_retract, facts, pending, ledger, voided)
 
     def _map(self, record: Any, source: str) -> Mapped:
@@ -733,7 +789,7 @@ class _Run:
     # -- documents --------------------------------------------------------------------------------------
     def documents(self, inp: Input, report: SourceReport) -> None:
         from ingest.chunking import chunk_text
-        from ingest.documents import document_files, load_manifests, read_document
+        from ingest.documents import document_files, load_manifests
 
         root = inp.path
         feed = feed_key(inp)
@@ -750,34 +806,35 @@ class _Run:
             from tqdm import tqdm
 
             iterator = tqdm(files, desc=f"documents {root.name}", unit=" docs", leave=False)
-        batch: list[tuple[str, str, DocumentRecord]] = []
+        batch: list[tuple[str, str, DocumentRecord, list[Any]]] = []
         to_retract: list[str] = []
         for rel_path, file in iterator:
             source = f"{feed}#{rel_path}"
             seen.add(source)
-            data = file.read_bytes()
-            md = meta.get(rel_path)
-            h = hashlib.blake2b(data + json.dumps(md, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
             report.read += 1
-            if old.get(source) == h:
+            md = meta.get(rel_path)
+            try:
+                got = self._document(file, rel_path, md, old.get(source), chunk_text)
+            except Exception as exc:  # one document that breaks a parser costs that document, not the run
+                got = unexpected(Where(str(file)), exc)
+            if got is None:
                 report.unchanged += 1
                 continue
-            import io
-
-            rec = read_document(io.BytesIO(data), str(file), doc_key=rel_path, meta=md)
-            if isinstance(rec, Rejection):
+            if isinstance(got, Rejection):
                 # one unreadable file is one rejected record of the document folder, not a failed input; counted
                 # once, as rejected, like a rejected row of a structured file (read + rejected = records seen)
                 report.read -= 1
-                report.reject(dataclasses.replace(rec, fatal=False))
+                report.reject(dataclasses.replace(got, fatal=False))
+                if source in old:  # the version ingested before stays: the file is there, only unreadable now
+                    seen.add(source)
                 continue
             if source in old:
                 to_retract.append(source)
-            batch.append((source, h, rec))
+            batch.append((source, *got))
             if len(batch) >= 200:
-                self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
+                self._flush_docs(feed, batch, to_retract, report, unresolved)
                 batch, to_retract = [], []
-        self._flush_docs(feed, batch, to_retract, report, unresolved, chunk_text)
+        self._flush_docs(feed, batch, to_retract, report, unresolved)
         self._settle()
         gone = sorted(set(old) - seen)
         if gone and not manifest_fatal:  # a missing file is unambiguous: it was removed
@@ -787,22 +844,53 @@ class _Run:
             report.retracted = len(gone)
         self._notice_unresolved(report, unresolved)
 
+    def _document(
+        self, file: Path, rel_path: str, md: Any, before: str | None, chunk_text: Callable[..., Any]
+    ) -> tuple[str, DocumentRecord, list[Any]] | Rejection | None:
+        """Read, extract and chunk one document file: ``(hash, record, chunks)``, a rejection, or None when it
+        is unchanged since the ledger's hash ``before``. Limits (ingest/limits.py) are checked as early as
+        they can be: the size before reading, the text after extracting, the passages after chunking."""
+        from ingest.documents import format_for, read_document, too_large
+
+        limits = current()
+        fmt = format_for(file.name)
+        data = open_regular(file, limits.html_bytes if fmt == "html" else limits.document_bytes)
+        if isinstance(data, Rejection):
+            return data
+        if isinstance(data, int):
+            return too_large(str(file), fmt, data)
+        h = hashlib.blake2b(data + json.dumps(md, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+        if before == h:
+            return None
+        import io
+
+        rec = read_document(io.BytesIO(data), str(file), doc_key=rel_path, meta=md)
+        if isinstance(rec, Rejection):
+            return rec
+        chunks = chunk_text(rec.text, title=rec.title)
+        if len(chunks) > limits.chunks_per_document:
+            return Rejection(
+                Where(str(file)),
+                None,
+                f"the text makes {len(chunks):,} passages, more than the limit of {limits.chunks_per_document:,}",
+                f"a document under the limit (split a very long one); {limits.hint('chunks_per_document')}",
+            )
+        return h, rec, chunks
+
     def _flush_docs(
         self,
         feed: str,
-        batch: list[tuple[str, str, DocumentRecord]],
+        batch: list[tuple[str, str, DocumentRecord, list[Any]]],
         to_retract: list[str],
         report: SourceReport,
         unresolved: dict[str, list[Any]],
-        chunk_text: Callable[..., Any],
     ) -> None:
         if not batch and not to_retract:
             return
         facts: list[Facts] = []
         pending: list[PendingRel] = []
         ledger: dict[str, str] = {}
-        for source, h, rec in batch:
-            chunks = chunk_text(rec.text, title=rec.title)
+        for source, h, rec, chunks in batch:
             self._collect(self.mapper.document(rec, source, chunks), rec.where, facts, pending, unresolved)
             ledger[source] = h
             report.accepted += 1
@@ -962,13 +1050,28 @@ def ingest_paths(
     embed: Callable[[GraphStore], int] | None = None,
     progress: bool = False,
     overlap: bool = True,
+    limits: Limits | None = None,
 ) -> IngestRun:
     """Ingest files and folders into ``store`` and return (and keep in the store) the run's report.
 
     ``overlap`` uses the second core: large files are parsed in a forked child (ingest.reader_process) and
     batches commit on a background thread while the next one is parsed (ingest.committer). False does the
-    same work on one thread.
+    same work on one thread. ``limits``: what one input may cost (ingest/limits.py; None: the defaults as
+    the environment changes them).
     """
+    with using(limits):
+        return _ingest(store, paths, kind=kind, embed=embed, progress=progress, overlap=overlap)
+
+
+def _ingest(
+    store: GraphStore,
+    paths: Sequence[str | Path],
+    *,
+    kind: str,
+    embed: Callable[[GraphStore], int] | None,
+    progress: bool,
+    overlap: bool,
+) -> IngestRun:
     store.setup_schema()
     run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
     inputs, unknown = plan_inputs(paths, kind)

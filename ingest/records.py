@@ -166,6 +166,8 @@ class DocumentRecord:
     ``doc_key`` is the stable identity (path relative to the ingested root, or a URL); ``content_hash``
     covers text and metadata so an edit of either replaces the document's chunks and contributions.
     ``allowed`` lists who may see a ``restricted`` document: person refs and/or ``group:<name>`` entries.
+    ``date`` is the first day of the period the source gave and ``date_precision`` how much of it it gave:
+    ``day`` (2019-05-14), ``month`` (2019-05) or ``year`` (2019, common in bibliographic data).
     """
 
     where: Where
@@ -183,6 +185,7 @@ class DocumentRecord:
     date: date | None = None
     url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    date_precision: str = "day"  # day | month | year
 
 
 Record = (

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest.textio import UTF8_BOM, ends_inside_quotes, sniff_delimiter
+from ingest.limits import current
+from ingest.textio import UTF8_BOM, TooLong, bounded_lines, ends_inside_quotes, sniff_delimiter
 
 SPLIT_MIN_BYTES = 4 << 20  # below this a file reads in well under a second: not worth a second process
 _COUNT_CHUNK = 16 << 20  # newlines are counted in slices of this size (a slice of an mmap is a copy)
@@ -83,7 +84,9 @@ def _header(mm: mmap.mmap) -> tuple[int, str | None]:
 def _cut(mm: mmap.mmap, start: int, middle: int, delimiter: str) -> int | None:
     """The first line start at or after ``middle`` where no quoted value is open, reading from ``start``
     (just after the header) with the state machine of iter_logical_lines; None if a value stays open to the end."""
+    limits = current()
     inside = False
+    opened = 0  # where the open value's line starts
     size = len(mm)
     q = mm.find(b'"', start)
     while q >= 0:
@@ -92,8 +95,11 @@ def _cut(mm: mmap.mmap, start: int, middle: int, delimiter: str) -> int | None:
             break  # the state at ``middle`` is known and no value is open there
         nl = mm.find(b"\n", q)
         line_end = size if nl < 0 else nl + 1
+        if inside and (line_end - opened > limits.cell_chars or mm[opened:line_end].count(b"\n") > limits.quoted_lines):
+            return None  # the reader gives such a value up and reads its lines again: do not cut near it
         try:
-            line = mm[line_start:line_end].decode("utf-8").rstrip("\r\n")
+            too_long = line_end - line_start > limits.line_bytes
+            line = None if too_long else mm[line_start:line_end].decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError:  # the reader rejects and skips such a line: it changes nothing
             line = None
         if line is not None:
@@ -101,6 +107,7 @@ def _cut(mm: mmap.mmap, start: int, middle: int, delimiter: str) -> int | None:
                 inside = ends_inside_quotes(line, delimiter, inside=True)
             elif line.count('"') % 2 and ends_inside_quotes(line, delimiter):
                 inside = True
+                opened = line_start
         if not inside and line_end > middle:
             return line_end  # the value that was open at the middle closes on this line
         q = mm.find(b'"', line_end)
@@ -129,21 +136,23 @@ class PartReader:
 
     def numbered_lines(self) -> Iterator[tuple[int, bytes]]:
         part, fp = self.part, self._fp
+        limit = current().line_bytes
         if part.head_end:
             fp.seek(0)
-            for number, raw in enumerate(fp, start=1):
-                self._pos += len(raw)
+            for number, raw in enumerate(bounded_lines(fp, limit), start=1):
+                self._pos += raw.size if type(raw) is TooLong else len(raw)
                 yield number, raw
                 if self._pos >= part.head_end:
                     break
         fp.seek(part.start)
         left = part.end - part.start
         number = part.first_line
-        for raw in fp:
+        for raw in bounded_lines(fp, limit):
             if left <= 0:
                 break
-            left -= len(raw)
-            self._pos += len(raw)
+            size = raw.size if type(raw) is TooLong else len(raw)
+            left -= size
+            self._pos += size
             yield number, raw
             number += 1
 

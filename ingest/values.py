@@ -7,6 +7,7 @@ Parsers never see the file name: readers add the where.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -56,7 +57,7 @@ def parse_bool(text: str | bool | None, default: bool) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise BadValue(f"{text!r} is not a boolean", BOOL_EXPECTED)
+    raise BadValue(f"{_shown(text)} is not a boolean", BOOL_EXPECTED)
 
 
 def parse_datetime(text: str) -> datetime:
@@ -68,10 +69,20 @@ def parse_datetime(text: str) -> datetime:
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
-        raise BadValue(f"{text!r} is not an ISO 8601 date or date-time", DATETIME_EXPECTED) from None
+        raise BadValue(f"{_shown(text)} is not an ISO 8601 date or date-time", DATETIME_EXPECTED) from None
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first instant a datetime can hold in UTC
+        raise BadValue(f"{_shown(text)} is outside the years 1-9999 once moved to UTC", DATETIME_EXPECTED) from None
+
+
+def _shown(text: Any, limit: int = 80) -> str:
+    """A value quoted for a message, cut when long (a rejection must not carry a 10 MB cell)."""
+    if not isinstance(text, str):
+        text = str(text)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text):,} characters)"
 
 
 def parse_date(text: str) -> date:
@@ -84,7 +95,7 @@ def parse_date(text: str) -> date:
     try:
         return parse_datetime(value).date()
     except BadValue:
-        raise BadValue(f"{text!r} is not an ISO 8601 date", DATE_EXPECTED) from None
+        raise BadValue(f"{_shown(text)} is not an ISO 8601 date", DATE_EXPECTED) from None
 
 
 def parse_unix_or_iso(text: str) -> datetime:
@@ -94,21 +105,24 @@ def parse_unix_or_iso(text: str) -> datetime:
         try:
             return datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):
-            reason = f"{text!r} is out of range as unix seconds"
+            reason = f"{_shown(text)} is out of range as unix seconds"
             raise BadValue(reason, "unix seconds or " + DATETIME_EXPECTED) from None
     try:
         return parse_datetime(value)
     except BadValue:
         raise BadValue(
-            f"{text!r} is neither unix seconds nor an ISO 8601 date-time", "unix seconds or " + DATETIME_EXPECTED
+            f"{_shown(text)} is neither unix seconds nor an ISO 8601 date-time", "unix seconds or " + DATETIME_EXPECTED
         ) from None
 
 
 def parse_number(text: str) -> float:
     value = text.strip()
     if not _NUMBER_RE.match(value):
-        raise BadValue(f"{text!r} is not a number", "a decimal number such as 0.85")
-    return float(value)
+        raise BadValue(f"{_shown(text)} is not a number", "a decimal number such as 0.85")
+    number = float(value)
+    if number in (math.inf, -math.inf):  # "1e999": past the largest float
+        raise BadValue(f"{_shown(text)} is too large to be a number", "a decimal number such as 0.85")
+    return number
 
 
 def parse_score(text: str) -> float:

@@ -141,8 +141,13 @@ def _parse_date(value: Any) -> date | None:
 
 @lru_cache(maxsize=65536)
 def _parse_iso_day(text: str) -> date | None:
-    """Memoised: a query parses the same few thousand document dates again and again."""
+    """Memoised: a query parses the same few thousand document dates again and again. A date known only to
+    the month or the year (``2019-05``, ``2019``: ingest keeps the precision) counts from the middle of it."""
     try:
+        if len(text) == 4:
+            return date(int(text), 7, 1)
+        if len(text) == 7:
+            return date(int(text[:4]), int(text[5:7]), 15)
         return date.fromisoformat(text)
     except ValueError:
         return None

@@ -206,7 +206,7 @@ def test_a_file_read_in_a_child_process_lands_exactly_as_one_read_here(tmp_path:
     assert runs[0].mapper.community_by_name.get("guild 3") == "community:guild-3"
 
 
-def test_an_error_in_the_child_reaches_the_ingest_and_nothing_is_marked_done(
+def test_an_error_mapping_records_in_the_child_rejects_them_and_nothing_is_marked_done(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = tmp_path / "in"
@@ -220,10 +220,14 @@ def test_an_error_in_the_child_reaches_the_ingest_and_nothing_is_marked_done(
 
     real_map = pipeline._Run._map
     monkeypatch.setattr(pipeline._Run, "_map", broken_map)
-    with pytest.raises(pipeline.IngestError, match="mapper exploded"):
-        _ingest(store, src, child=True)
+    first = _ingest(store, src, child=True)  # each record that breaks the mapper is one rejection, not a crash
+    rejected = [r for s in first.sources for r in s.rejections]
+    assert len(rejected) == 900 and all("mapper exploded" in r.reason and r.where.line for r in rejected)
+    assert (
+        store.counts().get("COMPLETED", 0) == 0 and first.totals["accepted"] == first.totals["read"]
+    )  # read: good ones
     monkeypatch.undo()
-    run = _ingest(store, src, child=True)  # the completions file was not marked done: it is read again in full
+    run = ingest_paths(store, [src])  # the completions file was not marked done: it is read again in full
     assert store.counts()["COMPLETED"] == 900
     assert run.totals["rejected"] == 0
 
@@ -318,15 +322,35 @@ def test_batches_share_a_transaction_that_a_failure_rolls_back(
             yield item
 
     (src / "people.csv").write_text("person_id,name,email\n" + "".join(f"q{i},Q {i},q{i}@x.org\n" for i in range(2500)))
-    monkeypatch.setattr(pipeline, "_readers", lambda: {"people": breaks_at_1500})
-    with pytest.raises(RuntimeError, match="cut off"):
+    real_write = SQLiteStore.write_prepared
+    writes: list[int] = []
+
+    def fails_fifth(self: SQLiteStore, prepared: object) -> tuple[int, int]:
+        writes.append(1)
+        if len(writes) == 5:
+            raise RuntimeError("the disk is full")
+        return real_write(self, prepared)
+
+    monkeypatch.setattr(SQLiteStore, "write_prepared", fails_fifth)
+    with pytest.raises(RuntimeError, match="disk is full"):  # a store that fails stops the run
         ingest_paths(store, [src], overlap=overlap)
+    monkeypatch.setattr(SQLiteStore, "write_prepared", real_write)
     persons = {n.id for n in store.iter_nodes("Person")}
     committed_q = sum(1 for p in persons if p.startswith("person:q"))
-    # batches of 100, 100, 200, 400 and 800 records would commit together at 1,600: the failure at 1,500 rolls
-    # all of them back (before the change each batch was its own commit, so 800 records stayed)
+    # batches of 100, 100, 200, 400 and 800 records would commit together at 1,600: the failure in the fifth
+    # rolls all of them back (before the change each batch was its own commit, so 800 records stayed)
     assert committed_q == 0 and len(persons) == 2500
+
+    # a reader that breaks is an input problem, not a store one: the records before it land, the file gets a
+    # fatal rejection (not swept, not marked done) and the run ends normally
+    monkeypatch.setattr(pipeline, "_readers", lambda: {"people": breaks_at_1500})
+    run = ingest_paths(store, [src], overlap=overlap)
+    (fatal,) = [r for s in run.sources for r in s.rejections]
+    assert fatal.fatal and "the export was cut off" in fatal.reason and not run.ok
+    persons = {n.id for n in store.iter_nodes("Person")}
+    assert sum(1 for p in persons if p.startswith("person:q")) == 1500 and len(persons) == 4000
     monkeypatch.setattr(pipeline, "_readers", lambda: {"people": real})
     run = ingest_paths(store, [src], overlap=overlap)  # the write lock is free and the file was not marked done
-    assert run.totals["accepted"] == 2500
+    t = run.totals
+    assert (t["accepted"], t["unchanged"], t["retracted"]) == (1000, 1500, 2500)  # the p's are gone now
     assert sum(1 for n in store.iter_nodes("Person") if n.id.startswith("person:q")) == 2500

@@ -201,17 +201,18 @@ def test_an_error_in_one_part_stops_the_other_and_nothing_is_marked_done(
     src = tmp_path / "in"
     _exports(src)
     store = SQLiteStore(tmp_path / "s.db")
-    real_map = pipeline._Run._map
+    real_flush = pipeline._Run._flush
 
-    def broken_map(self: pipeline._Run, record: object, source: str) -> object:
-        if getattr(getattr(record, "where", None), "line", 0) == 1000:  # a line of the second part only
-            raise pipeline.IngestError("mapper exploded")
-        return real_map(self, record, source)
+    def broken_flush(self: pipeline._Run, feed: str, batch: list, *args: object, **kw: object) -> None:
+        # a failure outside any one record's work (a record's own failure is a rejection, see test_hostile)
+        if any(getattr(getattr(r, "where", None), "line", 0) == 1000 for _, _, r in batch):  # second part only
+            raise pipeline.IngestError("writer exploded")
+        return real_flush(self, feed, batch, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline._Run, "_map", broken_map)
-    with pytest.raises(pipeline.IngestError, match="mapper exploded"):
+    monkeypatch.setattr(pipeline._Run, "_flush", broken_flush)
+    with pytest.raises(pipeline.IngestError, match="writer exploded"):
         _ingest(store, src, split=True, monkeypatch=monkeypatch)
-    monkeypatch.setattr(pipeline._Run, "_map", real_map)
+    monkeypatch.setattr(pipeline._Run, "_flush", real_flush)
     run = _ingest(store, src, split=True, monkeypatch=monkeypatch)  # read again in full: it was not marked done
     assert run.sources[1].accepted + run.sources[1].unchanged == 1198 and not run.sources[1].skipped_unchanged_file
     clean = SQLiteStore(tmp_path / "clean.db")

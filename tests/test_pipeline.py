@@ -231,7 +231,7 @@ def test_xapi_voided_statement_retracts_its_target(store: SQLiteStore, org: Path
 def test_bad_records_never_stop_good_ones(store: SQLiteStore, org: Path) -> None:
     (org / "people.csv").write_text(
         PEOPLE
-        + "u5,,e5@example.org,Finance,Analyst,Paris,\n"  # missing required name
+        + ",No Id,e5@example.org,Finance,Analyst,Paris,\n"  # missing required person_id
         + "u6,Too,Many,Cells,Here,X,Y,Z\n"  # extra cells
         + "u7,Fine Person,f7@example.org,Finance,Analyst,Paris,u3\n"
     )
@@ -241,7 +241,7 @@ def test_bad_records_never_stop_good_ones(store: SQLiteStore, org: Path) -> None
     people = next(s for s in run.sources if s.kind == "people")
     assert people.accepted == 4 and people.rejected == 2
     messages = [r.reason + " " + r.expected for r in people.rejections]
-    assert any("name" in (r.field or "") for r in people.rejections), messages
+    assert any(r.field == "person_id" for r in people.rejections), messages
     assert all(r.where.line for r in people.rejections)
     comp = next(s for s in run.sources if s.kind == "completions")
     assert comp.rejected == 1 and comp.rejections[0].field == "status"

@@ -119,5 +119,6 @@ def test_csv_stray_quote_inside_a_value_is_literal_and_an_unclosed_quote_is_repo
     data = 'a,b\n1,17" monitor\n2,"x\n3,y\n'
     items = list(iter_csv_rows(io.BytesIO(data.encode()), "t.csv", required=("a", "b")))
     assert items[0] == (items[0][0], {"a": "1", "b": '17" monitor'}) and items[0][0].line == 2
-    (unclosed,) = items[1:]
+    unclosed, after = items[1:]
     assert isinstance(unclosed, Rejection) and unclosed.where.line == 3 and "never closed" in unclosed.reason
+    assert after == (after[0], {"a": "3", "b": "y"}) and after[0].line == 4  # the row after it is not swallowed

@@ -160,9 +160,15 @@ def test_people_csv_bad_boolean_names_the_field() -> None:
 
 
 def test_people_csv_missing_required_column_is_fatal() -> None:
-    records, rejections, _ = run(read_people_csv, "person_id,email\nu1,a@b.org\n")
+    records, rejections, _ = run(read_people_csv, "name,email\nAda,a@b.org\n")
     assert records == [] and len(rejections) == 1
-    assert rejections[0].fatal and rejections[0].field == "name" and "person_id, name" in rejections[0].expected
+    assert rejections[0].fatal and rejections[0].field == "person_id" and "person_id" in rejections[0].expected
+
+
+def test_people_csv_without_names_lands_shown_by_email_or_id() -> None:
+    records, rejections, notices = run(read_people_csv, "person_id,email\nu1,A@b.org\nu2,\n")
+    assert rejections == [] and [(r.person_id, r.name) for r in records] == [("u1", "a@b.org"), ("u2", "u2")]
+    assert any("2 person(s) without a name" in n.message for n in notices)
 
 
 def test_people_csv_extra_column_is_reported_and_rows_still_land() -> None:
@@ -185,8 +191,8 @@ def test_people_csv_empty_and_header_only_and_blank_required_cells() -> None:
     assert len(rejections) == 1 and rejections[0].fatal
     _, rejections, _ = run(read_people_csv, "person_id,name\n")
     assert len(rejections) == 1 and not rejections[0].fatal and "no data rows" in rejections[0].reason
-    _, rejections, _ = run(read_people_csv, "person_id,name\n,Ada\nu2,\n")
-    assert [r.field for r in rejections] == ["person_id", "name"]
+    records, rejections, _ = run(read_people_csv, "person_id,name\n,Ada\nu2,\n")
+    assert [r.field for r in rejections] == ["person_id"] and [r.name for r in records] == ["u2"]
 
 
 def test_people_csv_latin1_line_is_rejected_and_the_rest_lands() -> None:

@@ -36,14 +36,18 @@ def open_cli_store(store_url: str | None, *, read_only: bool = False) -> GraphSt
 
 
 class _Group(click.Group):
-    """Turns WhoKnows errors into one clear line and exit code 1 instead of a traceback."""
+    """Turns WhoKnows errors into one clear line and exit code 1 instead of a traceback; strips control
+    characters and escape sequences from everything commands write (whoknows/terminal.py)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except WhoKnowsError as exc:
-            click.secho(f"error: {exc}", err=True, fg="red")
-            sys.exit(1)
+        from whoknows.terminal import safe_streams
+
+        with safe_streams():  # names and titles from the data are printed as text, never as terminal commands
+            try:
+                return super().invoke(ctx)
+            except WhoKnowsError as exc:
+                click.secho(f"error: {exc}", err=True, fg="red")
+                sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -117,17 +121,40 @@ def _default_embed(say: Callable[[str], None] | None = None) -> Callable[[GraphS
 @click.option("--embed/--no-embed", default=True, show_default=True, help="Embed new texts for semantic search.")
 @click.option("--strict", is_flag=True, help="Exit with code 3 if any record was rejected.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
-def ingest(paths: tuple[Path, ...], store_url: str | None, kind: str, embed: bool, strict: bool, as_json: bool) -> None:
+@click.option(
+    "--limit",
+    "limit_items",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Raise or lower one input limit for this run, e.g. --limit document_bytes=64M (docs/formats-documents.md, "
+    "'Limits'; also WHOKNOWS_LIMIT_<NAME>).",
+)
+def ingest(
+    paths: tuple[Path, ...],
+    store_url: str | None,
+    kind: str,
+    embed: bool,
+    strict: bool,
+    as_json: bool,
+    limit_items: tuple[str, ...],
+) -> None:
     """Ingest files and folders (directory exports and document folders) into the store.
 
     Re-running with the same inputs changes nothing; edited records replace their old version; records gone
     from a snapshot file are retracted. Every rejection is reported with file, line, field and reason.
     """
+    from ingest.limits import from_env, parse_assignments
     from ingest.pipeline import ingest_paths
 
+    limits = from_env().replace(**parse_assignments(limit_items))
     store = open_cli_store(store_url)
     run = ingest_paths(
-        store, list(paths), kind=kind, embed=_default_embed() if embed else None, progress=sys.stderr.isatty()
+        store,
+        list(paths),
+        kind=kind,
+        embed=_default_embed() if embed else None,
+        progress=sys.stderr.isatty(),
+        limits=limits,
     )
     report = run.to_dict()
     if as_json:
