@@ -404,8 +404,24 @@ def aggregate_interactions(items: Iterable[Any], report: SourceReport) -> Iterat
 
 
 # -- the run ----------------------------------------------------------------------------------------------
+def mapper_from_store(store: GraphStore) -> Mapper:
+    """What mapping needs from earlier runs: who is who, communities by name or id, courses that have a title.
+
+    Read here, once per run and before the run's state is built, because constructors do no I/O (a _Run is
+    cheap to make and to test, and the reads happen where a reader of ingest_paths sees them)."""
+    mapper = Mapper(IdentityIndex.from_store(store))
+    for node in store.iter_nodes("Community"):
+        for key in (node.props.get("name"), node.props.get("community_id")):
+            if key:
+                mapper.community_by_name[str(key).strip().lower()] = node.id
+    for node in store.iter_nodes("Course"):
+        if node.props.get("title"):
+            mapper.course_titles.add(node.id)
+    return mapper
+
+
 class _Run:
-    def __init__(self, store: GraphStore, progress: bool, committer: BackgroundCommitter) -> None:
+    def __init__(self, store: GraphStore, progress: bool, committer: BackgroundCommitter, mapper: Mapper) -> None:
         self.store = store
         self.progress = progress
         self.committer = committer  # batches commit on its thread while the next batch is parsed
@@ -414,15 +430,8 @@ class _Run:
         self._tx_records = 0
         self.child_min_bytes: int | None = CHILD_MIN_BYTES
         self.split_min_bytes: int | None = SPLIT_MIN_BYTES
-        self.identity = IdentityIndex.from_store(store)
-        self.mapper = Mapper(self.identity)
-        for node in store.iter_nodes("Community"):
-            for key in (node.props.get("name"), node.props.get("community_id")):
-                if key:
-                    self.mapper.community_by_name[str(key).strip().lower()] = node.id
-        for node in store.iter_nodes("Course"):
-            if node.props.get("title"):
-                self.mapper.course_titles.add(node.id)
+        self.mapper = mapper
+        self.identity = mapper.identity
 
     # -- structured feeds -------------------------------------------------------------------------------
     def structured(self, inp: Input, report: SourceReport) -> None:
@@ -1078,7 +1087,7 @@ def _ingest(
     run.sources.extend(unknown)
     t0 = time.perf_counter()
     with _fewer_collections(), BackgroundCommitter(threaded=overlap) as committer:
-        state = _Run(store, progress, committer)
+        state = _Run(store, progress, committer, mapper_from_store(store))
         if not overlap:
             state.child_min_bytes = None
         try:

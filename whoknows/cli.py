@@ -16,23 +16,10 @@ from typing import Any
 
 import click
 
-from graph.open import default_store_url, open_store
 from graph.store import GraphStore
+from whoknows.commands import analytics, doctor, migrate, search
+from whoknows.commands.options import open_cli_store, store_option
 from whoknows.errors import WhoKnowsError
-
-STORE_HELP = "Store: a file path (embedded, default var/whoknows.db or $WHOKNOWS_STORE) or a neo4j:// / bolt:// URL."
-
-
-def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--store`` option every command takes."""
-    return click.option("--store", "store_url", default=None, metavar="STORE", help=STORE_HELP)(f)
-
-
-def open_cli_store(store_url: str | None, *, read_only: bool = False) -> GraphStore:
-    url = store_url or default_store_url()
-    if read_only and "://" not in url and not Path(url).exists():
-        raise WhoKnowsError(f"no store at {url}; create one with 'whoknows demo' or 'whoknows ingest PATH'")
-    return open_store(url, read_only=read_only)
 
 
 class _Group(click.Group):
@@ -236,28 +223,24 @@ def demo(
         click.echo(f"\nstore: {store.url}\nnext: whoknows status --store {store.url}")
 
 
-def _register_optional() -> None:
-    """Commands that live beside their library code (search, analytics, migrate)."""
-    from importlib import import_module
-
-    for module, names in (
-        ("whoknows.commands.search", ("search", "docs", "reviewers")),
-        ("whoknows.commands.analytics", ("networkers", "spread", "risk", "map_")),
-        ("whoknows.commands.migrate", ("migrate",)),
+def _register_commands() -> None:
+    """Commands that live beside their library code (search, analytics, migrate, doctor): part of the product,
+    imported at the top of this module like any other (a broken one fails the CLI's import, loudly)."""
+    for cmd in (
+        search.search,
+        search.docs,
+        search.reviewers,
+        analytics.networkers,
+        analytics.spread,
+        analytics.risk,
+        analytics.map_,
+        migrate.migrate,
+        doctor.doctor,
     ):
-        try:
-            mod = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        for name in names:
-            cmd = getattr(mod, name, None)
-            if isinstance(cmd, click.Command):
-                main.add_command(cmd, cmd.name or name)
+        main.add_command(cmd)
 
 
-_register_optional()
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from whoknows.cli import open_cli_store, store_option
+from whoknows.commands.options import open_cli_store, store_option
 
 
 def _bounded_simulations(ctx: click.Context, param: click.Parameter, value: int) -> int:
@@ -346,17 +346,3 @@ def risk(store_url: str | None, hops: int, curriculum: str, as_json: bool) -> No
     for _c, row in sorted(health.items(), key=lambda cr: str(cr[1]["name"])):
         probs = "; ".join(row["problems"]) or "healthy"
         click.echo(f"  {row['name']}: {row['members']} members; {probs}")
-
-
-def _register() -> None:
-    """Add these commands to ``whoknows`` when this module is imported before whoknows.cli has finished: cli
-    imports this module to register it, and this module imports cli, so whichever is imported first, the other
-    finds the commands missing on its own (tests import commands directly)."""
-    from whoknows.cli import main
-
-    for cmd in (networkers, spread, risk, map_):
-        if cmd.name not in main.commands:
-            main.add_command(cmd)
-
-
-_register()

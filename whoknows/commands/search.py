@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from whoknows.cli import open_cli_store, store_option
+from whoknows.commands.options import open_cli_store, store_option
 
 EMBED_HELP = "Embedding backend: onnx (int8, default) or torch (fp32 reference); none = lexical search only."
 
