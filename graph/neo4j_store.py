@@ -17,9 +17,10 @@ Why it looks the way it does:
   it goes through that transaction, so reads see the uncommitted writes and an exception rolls all of it back.
   Outside one, reads use ``driver.execute_query(..., routing_=READ)`` (served by read replicas in a cluster) and
   each multi-statement write gets a transaction of its own.
-- Search needs Neo4j's full-text and vector indexes. :attr:`capabilities` says which exist on the server
-  (ArcadeDB's Bolt endpoint, used by CI, has neither); searching without them raises
-  :class:`Neo4jIndexMissingError` naming the fix.
+- Search needs Neo4j's full-text and vector indexes. :meth:`capabilities` offers :class:`FullTextSearch` and
+  :class:`VectorSearch` (graph/store.py) only when they exist and are ONLINE on the server (ArcadeDB's Bolt
+  endpoint, used by CI, has neither); searching without them raises :class:`Neo4jIndexMissingError` naming the
+  fix. There is no :class:`ReadModel`: search reads through the server (the documented slower path).
 """
 
 from __future__ import annotations
@@ -42,15 +43,18 @@ from graph import cypher
 from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type, check_text_labels
 from graph.store import (
     Facts,
+    FullTextSearch,
     Hit,
     Node,
     NodeView,
     PendingRel,
+    ReadModel,
     Rel,
     RetractStats,
     StoredNode,
     StoredRel,
     TextToEmbed,
+    VectorSearch,
 )
 from whoknows.errors import ConfigError, SchemaError, StoreError, StoreUnavailableError
 
@@ -63,6 +67,7 @@ _TEXT_LABEL_VALUES = frozenset(label.value for label in TEXT_LABELS)
 _PRODUCT_LABELS = frozenset(label.value for label in Label)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SCALARS = (bool, int, float, str)
+_FEATURE_OF: dict[type, str] = {FullTextSearch: "fulltext", VectorSearch: "vector"}  # capability -> index
 
 
 class Neo4jUnavailableError(StoreUnavailableError):
@@ -224,6 +229,19 @@ def _translate(url: str) -> Iterator[None]:
         raise StoreError(f"Neo4j driver error for {url}: {exc}") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Neo4jSchemaReport:
+    """The store's schema as the server has it (see :meth:`Neo4jStore.schema_report`)."""
+
+    server: str  # "Neo4j Kernel 5.26.0 community"
+    version: tuple[int, ...]
+    missing_constraints: tuple[str, ...]
+    expected_constraints: int
+    search_indexes: dict[str, dict[str, Any]]  # name -> SHOW INDEXES row (type, state, options)
+    vector_index_names: tuple[str, ...]
+    vector_dimensions: int  # what this store is configured for
+
+
 @dataclass(slots=True)
 class _PreparedWrite:
     """A write as UNWIND rows (see Neo4jStore.prepare_write)."""
@@ -267,7 +285,7 @@ class Neo4jStore:
         self._local = threading.local()
         self._version: tuple[int, ...] | None = None
         self._server: str = ""
-        self._capabilities: frozenset[str] | None = None
+        self._features: frozenset[str] | None = None  # the server's search features (see _server_features)
         self._schema_checked = False
         self.unsupported: dict[str, str] = {}  # capability -> why the server lacks it (from setup_schema)
 
@@ -373,7 +391,7 @@ class Neo4jStore:
         if created_search_index:
             with _translate(self.uri):
                 self.driver.execute_query(cypher.AWAIT_INDEXES, timeout_s=300, database_=self.database)
-        self._capabilities = None
+        self._features = None
         self._schema_checked = True
         self._check_vector_dimensions()
 
@@ -394,6 +412,21 @@ class Neo4jStore:
                 "before writing"
             )
         self._schema_checked = True
+
+    def schema_report(self) -> Neo4jSchemaReport:
+        """What the server has of the store's schema, read without changing anything (``whoknows doctor``)."""
+        self.open()
+        present = {r["name"] for r in self._schema_read(cypher.SHOW_ID_CONSTRAINTS)}
+        expected = self._expected_constraints()
+        return Neo4jSchemaReport(
+            server=self._server,
+            version=self.server_version,
+            missing_constraints=tuple(sorted(expected - present)),
+            expected_constraints=len(expected),
+            search_indexes=self._search_indexes(),
+            vector_index_names=tuple(vector_index_name(t.value) for t in TEXT_LABELS),
+            vector_dimensions=self.vector_dimensions,
+        )
 
     def _schema_read(self, query: str) -> list[Any]:
         """A read of the schema in a transaction of its own, even inside ``with store.transaction()``: Neo4j
@@ -425,11 +458,11 @@ class Neo4jStore:
                     f"NEO4J_VECTOR_DIMENSIONS), or DROP INDEX {name} and run setup again"
                 )
 
-    @property
-    def capabilities(self) -> frozenset[str]:
+    def _server_features(self) -> frozenset[str]:
         """What this server can do beyond the core graph: ``fulltext`` and ``vector`` (Neo4j's search indexes,
-        present and ONLINE) and ``search_clause`` (vector search with Cypher 25's SEARCH)."""
-        if self._capabilities is None:
+        present and ONLINE) and ``search_clause`` (vector search with Cypher 25's SEARCH). Asked once, cached
+        until the store changes its indexes."""
+        if self._features is None:
             indexes = self._search_indexes()
             caps = set()
             if indexes.get(cypher.FULLTEXT_INDEX, {}).get("state") == "ONLINE":
@@ -438,8 +471,27 @@ class Neo4jStore:
                 caps.add("vector")
                 if self.uses_search_clause:
                     caps.add("search_clause")
-            self._capabilities = frozenset(caps)
-        return self._capabilities
+            self._features = frozenset(caps)
+        return self._features
+
+    def capabilities(self) -> frozenset[type]:
+        """:class:`FullTextSearch` and :class:`VectorSearch` when the server has those indexes ONLINE."""
+        features = self._server_features()
+        return frozenset(kind for kind, feature in _FEATURE_OF.items() if feature in features)
+
+    def missing_capability(self, kind: type) -> str:
+        feature = _FEATURE_OF.get(kind)
+        if feature is None:
+            if kind is ReadModel:
+                return "the Neo4j store keeps no read model; search reads through the server (slower, same results)"
+            return f"{kind.__name__} is not a capability of the store protocol"
+        index = "full-text index wk_text" if feature == "fulltext" else "vector indexes wk_vector_*"
+        why = self.unsupported.get(feature)
+        if why:
+            return f"the server has no {index}: it refused to create it ({why}); Neo4j 5.11+ has both"
+        if feature in self._server_features():
+            return f"the {index} is present"
+        return f"the {index} is missing or not ONLINE; a write command (whoknows ingest) creates it"
 
     def close(self) -> None:
         with self._lock:
@@ -760,22 +812,16 @@ class Neo4jStore:
     def _text_labels(labels: Sequence[str] | None) -> list[str]:
         return check_text_labels(labels)
 
-    def _require(self, capability: str) -> None:
-        if capability not in self.capabilities:
-            why = self.unsupported.get(capability)
-            index = "full-text index wk_text" if capability == "fulltext" else "vector indexes wk_vector_*"
-            raise Neo4jIndexMissingError(
-                f"{self.url} has no {index}"
-                + (f" (the server refused it: {why})" if why else "; run 'whoknows' setup (setup_schema) on it")
-                + "; Neo4j 5.11+ has both"
-            )
+    def _require(self, kind: type) -> None:
+        if kind not in self.capabilities():
+            raise Neo4jIndexMissingError(f"{self.url}: {self.missing_capability(kind)}")
 
     def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
         label_values = self._text_labels(labels)
         lucene = lucene_query(query)
         if lucene is None:
             return []
-        self._require("fulltext")
+        self._require(FullTextSearch)
         records = self._read(cypher.SEARCH_FULLTEXT, query=lucene, labels=label_values, limit=int(limit))
         return [Hit(r["id"], _product_label(r["labels"]), float(r["score"])) for r in records]
 
@@ -808,7 +854,7 @@ class Neo4jStore:
             arr = np.asarray(vec, dtype=np.float32)
             if arr.ndim != 1 or not np.all(np.isfinite(arr)):
                 raise StoreError(f"vector for {node_id} must be a finite 1-D float array, got shape {arr.shape}")
-            if arr.shape[0] != self.vector_dimensions and "vector" in self.capabilities:
+            if arr.shape[0] != self.vector_dimensions and "vector" in self._server_features():
                 raise StoreError(
                     f"vector for {node_id} has {arr.shape[0]} dimensions; the vector indexes on {self.url} take "
                     f"{self.vector_dimensions} (set vector_dimensions for model {model})"
@@ -828,7 +874,7 @@ class Neo4jStore:
         """Approximate (HNSW) cosine search per label's index, merged by score. Scores are cosine similarities
         (Neo4j's normalised (1 + cos) / 2 is mapped back) so they compare with the embedded store's."""
         label_values = self._text_labels(labels)
-        self._require("vector")
+        self._require(VectorSearch)
         q = np.asarray(vector, dtype=np.float32).ravel()
         if q.shape[0] != self.vector_dimensions:
             raise StoreError(
@@ -859,7 +905,7 @@ class Neo4jStore:
         """Drop the full-text and vector indexes (to recreate them with other vector dimensions)."""
         for name in [cypher.FULLTEXT_INDEX, *(vector_index_name(t.value) for t in TEXT_LABELS)]:
             self._write(fill(cypher.DROP_INDEX, name=name))
-        self._capabilities = None
+        self._features = None
 
     def clear(self) -> int:
         """Delete everything WhoKnows wrote in this database (nodes of product and internal labels), in batches.

@@ -31,6 +31,7 @@ import orjson
 from graph.schema import TEXT_LABELS, Label, RelType, check_label, check_rel_type, check_text_labels
 from graph.sqlite_search import FtsTokenizer, Int8Scan, TextIndex, exact_scores, query_words
 from graph.store import (
+    CAPABILITIES,
     Facts,
     Hit,
     Node,
@@ -1029,6 +1030,13 @@ class SQLiteStore:
                     scan.drop_host_weights()
                     idx.scan = scan
         return idx.scan
+
+    def capabilities(self) -> frozenset[type]:
+        """Every capability protocol of graph/store.py: FTS5 full-text, exact vector search, the read model."""
+        return frozenset(CAPABILITIES)
+
+    def missing_capability(self, kind: type) -> str:
+        return f"{kind.__name__} is not a capability of the store protocol (the embedded store offers all of them)"
 
     # -- runs --------------------------------------------------------------------------------------
     def record_run(self, run: Mapping[str, Any]) -> None:

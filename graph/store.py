@@ -12,6 +12,15 @@ removes one, and a node or relationship with no sources left is deleted (with it
 
 Ids are deterministic strings chosen by ingest; relationship ids are derived from (type, start, end, key) by
 :func:`rel_id`, so asserting the same fact twice never duplicates it.
+
+Capabilities: what not every store can do is a protocol of its own (:class:`FullTextSearch`,
+:class:`VectorSearch`, :class:`ReadModel`), and each store says which it offers *now* from ``capabilities()`` (a
+Neo4j server without its search indexes offers no search). Callers ask by type, through one accessor per
+capability: ``read_model(store)`` is the store typed as a ``ReadModel`` or None (then the caller takes its
+documented slower path); ``full_text(store)`` and ``vector_search(store)`` are the store typed as that
+capability or a :class:`CapabilityError` that says what to fix. Nothing probes a store with ``getattr``.
+(One accessor per capability rather than one generic ``capability(store, Kind)``: mypy does not let a
+protocol class be passed where ``type[T]`` is expected.)
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+from whoknows.errors import StoreError
 
 # Node, Rel and Facts are built by the hundred thousand per ingest: plain slotted dataclasses (a frozen one costs
 # 3-4x more to build). Treat them as immutable all the same.
@@ -235,10 +246,7 @@ class GraphStore(Protocol):
     def content_hash(self) -> str:
         """A digest of every node, relationship, source and pending relationship: equal digests, equal graphs."""
 
-    # -- search ----------------------------------------------------------------------------------
-    def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
-        """BM25 lexical search over the ``text`` of text-bearing nodes (:data:`graph.schema.TEXT_LABELS`)."""
-
+    # -- vectors (stored by every backend; searched only by a VectorSearch) ------------------------
     def texts_to_embed(self, model: str, *, labels: Sequence[str] | None = None) -> Iterator[TextToEmbed]:
         """Text-bearing nodes with no vector for ``model`` and their current text (cached vectors reused)."""
 
@@ -247,14 +255,99 @@ class GraphStore(Protocol):
     def set_vectors(self, model: str, items: Iterable[tuple[str, str, np.ndarray]]) -> int:
         """Store ``(node_id, text_hash, vector)`` triples for ``model``; vectors are cached by text hash."""
 
-    def search_vector(
-        self, model: str, vector: np.ndarray, *, labels: Sequence[str] | None = None, limit: int = 50
-    ) -> list[Hit]:
-        """Cosine nearest neighbours of ``vector`` among nodes embedded with ``model``."""
-
     # -- runs ------------------------------------------------------------------------------------
     def record_run(self, run: Mapping[str, Any]) -> None:
         """Keep an ingest report (a JSON-able mapping with at least ``run_id`` and ``started``)."""
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """Most recent ingest reports first."""
+
+    # -- capabilities ----------------------------------------------------------------------------
+    def capabilities(self) -> frozenset[type]:
+        """The capability protocols (:class:`FullTextSearch`, :class:`VectorSearch`, :class:`ReadModel`) this
+        store offers now. A server-backed store may ask its server (once; cached until its schema changes).
+
+        A method, not a property: ``isinstance(store, GraphStore)`` reads every member of the protocol, and a
+        property that asks the server would connect."""
+
+    def missing_capability(self, kind: type) -> str:
+        """Why ``kind`` is not in :meth:`capabilities`, in words that say what to fix (for error messages)."""
+
+
+@runtime_checkable
+class FullTextSearch(Protocol):
+    """Lexical search. Embedded store: SQLite FTS5 (porter). Neo4j: the full-text index ``wk_text``."""
+
+    url: str
+
+    def search_text(self, query: str, *, labels: Sequence[str] | None = None, limit: int = 50) -> list[Hit]:
+        """BM25 lexical search over the ``text`` of text-bearing nodes (:data:`graph.schema.TEXT_LABELS`)."""
+
+
+@runtime_checkable
+class VectorSearch(Protocol):
+    """Nearest-neighbour search over stored vectors. Embedded store: exact (numpy). Neo4j: the vector indexes
+    ``wk_vector_<label>`` (HNSW, approximate). Scores are cosine similarities on both."""
+
+    url: str
+
+    def search_vector(
+        self, model: str, vector: np.ndarray, *, labels: Sequence[str] | None = None, limit: int = 50
+    ) -> list[Hit]:
+        """Cosine nearest neighbours of ``vector`` among nodes embedded with ``model``."""
+
+
+@runtime_checkable
+class ReadModel(Protocol):
+    """A store that can say cheaply when its data changed and serve stored vectors from memory.
+
+    Search keys its in-memory read model (search/index.py) by ``data_version()`` and takes feedback and
+    regularisation vectors from ``node_vectors`` / ``unit_vectors``. Without it, search reads through the
+    store on every query (correct; a round trip per neighbourhood) and finds vectors by text hash
+    (``cached_vectors``). The embedded store has it; the Neo4j store does not (a server cannot tell a client
+    cheaply that nothing changed).
+    """
+
+    url: str
+
+    def data_version(self) -> Any:
+        """A token that changes whenever the data may have changed (compared with ``==``)."""
+
+    def node_vectors(self, model: str, node_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored ``model`` vectors of these nodes' current texts, by node id (stale ones left out)."""
+
+    def unit_vectors(self, model: str, node_ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """Those of ``node_ids`` with a current ``model`` vector, and those vectors at unit length (one row each)."""
+
+
+CAPABILITIES: tuple[type, ...] = (FullTextSearch, VectorSearch, ReadModel)
+
+
+class CapabilityError(StoreError):
+    """The store cannot do what was asked: it lacks a capability (full-text or vector search, ...)."""
+
+
+def _missing(store: GraphStore, kind: type) -> CapabilityError:
+    return CapabilityError(
+        f"the store at {store.url} offers no {kind.__name__}: {store.missing_capability(kind)}; "
+        f"'whoknows doctor --store {store.url}' checks the store and says what to fix"
+    )
+
+
+def read_model(store: GraphStore) -> ReadModel | None:
+    """``store`` as a :class:`ReadModel` if it offers one now, else None (the caller reads through the store)."""
+    return store if ReadModel in store.capabilities() and isinstance(store, ReadModel) else None
+
+
+def full_text(store: GraphStore) -> FullTextSearch:
+    """``store`` as a :class:`FullTextSearch`, or :class:`CapabilityError` naming what is missing and the fix."""
+    if FullTextSearch in store.capabilities() and isinstance(store, FullTextSearch):
+        return store
+    raise _missing(store, FullTextSearch)
+
+
+def vector_search(store: GraphStore) -> VectorSearch:
+    """``store`` as a :class:`VectorSearch`, or :class:`CapabilityError` naming what is missing and the fix."""
+    if VectorSearch in store.capabilities() and isinstance(store, VectorSearch):
+        return store
+    raise _missing(store, VectorSearch)

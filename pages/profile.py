@@ -12,7 +12,7 @@ from whoknows.webapp.contact import photo_bytes, safe_url
 from whoknows.webapp.ego import ego_figure, ego_graph
 from whoknows.webapp.optout import record_request
 from whoknows.webapp.profile import load_profile
-from whoknows.webapp.queries import network_role, person_topics
+from whoknows.webapp.queries import network_role
 from whoknows.webapp.sources import community_url, course_url, document_url
 from whoknows.webapp.text import md, md_join
 
@@ -50,7 +50,7 @@ if pick != node_id:
     st.rerun()
 
 try:
-    prof = load_profile(store, pick, ctx.viewer(), private=ctx.sees_private(pick))
+    prof = load_profile(store, pick, ctx.viewer(), private=ctx.sees_private(pick), embedder=resources.embedder())
 except WhoKnowsError as exc:
     st.error(md(exc))
     st.stop()
@@ -126,23 +126,17 @@ with comm_col:
         st.caption("Community-of-practice leader in " + md_join(c.name for c in prof.leads))
 
 st.subheader("Topics")
-try:
-    topics = person_topics(ctx.url, prof.node_id, ctx.viewer_id)
-except ImportError as exc:
-    frame.library_missing("Topics", "search.expertise", exc)
-    topics = []
-if topics:  # a list, not a table: the words are what a person reads and checks (and a screen reader too)
+if prof.topics:  # a list, not a table: the words are what a person reads and checks (and a screen reader too)
     their = {"confirmed": " · **confirmed by them**", "added": " · **added by them**"}
-    st.markdown("\n".join(
-        f"- **{md(t['topic'])}**: {t['match']} ({format_score(t['score'])}){their.get(t['asserted'] or '', '')}"
-        f" — {md(t['why'])}" for t in topics
+    st.markdown("\n".join(  # the calibrated score with one decimal and its level (never "92.42%": docs/search.md)
+        f"- **{md(t.name)}**: {t.match} match {format_score(t.confidence)}{their.get(t.asserted or '', '')}"
+        f" — {md('; '.join(t.evidence[:4]))}" for t in prof.topics
     ))  # fmt: skip
-    st.caption("Scores are calibrated from 0 to 1 (strong from 0.9, weak from 0.5), the same numbers search gives.")
 else:
-    st.caption("No topics yet: nothing this person wrote, reviewed, completed or leads shows a topic.")
+    st.caption("No topics yet: nothing this person wrote or reviewed is close to a topic of the organisation.")
 if own:
     with st.container(border=True, key="own_topics_box"):
-        yours.topics_editor(ctx, prof.node_id, topics)
+        yours.topics_editor(ctx, prof.node_id, {t.node_id: t.name for t in prof.topics})
 yours.answered_list(ctx, prof.node_id)
 if own:
     yours.my_questions(ctx, prof.node_id)

@@ -195,7 +195,8 @@ def export_int8(model_path: Path, out_dir: Path) -> dict[str, Any]:
         if float(cosines.min()) < MIN_PROBE_COSINE:
             raise ModelError(
                 f"the int8 export disagrees with the fp32 model (probe cosine {cosines.min():.3f} < "
-                f"{MIN_PROBE_COSINE}); use --model torch or report the bug"
+                f"{MIN_PROBE_COSINE}); use the torch backend (--embedder torch, or WHOKNOWS_EMBEDDER=torch) "
+                "or report the bug"
             )
         manifest = {
             "model": MODEL_ID,
@@ -236,7 +237,10 @@ class OnnxEmbedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise ModelError(f"the onnx backend needs onnxruntime and tokenizers: {exc}; or use --model torch") from exc
+            raise ModelError(
+                f"the onnx backend needs onnxruntime and tokenizers: {exc}; "
+                "or use the torch backend (--embedder torch, or WHOKNOWS_EMBEDDER=torch)"
+            ) from exc
         self.folder = Path(folder)
         model_file = self.folder / "model-int8.onnx"
         self.manifest: dict[str, Any] = {}

@@ -6,8 +6,9 @@ that is several SQL statements per node and dominated query latency at 10k peopl
 "Latency"). The graph changes rarely compared with how often it is searched, so search keeps a read model:
 every node except chunks (their texts are large and only a handful are shown per query) with its
 relationships, plus chunk -> document. It is built from the protocol's ``iter_nodes`` / ``iter_rels`` (so any
-backend can serve it) and cached per store, keyed by the store's ``data_version()``; a store without that read
-method gets no cache (each search then reads through the store as before: correct, only slower).
+backend can serve it) and cached per store, keyed by the store's ``data_version()``, which only a store with the
+:class:`~graph.store.ReadModel` capability offers; any other store gets no cache (each search then reads
+through the store: correct, only slower; the Neo4j store is one).
 
 :class:`IndexedGraphView` is a drop-in :class:`~search.retrieval.GraphView` that answers from the read model and
 falls back to the store only for chunk nodes (passages, feedback texts), so ranking and evidence code is the
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from graph.schema import Label, RelType
-from graph.store import GraphStore, NodeView, StoredNode, StoredRel
+from graph.store import GraphStore, NodeView, StoredNode, StoredRel, read_model
 from search.associations import Associations
 from search.retrieval import GraphView
 
@@ -96,10 +97,12 @@ _LOCK = threading.Lock()
 
 
 def search_index(store: GraphStore) -> SearchIndex | None:
-    """The store's read model, rebuilt when its ``data_version()`` changed; None if the store cannot say."""
-    version_of = getattr(store, "data_version", None)
-    if not callable(version_of):
+    """The store's read model, rebuilt when its ``data_version()`` changed; None for a store without the
+    :class:`~graph.store.ReadModel` capability."""
+    model_store = read_model(store)
+    if model_store is None:
         return None
+    version_of = model_store.data_version
     version = version_of()
     with _LOCK:
         try:

@@ -1,11 +1,12 @@
 """Lexical + dense retrieval over text-bearing nodes (chunks, courses, communities), fused into one list.
 
-Everything goes through the store protocol (``search_text`` = BM25, ``search_vector`` = cosine), so the Neo4j
-backend serves the same calls. Why fuse scores rather than ranks by default: expert ranking sums evidence over
-many documents, so it needs scores that say *how* relevant each item is, not only its rank; reciprocal-rank
-fusion (Cormack et al. 2009) is kept as an option and measured against it in bench/relevance.py
-(docs/search.md). Both lists are permission-trimmed *before* normalisation, so a document the viewer may not see
-cannot shift the scores of the ones they can.
+Everything goes through the store protocol's search capabilities (graph/store.py: ``FullTextSearch`` = BM25,
+``VectorSearch`` = cosine), so the Neo4j backend serves the same calls; a store that lacks one fails with a
+:class:`~graph.store.CapabilityError` that says what to fix. Why fuse scores rather than ranks by default: expert
+ranking sums evidence over many documents, so it needs scores that say *how* relevant each item is, not only its rank;
+reciprocal-rank fusion (Cormack et al. 2009) is kept as an option and measured against it in bench/relevance.py
+(docs/search.md). Both lists are permission-trimmed *before* normalisation, so a document the viewer may not see cannot
+shift the scores of the ones they can.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from graph.schema import Label
-from graph.store import GraphStore, Hit, NodeView, StoredNode
+from graph.store import (
+    GraphStore,
+    Hit,
+    NodeView,
+    StoredNode,
+    full_text,
+    read_model,
+    vector_search,
+)
 from whoknows.errors import SearchError
 
 FUSIONS = ("combsum", "rrf")
@@ -48,15 +57,11 @@ class GraphView:
         return self._views[node_id]
 
     def prefetch(self, node_ids: Iterable[str]) -> None:
-        """Load many neighbourhoods at once when the backend offers a batched read (``get_node_views``),
-        else one ``get_node`` per id (the protocol's call; correct, but a round trip each)."""
+        """Load the neighbourhoods not read yet, one ``get_node`` each (a round trip each on a server; a store
+        with a :class:`~graph.store.ReadModel` is read through :class:`search.index.IndexedGraphView` instead)."""
         missing = [i for i in dict.fromkeys(node_ids) if i not in self._views]
-        if not missing:
-            return
-        batched = getattr(self.store, "get_node_views", None)
-        got = batched(missing) if callable(batched) else {i: self.store.get_node(i) for i in missing}
         for i in missing:
-            v = got.get(i)
+            v = self.store.get_node(i)
             self._views[i] = v
             if v is not None:
                 self._nodes.setdefault(i, v.node)
@@ -123,11 +128,21 @@ def retrieve(
     if fusion not in FUSIONS:
         raise SearchError(f"unknown fusion {fusion!r}; expected one of: {', '.join(FUSIONS)}")
     labels = [str(label) for label in labels]
-    lexical = _fetch(lambda n: store.search_text(query, labels=labels, limit=n), depth, keep)
+    text_search = full_text(store)
+    lexical = _fetch(lambda n: text_search.search_text(query, labels=labels, limit=n), depth, keep)
     dense: list[Hit] = []
+    vectors = None
     if query_vector is not None and model is not None and dense_weight > 0:
-        dense = _fetch(lambda n: store.search_vector(model, query_vector, labels=labels, limit=n), depth, keep)
-    if prf_k > 0 and prf_weight > 0 and dense and query_vector is not None and model is not None:
+        vectors = vector_search(store)
+        dense = _fetch(lambda n: vectors.search_vector(model, query_vector, labels=labels, limit=n), depth, keep)
+    if (
+        prf_k > 0
+        and prf_weight > 0
+        and dense
+        and vectors is not None
+        and query_vector is not None
+        and model is not None
+    ):
         first = _best_ids(_fused_scores(dense, lexical, fusion, dense_weight, minmax), prf_k)
         # optionally only items close to the best one give feedback (in a tiny corpus the k-th item may be noise)
         top = first[0][1] if first else 0.0
@@ -136,7 +151,7 @@ def retrieve(
         if feedback is not None:
             q2 = np.asarray(query_vector, dtype=np.float32) + prf_weight * feedback
             q2 /= np.linalg.norm(q2) or 1.0
-            dense = _fetch(lambda n: store.search_vector(model, q2, labels=labels, limit=n), depth, keep)
+            dense = _fetch(lambda n: vectors.search_vector(model, q2, labels=labels, limit=n), depth, keep)
     return _fuse(dense, lexical, fusion, dense_weight, minmax)
 
 
@@ -147,13 +162,13 @@ def _text_hash(text: str) -> str:
 
 def item_vectors(store: GraphStore, gv: GraphView, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
     """Stored vectors of text-bearing nodes (chunks, courses, communities) by node id, in ``ids`` order; items
-    without one are left out. A store that reads vectors by node id (``node_vectors``, the embedded store) is
-    asked directly; otherwise the texts are read and their vectors looked up by content hash (the protocol's
-    ``cached_vectors``). Both give the vectors of the items' current texts."""
+    without one are left out. A store with a :class:`~graph.store.ReadModel` (the embedded store) is asked by
+    node id (``node_vectors``); otherwise the texts are read and their vectors looked up by content hash (the
+    protocol's ``cached_vectors``, the slower path). Both give the vectors of the items' current texts."""
     wanted = list(dict.fromkeys(ids))
-    by_id = getattr(store, "node_vectors", None)
-    if callable(by_id):
-        got = by_id(model, wanted)
+    model_store = read_model(store)
+    if model_store is not None:
+        got = model_store.node_vectors(model, wanted)
         return {i: got[i] for i in wanted if i in got}
     texts = {i: n.props.get("text") for i, n in gv.nodes(wanted).items()}
     hashes = {i: _text_hash(t) for i, t in texts.items() if isinstance(t, str) and t}
@@ -163,12 +178,12 @@ def item_vectors(store: GraphStore, gv: GraphView, model: str, ids: Sequence[str
 
 def unit_item_vectors(store: GraphStore, gv: GraphView, model: str, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
     """The items of ``ids`` that have a vector, and their unit-length vectors as the rows of one float32 matrix.
-    A store that keeps its vectors in memory (``unit_vectors``, the embedded store's search matrix) slices them
-    from there: document regularisation asks for a few hundred per query, and reading them from the database
-    was most of its cost. Otherwise :func:`item_vectors`, normalised."""
-    unit = getattr(store, "unit_vectors", None)
-    if callable(unit):
-        found, mat = unit(model, ids)
+    A store with a :class:`~graph.store.ReadModel` keeps its vectors in memory (``unit_vectors``, the embedded
+    store's search matrix) and they are sliced from there: document regularisation asks for a few hundred per
+    query, and reading them from the database was most of its cost. Otherwise :func:`item_vectors`, normalised."""
+    model_store = read_model(store)
+    if model_store is not None:
+        found, mat = model_store.unit_vectors(model, ids)
         return list(found), mat
     vecs = item_vectors(store, gv, model, ids)
     found = list(vecs)

@@ -22,6 +22,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph import cypher
+from graph.neo4j_store import Neo4jStore, statements, vector_index_name
+from graph.schema import TEXT_LABELS
+
+DIMS = 8  # the vector dimensions of the double's store (the contract suite's)
 PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _CLAUSE_END_RE = re.compile(r"\s(ORDER BY|SKIP|LIMIT)\s")
 
@@ -231,3 +236,65 @@ class RecordingSession:
 
     def run(self, statement: str, parameters: Mapping[str, Any] | None = None, **kwargs: Any) -> list[Record]:
         return self.driver.run(statement, {**(parameters or {}), **kwargs}, False)
+
+
+# -- a scripted server and a store that talks to it ------------------------------------------------------------
+def base_name(name: str) -> str:
+    return name.split("[", 1)[0]
+
+
+def _indexes_online() -> list[dict[str, Any]]:
+    rows = [{"name": cypher.FULLTEXT_INDEX, "type": "FULLTEXT", "state": "ONLINE", "options": {}}]
+    rows += [
+        {
+            "name": vector_index_name(t.value),
+            "type": "VECTOR",
+            "state": "ONLINE",
+            "options": {"indexConfig": {"vector.dimensions": DIMS, "vector.similarity_function": "cosine"}},
+        }
+        for t in TEXT_LABELS
+    ]
+    return rows
+
+
+class Server:
+    """Scripted answers by statement name (templates by their constant's name); unscripted statements answer
+    no rows. The server version decides the vector search statement (procedure before 2026.01); the search
+    indexes default to all present and ONLINE, and the constraints to all present."""
+
+    def __init__(
+        self,
+        version: str = "5.26.0",
+        answers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        indexes: Sequence[Mapping[str, Any]] | None = None,
+        constraints: Sequence[str] | None = None,
+    ) -> None:
+        self.version = version
+        self.answers = dict(answers or {})
+        self.indexes = list(indexes) if indexes is not None else _indexes_online()
+        self.constraints = constraints
+
+    def __call__(self, name: str, params: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
+        base = base_name(name)
+        if base == "SERVER_COMPONENTS":
+            return [{"name": "Neo4j Kernel", "versions": [self.version], "edition": "community"}]
+        if base == "SHOW_SEARCH_INDEXES":
+            return self.indexes
+        if base.startswith("COUNT_") and base not in self.answers:  # an aggregate returns one row, even of 0
+            return [{"count": 0}]
+        if base == "SHOW_ID_CONSTRAINTS" and base not in self.answers:
+            names = self.constraints if self.constraints is not None else sorted(_all_constraints())
+            return [{"name": n} for n in names]
+        return self.answers.get(name, self.answers.get(base, []))
+
+
+def _all_constraints() -> set[str]:
+    return Neo4jStore("bolt://x.invalid")._expected_constraints()
+
+
+def double_store(server: Server) -> tuple[Neo4jStore, RecordingDriver]:
+    """A Neo4jStore whose driver is a :class:`RecordingDriver` answering as ``server``."""
+    store = Neo4jStore("neo4j://double.invalid:7687", vector_dimensions=DIMS)
+    driver = RecordingDriver({text: name for name, text in statements(DIMS)}, server)
+    store._driver = driver  # the one seam: the store builds its driver lazily, here it gets the double
+    return store, driver

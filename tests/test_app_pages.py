@@ -161,6 +161,19 @@ def test_search_ranks_the_planted_experts_with_evidence(
     assert at.caption[0].value.startswith("10 people for")
 
 
+def test_search_says_no_strong_match_and_folds_the_closest(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, optout_file: Path
+) -> None:
+    at = search(app(demo, monkeypatch).run(), "xqzv blorft wuggle")
+    assert at.warning and at.warning[0].value.startswith("No strong match for “xqzv blorft wuggle”")
+    assert next(e.label for e in at.expander) == "Closest people (weak matches)"
+    assert not any("Wrote" in m.value for m in at.markdown)  # no claim of documents "on" nonsense
+    long_text = "We need someone to review our supplier audit programme. " * 100
+    at = search(app(demo, monkeypatch).run(), long_text)
+    caption = at.caption[0].value
+    assert "…" in caption and len(caption) < 200  # a pasted document is shown shortened, not echoed whole
+
+
 def test_search_filters_by_department(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_file: Path) -> None:
     at = search(app(demo, monkeypatch).run(), "contract negotiation", f_dept="Finance")
     subtitles = [sub for _, sub in card_heads(at)]
@@ -267,7 +280,14 @@ def test_network_map_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_fi
     assert "Layout: igraph_fr" in drawn or "Layout: spring" in drawn
     metrics = {m.label: m.value for m in at.metric}
     assert 0.0 <= float(metrics["NMI communities vs departments"]) <= 1.0
-    assert [s.value for s in at.subheader] == ["Ties between departments", "Silos: E-I index per department"]
+    assert [s.value for s in at.subheader] == [
+        "Communities, named by what dominates them", "Ties between departments", "Silos: E-I index per department",
+        "Top brokers",
+    ]  # fmt: skip
+    verdict = [w.value for w in (*at.warning, *at.info)]
+    assert any("departments" in v and "NMI" in v for v in verdict)  # one silo verdict with its reason
+    named = next(d.value for d in at.dataframe if "made of" in d.value.columns)
+    assert len(named) >= 3 and not any(n.startswith("community ") for n in named["community"])
     charts = [json.loads(c.proto.spec) for c in at.get("echarts_chart")]
     assert len(charts) == 3  # map, tie matrix, E-I: all ECharts, so the page needs no plotly.js
     markers = [s for s in charts[0]["series"] if s["type"] == "scatter"]
@@ -276,7 +296,8 @@ def test_network_map_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_fi
     at.segmented_control(key="map_colour").set_value("community").run()
     no_exception(at)
     coloured = json.loads(at.get("echarts_chart")[0].proto.spec)
-    assert all(s["name"].startswith("community ") for s in coloured["series"] if s["type"] == "scatter")
+    names = {s["name"].rsplit(" (", 1)[0] for s in coloured["series"] if s["type"] == "scatter"}
+    assert names == set(named["community"])  # the legend uses the communities' names
 
 
 # -- spread an idea ---------------------------------------------------------------------------------------

@@ -6,65 +6,19 @@ No server: the driver is a recording double (why, and what it checks: its module
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 import numpy as np
 import pytest
 
 from graph import cypher
-from graph.neo4j_store import Neo4jStore, statements, vector_index_name
-from graph.schema import TEXT_LABELS
 from tests.neo4j_double import (
-    RecordingDriver,
+    DIMS,
+    Server,
     StatementMisuse,
+    base_name,
+    double_store,
     returned_columns,
     statement_parameters,
 )
-
-DIMS = 8
-
-
-def _base(name: str) -> str:
-    return name.split("[", 1)[0]
-
-
-def _indexes_online() -> list[dict[str, Any]]:
-    rows = [{"name": cypher.FULLTEXT_INDEX, "type": "FULLTEXT", "state": "ONLINE", "options": {}}]
-    rows += [
-        {
-            "name": vector_index_name(t.value),
-            "type": "VECTOR",
-            "state": "ONLINE",
-            "options": {"indexConfig": {"vector.dimensions": DIMS, "vector.similarity_function": "cosine"}},
-        }
-        for t in TEXT_LABELS
-    ]
-    return rows
-
-
-class Server:
-    """Scripted answers by statement name (templates by their constant's name); unscripted statements answer
-    no rows. The server version decides the vector search statement (procedure before 2026.01)."""
-
-    def __init__(self, version: str = "5.26.0", answers: Mapping[str, Sequence[Mapping[str, Any]]] = ()) -> None:
-        self.version = version
-        self.answers = dict(answers)
-
-    def __call__(self, name: str, params: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
-        base = _base(name)
-        if base == "SERVER_COMPONENTS":
-            return [{"name": "Neo4j Kernel", "versions": [self.version], "edition": "community"}]
-        if base == "SHOW_SEARCH_INDEXES":
-            return _indexes_online()
-        return self.answers.get(name, self.answers.get(base, []))
-
-
-def double_store(server: Server) -> tuple[Neo4jStore, RecordingDriver]:
-    store = Neo4jStore("neo4j://double.invalid:7687", vector_dimensions=DIMS)
-    driver = RecordingDriver({text: name for name, text in statements(DIMS)}, server)
-    store._driver = driver  # the one seam: the store builds its driver lazily, here it gets the double
-    return store, driver
 
 
 # -- the double itself ------------------------------------------------------------------------------------------
@@ -110,7 +64,7 @@ def test_search_vector_by_server_version(version: str, statement: str) -> None:
     query = np.arange(DIMS, dtype=np.float32)
     got = store.search_vector("m", query, labels=["Chunk"], limit=3)
     assert [(h.id, h.label, round(h.score, 6)) for h in got] == [("c1", "Chunk", 0.8)]  # (1 + cos) / 2 -> cos
-    call = next(c for c in driver.calls if _base(c.name) == statement)
+    call = next(c for c in driver.calls if base_name(c.name) == statement)
     assert call.parameters["vector"] == [float(x) for x in query]
     assert call.parameters["model"] == "m"
     assert call.parameters["k"] == 3 * 2 + 10

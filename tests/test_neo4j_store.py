@@ -27,7 +27,8 @@ from graph.neo4j_store import (
     lucene_query,
     parse_version,
 )
-from graph.store import Facts, Node, Rel
+from graph.store import CapabilityError, Facts, FullTextSearch, Node, Rel, VectorSearch, read_model
+from search.retrieval import retrieve
 from tests.test_neo4j_bolt_server import BoltServer, arcadedb_bolt  # noqa: F401 (session fixture)
 from whoknows.errors import ConfigError, SchemaError, StoreError, StoreUnavailableError
 
@@ -190,13 +191,17 @@ def test_bad_credentials_are_a_clear_auth_error(arcadedb_bolt: BoltServer) -> No
 
 @pytest.mark.bolt
 def test_arcadedb_lacks_search_indexes_and_says_why(bolt_store: Neo4jStore) -> None:
-    assert bolt_store.capabilities == frozenset()
+    assert bolt_store.capabilities() == frozenset()
     assert "fulltext" in bolt_store.unsupported and "vector" in bolt_store.unsupported
     bolt_store.upsert_nodes([Node("chunk:1", "Chunk", {"text": "supplier audits"})], source="s")
     with pytest.raises(Neo4jIndexMissingError, match="no full-text index wk_text"):
         bolt_store.search_text("audits")
     with pytest.raises(Neo4jIndexMissingError, match="no vector indexes"):
         bolt_store.search_vector("m", [0.0] * 384)
+    # search asks for the capability by type and gets an error that says what to fix
+    with pytest.raises(CapabilityError, match=r"offers no FullTextSearch: the server has no full-text index"):
+        retrieve(bolt_store, "audits", None, None)
+    assert read_model(bolt_store) is None  # the documented slower path: search reads through the server
 
 
 @pytest.mark.bolt
@@ -293,7 +298,7 @@ def test_real_neo4j_has_search_capabilities() -> None:
         pytest.skip("NEO4J_URI is not set")
     store = from_url(url)
     store.setup_schema()
-    assert {"fulltext", "vector"} <= store.capabilities, store.unsupported
+    assert {FullTextSearch, VectorSearch} <= store.capabilities(), store.unsupported
     store.close()
 
 

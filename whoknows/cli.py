@@ -16,23 +16,10 @@ from typing import Any
 
 import click
 
-from graph.open import default_store_url, open_store
 from graph.store import GraphStore
+from whoknows.commands import analytics, doctor, migrate, search
+from whoknows.commands.options import open_cli_store, store_option
 from whoknows.errors import WhoKnowsError
-
-STORE_HELP = "Store: a file path (embedded, default var/whoknows.db or $WHOKNOWS_STORE) or a neo4j:// / bolt:// URL."
-
-
-def store_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--store`` option every command takes."""
-    return click.option("--store", "store_url", default=None, metavar="STORE", help=STORE_HELP)(f)
-
-
-def open_cli_store(store_url: str | None, *, read_only: bool = False) -> GraphStore:
-    url = store_url or default_store_url()
-    if read_only and "://" not in url and not Path(url).exists():
-        raise WhoKnowsError(f"no store at {url}; create one with 'whoknows demo' or 'whoknows ingest PATH'")
-    return open_store(url, read_only=read_only)
 
 
 class _Group(click.Group):
@@ -174,6 +161,10 @@ def status(store_url: str | None, n_runs: int, as_json: bool) -> None:
     store = open_cli_store(store_url, read_only=True)
     counts = store.counts()
     runs = store.runs(limit=n_runs)
+    from ingest.pipeline import run_state
+
+    for run in runs:
+        run["status"] = run_state(run)  # finished | failed | running | interrupted | running or interrupted
     if as_json:
         click.echo(json.dumps({"store": store.url, "counts": counts, "runs": runs}, indent=2, default=str))
         return
@@ -187,7 +178,15 @@ def status(store_url: str | None, n_runs: int, as_json: bool) -> None:
         click.echo("no ingest runs yet")
     for run in runs:
         click.echo("")
-        click.echo(f"started {run['started']}")
+        state = run["status"]
+        click.echo(f"started {run['started']}, {state}" + (f" at {run['finished']}" if run.get("finished") else ""))
+        if state == "interrupted":
+            click.echo(
+                "  INTERRUPTED: the ingest stopped before its end (killed, or the machine stopped). What it committed "
+                "stays; run the same ingest again: finished files are skipped, the others are read again."
+            )
+        elif state == "failed":
+            click.echo(f"  FAILED: {run.get('error') or 'see the log'}; run the same ingest again once it is fixed.")
         _print_run(run, max_rejections=10)
 
 
@@ -236,28 +235,24 @@ def demo(
         click.echo(f"\nstore: {store.url}\nnext: whoknows status --store {store.url}")
 
 
-def _register_optional() -> None:
-    """Commands that live beside their library code (search, analytics, migrate)."""
-    from importlib import import_module
-
-    for module, names in (
-        ("whoknows.commands.search", ("search", "docs", "reviewers")),
-        ("whoknows.commands.analytics", ("networkers", "spread", "risk")),
-        ("whoknows.commands.migrate", ("migrate",)),
+def _register_commands() -> None:
+    """Commands that live beside their library code (search, analytics, migrate, doctor): part of the product,
+    imported at the top of this module like any other (a broken one fails the CLI's import, loudly)."""
+    for cmd in (
+        search.search,
+        search.docs,
+        search.reviewers,
+        analytics.networkers,
+        analytics.spread,
+        analytics.risk,
+        analytics.map_,
+        migrate.migrate,
+        doctor.doctor,
     ):
-        try:
-            mod = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        for name in names:
-            cmd = getattr(mod, name, None)
-            if isinstance(cmd, click.Command):
-                main.add_command(cmd, name)
+        main.add_command(cmd)
 
 
-_register_optional()
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

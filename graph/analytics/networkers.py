@@ -50,6 +50,7 @@ from graph.analytics.roles import (
     participation_matrix,
     within_module_z_matrix,
 )
+from graph.store import full_text
 
 BROKER_ROLES: tuple[str, ...] = ROLES[1:]  # every role but coordinator links groups
 #: The one vocabulary every page and the CLI use for a person's place in the network (Cross & Parker 2004)
@@ -407,7 +408,7 @@ def topic_affinity_from_store(
     view, graph/access.py). This reads the store (I/O at the edge); analytics take the resulting mapping.
     """
     access = document_access(store, viewer)
-    hits = store.search_text(query, labels=["Chunk"], limit=limit)
+    hits = full_text(store).search_text(query, labels=["Chunk"], limit=limit)
     chunks = store.get_nodes([h.id for h in hits])
     doc_score: dict[str, float] = defaultdict(float)
     for h in hits:

@@ -1,7 +1,7 @@
 """Backends the store contract runs against. Every backend must pass every test in this folder.
 
 Add a backend by adding a param and a branch in ``_make``; a feature a backend lacks is skipped there with a
-reason (via ``store.capabilities``), never faked.
+reason (via ``store.capabilities()``, graph/store.py's capability protocols), never faked.
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
         s.close()
 
 
-def require(store: GraphStore, capability: str) -> None:
-    """Skip when a backend lacks a feature (e.g. arcadedb over Bolt has no Neo4j vector index)."""
-    caps = getattr(store, "capabilities", None)
-    if caps is not None and capability not in caps:
-        pytest.skip(f"{type(store).__name__} at {store.url} lacks {capability}")
+def require(store: GraphStore, capability: type) -> None:
+    """Skip when a backend lacks a capability (e.g. ArcadeDB over Bolt has no Neo4j vector index), saying why."""
+    if capability not in store.capabilities():
+        pytest.skip(f"{type(store).__name__} at {store.url}: {store.missing_capability(capability)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.store import GraphStore, Node, PendingRel, Rel
+from graph.store import CAPABILITIES, FullTextSearch, GraphStore, Node, PendingRel, Rel, VectorSearch
 from tests.contract.conftest import require
 from whoknows.errors import SchemaError, StoreError
 
@@ -239,7 +239,7 @@ def _texts(store: GraphStore) -> None:
 
 
 def test_search_text_bm25(store: GraphStore) -> None:
-    require(store, "fulltext")
+    require(store, FullTextSearch)
     _texts(store)
     hits = store.search_text("utilities contract negotiation")
     assert hits[0].id == "chunk:1"
@@ -252,7 +252,7 @@ def test_search_text_bm25(store: GraphStore) -> None:
 
 
 def test_search_text_follows_edits_and_retraction(store: GraphStore) -> None:
-    require(store, "fulltext")
+    require(store, FullTextSearch)
     _texts(store)
     with store.transaction():
         store.upsert_nodes([Node("chunk:1", "Chunk", {"text": "Tier-2 supplier audits"})], source="t")
@@ -263,7 +263,7 @@ def test_search_text_follows_edits_and_retraction(store: GraphStore) -> None:
 
 
 def test_vectors_cache_and_search(store: GraphStore) -> None:
-    require(store, "vector")
+    require(store, VectorSearch)
     _texts(store)
     todo = list(store.texts_to_embed("m1"))
     assert {t.id for t in todo} == {"chunk:1", "chunk:2", "course:1", "community:1"}
@@ -314,3 +314,12 @@ def test_none_properties_are_not_stored(store: GraphStore) -> None:
     with store.transaction():
         store.upsert_nodes([Node("person:n", "Person", {"name": "N", "title": None})], source="s")
     assert store.get_nodes(["person:n"])["person:n"].props == {"name": "N"}
+
+
+def test_capabilities_are_declared_by_type(store: GraphStore) -> None:
+    """Every backend declares its capabilities as protocol types, and says why one is missing."""
+    assert store.capabilities() <= set(CAPABILITIES)
+    for kind in store.capabilities():
+        assert isinstance(store, kind)
+    for kind in set(CAPABILITIES) - store.capabilities():
+        assert store.missing_capability(kind)

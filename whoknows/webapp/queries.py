@@ -16,36 +16,29 @@ from whoknows.webapp import resources
 from whoknows.webapp.resources import TTL_S
 
 
-@st.cache_resource(ttl=TTL_S, show_spinner=False)
-def _graph_view(url: str) -> Any:
-    """A memo of node reads shared by searches on the same store (rebuilt every TTL so re-ingests show)."""
-    from search.retrieval import GraphView
-
-    return GraphView(resources.store(url))
-
-
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=500)
 def search_experts(
     url: str, query: str, viewer_id: str | None, filters: tuple[tuple[str, str], ...], limit: int,
     hidden: frozenset[str] = frozenset(),
-) -> list[dict[str, Any]]:  # fmt: skip
-    """Ranked people with evidence and the one-line why, for this viewer (permission-trimmed by the library).
+) -> dict[str, Any]:  # fmt: skip
+    """Who knows about ``query`` for this viewer (search/expertise.py: calibrated score, strong / weak / none,
+    honest why, permission-trimmed by the library): ``{"match": overall, "people": [PersonMatch.to_dict()]}``.
 
     ``hidden``: people whose opt-out request is pending; they are dropped here, over-fetching so the page
     still gets ``limit`` results.
     """
-    from search.ranking import find_experts
+    from search.expertise import knows_about, overall_match
 
-    results = find_experts(
+    matches = knows_about(
         resources.store(url),
-        resources.embedder(),
         query,
+        embedder=resources.embedder(),
         viewer=viewer_id,
         filters=dict(filters),
         limit=limit + len(hidden),
-        graph=_graph_view(url),
-    )
-    return [r.to_dict() for r in results if r.node_id not in hidden][:limit]
+    )  # the library keeps the store's read model per data version, so a re-ingest shows at once
+    kept = [m for m in matches if m.node_id not in hidden][:limit]
+    return {"match": overall_match(kept), "people": [m.to_dict() for m in kept]}
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
@@ -57,22 +50,11 @@ def search_docs(url: str, query: str, viewer_id: str | None, limit: int = 10) ->
     return [h.to_dict() for h in hits]
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=500)
-def person_topics(url: str, person: str, viewer_id: str | None) -> list[dict[str, Any]]:
-    """A person's calibrated topics (search.expertise.person_topics) with what they said about their own topics
-    (whoknows.selfassert): the same numbers as search, hidden topics never shown."""
-    from search.expertise import person_topics as topics
-    from whoknows.selfassert import assertions
-
-    store = resources.store(url)
-    found = topics(store, person, embedder=resources.embedder(), viewer=viewer_id, assertions=assertions)
-    return [t.to_dict() for t in found]
-
-
 def forget_after_a_change() -> None:
     """After someone changed what the graph says about them (a topic, a question, a helpful answer), drop the
-    cached answers that read it, so the next search and profile show the change at once."""
-    for fn in (search_experts, person_topics, search_docs, _graph_view):
+    cached answers that read it, so the next search shows the change at once (the library's own read model is
+    kept per store data version, so it sees the write by itself; profiles are read fresh on every run)."""
+    for fn in (search_experts, search_docs):
         fn.clear()
 
 
@@ -269,8 +251,9 @@ def _map_view(url: str, version: str, colour: str, hidden: frozenset[str]) -> An
     pts = data["points"]
     pos = {v: (float(x), float(y)) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
     if colour == "community":
+        names = {c: row["name"] for c, row in data["communities"].get("named", {}).items()}
         groups = {
-            v: (f"community {c}" if c is not None else None)
+            v: (names.get(str(c), f"community {c}") if c is not None else None)
             for v, c in zip(pts["nodes"], pts["community"], strict=True)
         }
     else:

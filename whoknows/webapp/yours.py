@@ -34,12 +34,12 @@ def who_changed(ctx: AppContext) -> tuple[str, str]:
     return f"local demo as {ctx.viewer_row.name if ctx.viewer_row else 'nobody'}", "local demo"
 
 
-def topics_editor(ctx: AppContext, person: str, topics: Sequence[Mapping[str, Any]]) -> None:
-    """On one's own profile: confirm, hide or add topics. ``topics``: what the profile shows now (dicts of
-    ``search.expertise.TopicMatch``)."""
+def topics_editor(ctx: AppContext, person: str, shown: Mapping[str, str]) -> None:
+    """On one's own profile: confirm, hide or add topics. ``shown``: the topics the profile lists now (id -> name);
+    hidden ones come back from the person's statements so they can be shown again."""
     store = resources.store(ctx.url)
     claims = topic_claims(store, person)
-    names = {t["topic_id"]: str(t["topic"]) for t in topics}
+    names = dict(shown)
     names.update({tid: c.name for tid, c in claims.items()})
     states = {tid: c.state for tid, c in claims.items()}
     listed = sorted(names, key=lambda t: names[t].lower())
