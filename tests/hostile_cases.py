@@ -294,6 +294,13 @@ def text_over_extracted_chars(folder: Path, big: bool) -> None:
     _write(folder, "docs/good.md", GOOD_DOC)
 
 
+def markdown_at_the_text_limit(folder: Path, big: bool) -> None:
+    """The largest text the defaults accept (just under extracted_chars): the worst legitimate document."""
+    _people(folder)
+    para = " ".join(f"word{i % 997}" for i in range(120)) + ".\n\n"
+    _write(folder, "docs/huge.md", "# Huge\n\n" + para * (3_900_000 // len(para)))
+
+
 def symlink_to_passwd(folder: Path, big: bool) -> None:
     _people(folder)
     _write(folder, "docs/good.md", GOOD_DOC)
@@ -394,6 +401,7 @@ CASES: list[Case] = [
         5 + 1,
         {"extracted_chars": 100_000},
     ),
+    Case("markdown_at_the_text_limit", markdown_at_the_text_limit, None, 5 + 1, big_only=True),
     Case("symlink_to_passwd", symlink_to_passwd, r"outside the folder", 5 + 1, leak=_no_passwd, issue="7"),
     Case("symlink_loop", symlink_loop, r"symbolic link loop", 5 + 1, issue="7"),
     Case("fifo_document", fifo_document, r"not a regular file", 5 + 1),
