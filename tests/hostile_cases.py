@@ -272,6 +272,26 @@ def docx_not_a_zip(folder: Path, big: bool) -> None:
     _write(folder, "docs/good.md", GOOD_DOC)
 
 
+def pdf_flate_bomb(folder: Path, big: bool) -> None:
+    """A 160 KB PDF whose one content stream inflates to 64 MiB (8 MiB in CI) of text operators."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    _people(folder)
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    size = (64 if big else 8) * MiB
+    stream = StreamObject()
+    stream._data = zlib.compress(b"BT /F1 12 Tf 72 720 Td " + b"(hello world ) Tj " * (size // 18) + b"ET", 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    (folder / "docs").mkdir(parents=True, exist_ok=True)
+    writer.write(str(folder / "docs" / "bomb.pdf"))
+    _write(folder, "docs/good.md", GOOD_DOC)
+
+
 def text_200mb(folder: Path, big: bool) -> None:
     _people(folder)
     path = folder / "docs" / "huge.txt"
@@ -386,6 +406,7 @@ CASES: list[Case] = [
     Case("html_large_flat", html_large_flat, None, 5 + 1, issue="5"),
     Case("docx_expansion_bomb", docx_expansion_bomb, r"DOCX text parts expand", 5 + 1, issue="6"),
     Case("docx_not_a_zip", docx_not_a_zip, r"DOCX could not be parsed", 5 + 1),
+    Case("pdf_flate_bomb", pdf_flate_bomb, r"PDF", 5 + 1),
     Case("text_200mb", text_200mb, r"the limit is 33,554,432 bytes", 5 + 1, issue="6"),
     Case(
         "text_many_passages",
