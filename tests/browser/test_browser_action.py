@@ -25,11 +25,20 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 BLOCKING = ("serious", "critical")
 
 
+def settled(page) -> None:  # type: ignore[no-untyped-def]
+    """The page as it settles: the script run over and no element still marked stale (Streamlit keeps the
+    previous run's elements, faded, until the new run replaces or drops them). Waits on the page's state, not
+    on time, so it holds at any load."""
+    wait_idle(page)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=120_000, polling=100)
+    wait_idle(page)
+
+
 def search(page, query: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("What do you need to know about?").fill(query)
     page.get_by_role("button", name="Search").click()
     page.get_by_text(re.compile(r"\d+ people for")).wait_for()
-    wait_idle(page)
+    settled(page)
     unfold(page)
 
 
@@ -38,7 +47,7 @@ def unfold(page) -> None:  # type: ignore[no-untyped-def]
     folded = page.get_by_text(re.compile(r"^(\d+ weaker matches|Closest people \(weak matches\))$"))
     if folded.count():
         folded.first.click()
-        wait_idle(page)
+        settled(page)
 
 
 def view_as(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -46,11 +55,17 @@ def view_as(page, name: str) -> None:  # type: ignore[no-untyped-def]
     picker.click()
     picker.fill(name)
     page.get_by_role("option", name=re.compile(re.escape(name))).click()
-    wait_idle(page)
+    settled(page)
 
 
 def card(page, name: str):  # type: ignore[no-untyped-def]
-    return page.locator("[class*='st-key-card_']").filter(has_text=name).first
+    """A person's result card, unfolding the weak matches first if it is among them (folded, so not visible)."""
+    found = page.locator("[class*='st-key-card_']").filter(has_text=name).first
+    found.wait_for(state="attached")
+    if not found.is_visible():
+        unfold(page)
+    found.wait_for(state="visible")
+    return found
 
 
 def hrefs(locator) -> list[str]:  # type: ignore[no-untyped-def]
@@ -82,10 +97,7 @@ def axe_blocking(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Serious and critical axe-core violations on the page as it is now (axe-core ships inside the package)."""
     from axe_playwright_python.sync_playwright import Axe
 
-    # the page as it settles: while a script runs, Streamlit fades the elements it has not redrawn yet (less
-    # contrast on purpose), so wait for the run to end and for no element to be marked stale
-    wait_idle(page)
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=120_000, polling=100)
+    settled(page)  # while a script runs, Streamlit fades the elements it has not redrawn yet (less contrast)
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
@@ -121,7 +133,7 @@ def test_contact_links_on_cards_and_profiles(page, action) -> None:  # type: ign
     assert "mailto:cy@example.org" in hrefs(card(page, "Cy Twombly"))
     ada.get_by_role("link", name="Profile").click()
     page.get_by_role("heading", name="Ada Lovelace").wait_for()
-    wait_idle(page)
+    settled(page)
     main = page.get_by_test_id("stMain")
     assert {"mailto:ada@example.org", "tel:+442079460001"} <= set(hrefs(main))
     assert main.get_by_role("link", name="Chat").get_attribute("href") == TEAMS.format(email="ada@example.org")
@@ -144,7 +156,7 @@ def test_document_links_open_the_source_or_the_stored_file(page, action) -> None
     doc = new_tab.value
     doc.set_default_timeout(90_000)
     doc.get_by_role("heading", name="Negotiating supply contracts with utilities").wait_for()
-    wait_idle(doc)
+    settled(doc)
     doc.get_by_role("link", name=re.compile("Cy Twombly")).wait_for()  # written by, each a profile link
     with doc.expect_download() as dl:
         doc.get_by_role("button", name=re.compile(r"Download utilities\.md")).click()
@@ -179,14 +191,14 @@ def test_search_state_in_the_url_survives_reload_and_sharing(page, action) -> No
     page.get_by_role("option", name="Finance").click()
     page.get_by_role("button", name="Search").click()
     page.get_by_text(re.compile(r"\d+ people for")).wait_for()
-    wait_idle(page)
+    settled(page)
     unfold(page)
     page.wait_for_url(re.compile(r"q=contract\+negotiation.*dept=Finance|dept=Finance.*q=contract\+negotiation"))
     first = page.locator("[class*='st-key-card_'] strong").first.inner_text()
     shared = page.url
     page.reload()
     page.get_by_text(re.compile(r"\d+ people for")).wait_for()
-    wait_idle(page)
+    settled(page)
     unfold(page)
     expect(page.get_by_label("What do you need to know about?")).to_have_value("contract negotiation")
     assert page.locator("[class*='st-key-card_'] strong").first.inner_text() == first
@@ -194,7 +206,7 @@ def test_search_state_in_the_url_survives_reload_and_sharing(page, action) -> No
     other.set_default_timeout(60_000)
     other.goto(shared)
     other.get_by_text(re.compile(r"\d+ people for")).wait_for()
-    wait_idle(other)
+    settled(other)
     unfold(other)
     assert other.locator("[class*='st-key-card_'] strong").first.inner_text() == first
     assert "Finance" in other.get_by_role("combobox", name=re.compile("Department")).inner_text() or (
@@ -214,13 +226,13 @@ def test_failed_course_is_shown_to_the_person_only(page, action) -> None:  # typ
     person.fill("Di Fossey")
     page.get_by_role("option", name=re.compile("Di Fossey")).click()
     page.get_by_role("heading", name="Di Fossey").wait_for()
-    wait_idle(page)
+    settled(page)
     page.get_by_role("heading", name="Courses (0)").wait_for()  # Di failed KM 100: others see nothing of it
-    wait_idle(page)
+    settled(page)
     assert "failed" not in page.get_by_test_id("stMain").inner_text()
     view_as(page, "Di Fossey")  # Di herself
     page.get_by_role("heading", name="Courses (1)").wait_for()
-    wait_idle(page)
+    settled(page)
     assert page.get_by_text("Only you and administrators see failed or waived courses").is_visible()
 
 
@@ -238,13 +250,13 @@ def test_ingested_markup_is_shown_as_text(page, action) -> None:  # type: ignore
     doc_link = mallory.locator("a[href^='document?doc=']").first.get_attribute("href")
     mallory.get_by_role("link", name="Profile").click()
     page.get_by_role("heading", name=re.compile(r"^Mallory")).wait_for()
-    wait_idle(page)
+    settled(page)
     profile = page.get_by_test_id("stMain").inner_text().replace(WJ, "")
     assert HOSTILE_NAME in profile and "[Boss](http://phish.example)" in profile
     no_markup(page)
     page.goto(f"{url}/{doc_link}")  # the hostile document's own page: title, tags
     page.get_by_role("heading", name="Written by").wait_for()
-    wait_idle(page)
+    settled(page)
     doc = page.get_by_test_id("stMain").inner_text().replace(WJ, "")
     assert HOSTILE_TITLE in doc and "![t](http://host.example/t.png)" in doc
     no_markup(page)
@@ -277,7 +289,7 @@ def test_every_page_stays_on_localhost_and_passes_axe(page, app_url: str) -> Non
             page.get_by_label("What is the document about?").fill("after action review")
             page.keyboard.press("Enter")
             page.locator("[data-testid='stMain'] a[href^='document?doc=']").first.wait_for()
-            wait_idle(page)
+            settled(page)
             problems["document search"] = axe_blocking(page)
             page.goto(f"{app_url}/" + page.locator("a[href^='document?doc=']").first.get_attribute("href"))
             page.get_by_role("heading", level=1).first.wait_for()
@@ -288,7 +300,7 @@ def test_every_page_stays_on_localhost_and_passes_axe(page, app_url: str) -> Non
             page.get_by_label("The idea", exact=True).fill("Weekly lessons-learned huddles")
             page.get_by_role("button", name="Find seed people").click()
             page.get_by_role("heading", name=re.compile(r"Seed people")).wait_for(timeout=180_000)
-        wait_idle(page)
+        settled(page)
         problems[path or "find an expert"] = axe_blocking(page)
         assert page.get_by_role("button", name="Deploy").count() == 0  # no developer toolbar (config.toml)
     assert {k: v for k, v in problems.items() if v} == {}
@@ -300,7 +312,7 @@ def own_profile(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_test_id("stSidebar").get_by_role("link", name="Person profile").click()
     page.get_by_role("heading", name=name).wait_for()
     page.get_by_role("button", name="Save my topics").wait_for()
-    wait_idle(page)
+    settled(page)
 
 
 def pick(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
@@ -330,7 +342,7 @@ def test_people_confirm_hide_and_add_their_topics(page, action) -> None:  # type
     pick(page, "Topics you add", "contract negotiation")
     page.get_by_role("button", name="Save my topics").click()
     page.get_by_text("added by them").first.wait_for()
-    wait_idle(page)
+    settled(page)
     lines = topic_lines(page)
     assert not any(line.startswith("kubernetes") for line in lines)  # hidden: never shown
     assert any(line.startswith("contract negotiation") and "added by them" in line for line in lines)
@@ -339,7 +351,7 @@ def test_people_confirm_hide_and_add_their_topics(page, action) -> None:  # type
     page.goto(f"{url}/profile?person=u2")  # a new session: anyone inside the organisation
     page.get_by_role("heading", name="Bo Diddley").wait_for()
     page.get_by_text("added by them").first.wait_for()
-    wait_idle(page)
+    settled(page)
     assert not any(line.startswith("kubernetes") for line in topic_lines(page))
     # administrators see who changed what
     open_app(page, url, "data")
@@ -376,7 +388,7 @@ def test_ask_the_experts_and_a_helpful_answer_becomes_evidence(page, action) -> 
     page.get_by_role("heading", name="Your questions (1)").wait_for()
     pick(page, "Helpful answers from", "Cy Twombly")
     page.get_by_role("button", name="Save", exact=True).click()
-    wait_idle(page)
+    settled(page)
     page.goto(f"{url}/profile?person=u3")  # Cy's profile, seen by anyone
     page.get_by_role("heading", name="Helpful answers (1)").wait_for()
     assert "take-or-pay capacity charges" in page.get_by_test_id("stMain").inner_text()
