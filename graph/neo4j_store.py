@@ -986,6 +986,8 @@ def statements(vector_dimensions: int = DEFAULT_VECTOR_DIMENSIONS) -> list[tuple
                 out.append((f"{name}[{index}]", fill(value, name=index)))
         elif name in ("UPSERT_TEXT_NODES", "TEXTS_TO_EMBED"):
             out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in text]
+        elif name == "UPSERT_NODES":  # text-bearing labels are written by UPSERT_TEXT_NODES
+            out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in product if lab not in text]
         elif "{label}" in value:
             out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in product]
         elif "{rel_type}" in value:
