@@ -211,6 +211,10 @@ class RecordingDriver:
                 f" (missing {sorted(wanted - given)}, extra {sorted(given - wanted)})"
             )
         columns = returned_columns(statement)
+        failure = getattr(self.answer, "errors", {}).get(base_name(name))
+        if failure is not None:
+            self.calls.append(Call(name, statement, dict(params), write, [], _store_methods()))
+            raise failure
         rows = list(self.answer(name, params))
         for row in rows:
             if set(row) != set(columns):
@@ -287,8 +291,10 @@ class Server:
         answers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
         indexes: Sequence[Mapping[str, Any]] | None = None,
         constraints: Sequence[str] | None = None,
+        errors: Mapping[str, Exception] | None = None,
     ) -> None:
         self.version = version
+        self.errors = dict(errors or {})  # statement name -> the driver exception the server answers with
         self.answers = dict(answers or {})
         self.indexes = list(indexes) if indexes is not None else _indexes_online()
         self.constraints = constraints
@@ -380,6 +386,12 @@ def _scripted() -> dict[str, list[dict[str, Any]]]:
         "SEARCH_FULLTEXT": [{"id": "chunk:1", "labels": ["Chunk", "_Node"], "score": 1.5}],
         "SEARCH_VECTOR_PROCEDURE": [{"id": "chunk:1", "score": 0.9}],
         "SEARCH_VECTOR_CLAUSE": [{"id": "chunk:1", "score": 0.9}],
+        "GDS_VERSION": [{"version": "2.13.0"}],
+        "GDS_PROJECT_TIES": [{"graph": "wk_g", "nodes": 3, "ties": 1}],
+        "GDS_BETWEENNESS": [{"id": "person:a", "score": 0.0}],
+        "GDS_PAGERANK": [{"id": "person:a", "score": 0.5}],
+        "GDS_LOUVAIN": [{"id": "person:a", "community": 7}],
+        "GDS_DROP": [{"graph": "wk_g"}],
     }
 
 
@@ -427,6 +439,8 @@ def exercise() -> list[Call]:
         store.record_run({"run_id": "r1", "started": "2026-01-01"})
         store.runs()
         store.schema_report()
+        store.gds_version()
+        store.gds_measures([("person:a", "person:b", 2.0)], ["person:a", "person:b", "person:c"], graph="wk_g")
         store.drop_search_indexes()
         store.clear()
         calls += driver.calls
