@@ -115,18 +115,9 @@ def test_spread_model_and_p0_options(store_path):
     assert bad.exit_code == 2 and "--p0 applies to the independent cascade model only" in bad.output
 
 
-def _main() -> click.Group:
-    """The ``whoknows`` group with the analytics commands: this module imported them before whoknows.cli finished
-    registering them (a circular import only tests make), so they are added here as the entry point has them."""
+def test_spread_experts_only_without_knowers_is_one_error_line(store_path):
     from whoknows.cli import main
 
-    for cmd in (networkers, spread, risk):
-        main.add_command(cmd)
-    return main
-
-
-def test_spread_experts_only_without_knowers_is_one_error_line(store_path):
-    main = _main()
     result = CliRunner().invoke(main, ["spread", "zzqx nothing matches", "--store", store_path, "--experts-only"])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
@@ -136,7 +127,8 @@ def test_spread_experts_only_without_knowers_is_one_error_line(store_path):
 
 
 def test_spread_on_an_empty_store_is_one_error_line(tmp_path):
-    main = _main()
+    from whoknows.cli import main
+
     path = tmp_path / "empty.db"
     empty = SQLiteStore(path)
     empty.setup_schema()

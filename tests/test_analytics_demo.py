@@ -48,3 +48,19 @@ def test_no_person_is_both_central_connector_and_peripheral(report: dict) -> Non
 def test_directed_brokerage_counts_differ_where_interactions_have_direction(report: dict) -> None:
     rows = report["people"].values()
     assert any(r["brokerage_departments"]["representative"] != r["brokerage_departments"]["gatekeeper"] for r in rows)
+
+
+def test_planted_networkers_are_brokers_not_just_the_well_connected(demo: Path, report: dict) -> None:
+    """The demo generator plants people who bridge departments (truth.json): each is labelled broker or boundary
+    spanner, and betweenness ranks them far above where their number of ties would."""
+    import json
+
+    truth = json.loads((demo.parent / "org" / "truth.json").read_text())
+    planted = [f"person:{p}" for p in truth["networkers"]]
+    people = report["people"]
+    assert planted and all(p in people for p in planted)
+    for p in planted:
+        assert {"broker", "boundary spanner"} & {lab["label"] for lab in people[p]["labels"]}, p
+    by_btw = sorted(people, key=lambda v: -people[v]["betweenness"])
+    by_deg = sorted(people, key=lambda v: -people[v]["degree"])
+    assert sum(by_btw.index(p) for p in planted) < sum(by_deg.index(p) for p in planted) / 2

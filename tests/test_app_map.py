@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.analytics.maps import network_map
+from graph.analytics.maps import map_with_networkers
 from graph.analytics.networkers import networker_report
 from whoknows.errors import ConfigError
 from whoknows.webapp import settings
@@ -104,6 +104,10 @@ def test_tie_matrix_and_ei_options() -> None:
     heat = tie_matrix_option(["A", "B"], [[4.0, 1.0], [1.0, 0.0]])
     assert heat["series"][0]["data"] == [["A", "A", 4.0], ["B", "A", 1.0], ["A", "B", 1.0], ["B", "B", 0.0]]
     assert heat["visualMap"]["max"] == 4.0 and heat["yAxis"]["inverse"]
+    assert heat["series"][0]["label"]["show"]  # the number is written in every cell
+    strength = tie_matrix_option(["A", "B"], [[4.25, 0.5], [0.5, 0.0]], [[9, 3], [3, 0]], unit="tie strength")
+    assert strength["series"][0]["data"][1] == ["B", "A", 0.5, 3]
+    assert strength["tooltip"]["formatter"] == "{@[1]} – {@[0]}: {@[2]} tie strength ({@[3]} ties)"
     bars = ei_option([("Silo", -0.5), ("Open", 0.25)])
     assert bars["yAxis"]["data"] == ["Silo", "Open"]
     assert [d["itemStyle"]["color"] for d in bars["series"][0]["data"]] == ["#e15759", "#4e79a7"]
@@ -125,10 +129,11 @@ def test_measures_equal_the_library_with_one_community_detection(tmp_path: Path)
     G = karate()
     got = AnalyticsCache().get(G, directory=tmp_path)
     assert got.source == "computed"
-    lib = networker_report(G)
+    lib, mp = map_with_networkers(G)
     assert same(got.report["people"], lib["people"]) and got.report["method"] == lib["method"]
     assert "person:5" not in got.report["people"]  # opted out: part of the structure, never reported
-    mp = network_map(G)
+    assert same(networker_report(G)["people"]["person:0"]["brokerage_departments"],
+                lib["people"]["person:0"]["brokerage_departments"])  # fmt: skip
     rest = [k for k in mp if k != "points"]
     assert same({k: got.map_data[k] for k in rest}, {k: mp[k] for k in rest})
     for k in ("nodes", "department", "community", "method"):
@@ -195,3 +200,16 @@ def test_warm_up_process_leaves_the_measures_on_disk(tmp_path: Path) -> None:
     G = project_store(open_store(str(store), read_only=True))
     got = AnalyticsCache().get(G, directory=tmp_path / "cache")
     assert got.source == "disk" and got.map_data["points"]["nodes"]
+
+
+def test_map_has_a_size_legend_for_its_markers() -> None:
+    G, pos = small_org()
+    dept = nx.get_node_attributes(G, "department")
+    view = map_option(G, pos, dept, size_by={"person:1": 0.5, "person:2": 0.1}, min_group=5)
+    texts = [g["style"]["text"] for g in view.option["graphic"] if g["type"] == "text"]
+    assert texts == ["marker size: betweenness", "0", "0.125", "0.5"]
+    circles = [g["shape"]["r"] for g in view.option["graphic"] if g["type"] == "circle"]
+    assert (
+        circles == sorted(circles) and circles[0] * 2 == pytest.approx(5.0) and circles[-1] * 2 == pytest.approx(22.0)
+    )
+    json.dumps(view.option, allow_nan=False)

@@ -266,7 +266,14 @@ def test_network_map_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_fi
     assert "Layout: igraph_fr" in drawn or "Layout: spring" in drawn
     metrics = {m.label: m.value for m in at.metric}
     assert 0.0 <= float(metrics["NMI communities vs departments"]) <= 1.0
-    assert [s.value for s in at.subheader] == ["Ties between departments", "Silos: E-I index per department"]
+    assert [s.value for s in at.subheader] == [
+        "Communities, named by what dominates them", "Ties between departments", "Silos: E-I index per department",
+        "Top brokers",
+    ]  # fmt: skip
+    verdict = [w.value for w in (*at.warning, *at.info)]
+    assert any("departments" in v and "NMI" in v for v in verdict)  # one silo verdict with its reason
+    named = next(d.value for d in at.dataframe if "made of" in d.value.columns)
+    assert len(named) >= 3 and not any(n.startswith("community ") for n in named["community"])
     charts = [json.loads(c.proto.spec) for c in at.get("echarts_chart")]
     assert len(charts) == 3  # map, tie matrix, E-I: all ECharts, so the page needs no plotly.js
     markers = [s for s in charts[0]["series"] if s["type"] == "scatter"]
@@ -275,7 +282,8 @@ def test_network_map_page(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_fi
     at.segmented_control(key="map_colour").set_value("community").run()
     no_exception(at)
     coloured = json.loads(at.get("echarts_chart")[0].proto.spec)
-    assert all(s["name"].startswith("community ") for s in coloured["series"] if s["type"] == "scatter")
+    names = {s["name"].rsplit(" (", 1)[0] for s in coloured["series"] if s["type"] == "scatter"}
+    assert names == set(named["community"])  # the legend uses the communities' names
 
 
 # -- spread an idea ---------------------------------------------------------------------------------------

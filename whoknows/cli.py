@@ -233,6 +233,7 @@ def _register_commands() -> None:
         analytics.networkers,
         analytics.spread,
         analytics.risk,
+        analytics.map_,
         migrate.migrate,
         doctor.doctor,
     ):

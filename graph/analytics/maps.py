@@ -202,14 +202,28 @@ def network_map(
     min_group_size: int = MIN_GROUP_SIZE,
     cache: LayoutCache | None = None,
     layout_method: str = "auto",
+    runs: int | None = None,
+    report: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything a map page draws: communities (and their agreement with departments), the department tie
-    matrix, E-I per department, and positions. Opted-out people stay in the structure but are not in the
-    returned points. Pass ``communities`` to reuse a partition the networker report already computed."""
+    """Everything a map page (and ``whoknows map``) shows: communities named by what dominates them, their
+    stability over ``runs`` seeds and agreement with departments, the department tie matrix (ties and tie
+    strength), E-I per department (by ties and by strength, with what random mixing would give), one silo verdict
+    with its reason, the top brokers (from ``report``, the networker report, when given) and positions.
+
+    Opted-out people stay in the structure but are not in the returned points. Pass ``communities`` to reuse a
+    partition the networker report already computed (it is the first of the stability runs). ``runs``: default 5
+    below 2,000 people, 3 from there (each run is a Louvain: about 3 s on 10,000 people). Groups under
+    ``min_group_size`` people are not shown and are counted, with the rule, in ``hidden``.
+    """
+    if runs is None:
+        runs = 5 if G.number_of_nodes() < 2000 else 3
+    from graph.analytics.map_words import community_stability, ei_by_strength, name_communities, silo_verdict
+    from graph.analytics.map_words import top_brokers as _top_brokers
+
     dept = dict(departments) if departments is not None else node_attribute(G, "department")
     if communities is not None:
         comm = dict(communities)
-        community_method = "given"
+        community_method = "given" if community_method == "auto" else community_method
     else:
         comm = detect_communities(G, weight=weight, seed=seed, method=community_method)
     lay = (
@@ -220,16 +234,43 @@ def network_map(
     hidden = opted_out(G)
     keep = [i for i, v in enumerate(lay["nodes"]) if v not in hidden]
     comm_sizes = group_sizes(comm)
+    method = "auto" if community_method == "given" else community_method
+    stability = (
+        community_stability(G, dept, runs=runs, seed=seed, weight=weight, method=method, first=comm)
+        if runs > 1 and G.number_of_edges()
+        else None
+    )
+    named = name_communities(
+        comm, dept, cops=node_attribute(G, "cops"), tags=node_attribute(G, "tags"), min_group_size=min_group_size
+    )
+    counts = ei_index(G, departments=dept, min_group_size=min_group_size)
+    strength = ei_by_strength(G, dept, weight=weight, min_group_size=min_group_size)
+    ei = {g: {**row, **strength.get(g, {})} for g, row in counts.items()}
+    dept_sizes = group_sizes(dept)
+    small_depts = sorted((str(g) for g, n in dept_sizes.items() if n < min_group_size), key=str)
     return {
         "communities": {
             "count": len(comm_sizes),
             "shown": sum(1 for n in comm_sizes.values() if n >= min_group_size),
             "modularity": modularity(G, comm, weight=weight),
             "nmi_vs_departments": nmi(comm, dept) if dept else None,
+            "stability": stability,
             "method": community_method,
+            "named": {str(c): row for c, row in named.items()},
         },
         "department_ties": department_tie_matrix(G, departments=dept, min_group_size=min_group_size),
-        "ei_index": ei_index(G, departments=dept, min_group_size=min_group_size),
+        "department_strength": department_tie_matrix(G, departments=dept, weight=weight, min_group_size=min_group_size),
+        "department_sizes": {str(g): n for g, n in sorted(dept_sizes.items(), key=lambda gn: str(gn[0]))},
+        "ei_index": ei,
+        "silos": silo_verdict(ei, stability),
+        "brokers": _top_brokers(report) if report is not None else None,
+        "hidden": {
+            "rule": f"groups with fewer than {min_group_size} people are not shown, so that no figure describes a "
+            "handful of identifiable people",
+            "departments": small_depts,
+            "communities": sum(1 for n in comm_sizes.values() if n < min_group_size),
+            "opted_out_people": len(hidden),
+        },
         "points": {
             "nodes": [lay["nodes"][i] for i in keep],
             "x": lay["x"][keep],
@@ -242,3 +283,36 @@ def network_map(
             "method": lay["method"],
         },
     }
+
+
+def map_with_networkers(
+    G: nx.Graph,
+    *,
+    seed: int = 0,
+    runs: int | None = None,
+    community_method: str = "auto",
+    expertise: Mapping[Hashable, float] | None = None,
+    cache: LayoutCache | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(networker report, map data)`` with one community detection shared by both: communities are named once
+    (:func:`graph.analytics.map_words.name_communities`) so the brokers' reasons and the map use the same names.
+    What the app's map page and ``whoknows map`` show."""
+    from graph.analytics.map_words import name_communities
+    from graph.analytics.networkers import networker_report
+
+    H = G.to_undirected(as_view=True) if G.is_directed() else G
+    comm = detect_communities(H, weight="weight", seed=seed, method=community_method)
+    dept = node_attribute(G, "department")
+    names = name_communities(comm, dept, cops=node_attribute(G, "cops"), tags=node_attribute(G, "tags"))
+    report = networker_report(
+        G,
+        communities=comm,
+        community_names={c: row["name"] for c, row in names.items()},
+        expertise=expertise,
+        seed=seed,
+    )
+    report["method"]["communities"] = f"{community_method}, seed {seed}"  # what was run, not "given"
+    data = network_map(G, communities=comm, seed=seed, runs=runs, report=report, cache=cache,
+                       community_method=community_method)  # fmt: skip
+    data["communities"]["method"] = community_method  # what was run, not "given"
+    return report, data

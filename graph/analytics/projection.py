@@ -28,13 +28,13 @@ References
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 
-from graph.access import DocumentAccess, Viewer, document_access, readable_document_rels
+from graph.access import DocumentAccess, Viewer, document_access, readable_document_rels, topics_in_view
 from whoknows.errors import AnalyticsError
 
 KINDS: tuple[str, ...] = ("reports_to", "coauthor", "community", "interacted")
@@ -164,6 +164,7 @@ def project_store(
     comms: dict[str, list[str]] = defaultdict(list)
     for r in store.iter_rels("MEMBER_OF"):
         comms[r.end].append(r.start)
+    context = _person_context(store, access, docs, comms)
     reports = [(r.start, r.end) for r in store.iter_rels("REPORTS_TO")]
     inter = []
     for r in store.iter_rels("INTERACTED"):
@@ -171,7 +172,7 @@ def project_store(
         if w is None:
             w = r.props.get("count", 1)
         inter.append((r.start, r.end, float(w)))
-    return build_person_graph(
+    G = build_person_graph(
         people,
         reports_to=reports,
         documents=docs,
@@ -180,6 +181,33 @@ def project_store(
         kind_weights=kind_weights,
         max_group_size=max_group_size,
     )
+    for v, attrs in context.items():
+        if v in G:
+            G.nodes[v].update(attrs)
+    return G
+
+
+def _person_context(
+    store: Any, access: DocumentAccess, docs: Mapping[str, list[str]], comms: Mapping[str, list[str]]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Per person, what the map names communities by: ``cops`` (communities of practice they belong to) and
+    ``tags`` (the topics of the readable documents they wrote or reviewed, most frequent first, at most 5)."""
+    names = {n.id: str(n.props.get("name") or n.id) for n in store.iter_nodes("Community")}
+    topic_names, about = topics_in_view(store, access)
+    cops: dict[str, set[str]] = defaultdict(set)
+    for c, members in comms.items():
+        for p in members:
+            cops[p].add(names.get(c, c))
+    tags: dict[str, Counter] = defaultdict(Counter)
+    for d, people in docs.items():
+        for t in about.get(d, ()):
+            if t in topic_names:
+                for p in people:
+                    tags[p][topic_names[t]] += 1
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for p in set(cops) | set(tags):
+        out[p] = {"cops": tuple(sorted(cops.get(p, ()))), "tags": tuple(t for t, _ in tags[p].most_common(5))}
+    return out
 
 
 def node_attribute(G: nx.Graph, name: str) -> dict[Any, Any]:

@@ -94,6 +94,73 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
                         click.echo(f"      {reason}")
 
 
+@click.command("map")
+@store_option
+@click.option("--seed", default=0, show_default=True, help="Seed of the first community detection run.")
+@click.option("--runs", type=int, default=None,
+              help="Community detection runs for the stability figures [default: 5; 3 from 2,000 people].")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the map figures as JSON (positions left out).")
+def map_(store_url: str | None, seed: int, runs: int | None, as_json: bool) -> None:
+    """The network map in figures and words: the silo verdict and its reason, communities named by what dominates
+    them and their stability, E-I per department, the department tie matrix, the top brokers."""
+    from graph.analytics.maps import map_with_networkers
+    from graph.analytics.projection import project_store, require_network
+
+    if runs is not None and runs < 1:
+        raise click.BadParameter("--runs must be at least 1")
+    store = open_cli_store(store_url, read_only=True)
+    try:
+        G = project_store(store)
+    finally:
+        store.close()
+    require_network(G)
+    _, data = map_with_networkers(G, seed=seed, runs=runs)
+    data.pop("points")
+    if as_json:
+        click.echo(_dump(data))
+        return
+    _print_map(data)
+
+
+def _print_map(data: dict[str, Any]) -> None:
+    comm, hidden = data["communities"], data["hidden"]
+    click.secho(data["silos"]["sentence"], bold=True)
+    stab = comm["stability"] or {}
+    click.secho(f"\nCommunities ({comm['count']} found, {comm['shown']} with 5 or more people)", bold=True)
+    if stab:
+        click.echo(
+            f"  NMI against departments {stab['nmi_mean']:.2f} (range {stab['nmi_min']:.2f}-{stab['nmi_max']:.2f} "
+            f"over {stab['runs']} runs; the runs agree with each other at {stab['agreement_between_runs']:.2f}); "
+            f"modularity {comm['modularity']:.2f}"
+        )
+    for row in comm["named"].values():
+        click.echo(f"  {row['name']} ({row['size']} people): {row['description']}")
+    if hidden["communities"]:
+        click.echo(f"  ({hidden['communities']} communities under 5 people not listed)")
+    click.secho("\nE-I per department (by tie strength; by ties; if ties ignored departments)", bold=True)
+    for g, r in sorted(data["ei_index"].items(), key=lambda gr: gr[1].get("ei_strength", 0.0)):
+        mark = "  silo" if g in data["silos"]["silos"] else ""
+        click.echo(
+            f"  {g} ({r['members']} people): {r['ei_strength']:+.2f}; {r['ei']:+.2f}; {r['ei_expected']:+.2f}{mark}"
+        )
+    strength, ties = data["department_strength"], data["department_ties"]
+    if strength["groups"]:
+        click.secho("\nTie strength between departments (ties in brackets)", bold=True)
+        for g, row, counts in zip(strength["groups"], strength["matrix"], ties["matrix"], strict=True):
+            cells = ", ".join(
+                f"{h}: {v:.1f} ({int(c)})" for h, v, c in zip(strength["groups"], row, counts, strict=True) if c
+            )
+            click.echo(f"  {g} -> {cells or 'no ties'}")
+    if hidden["departments"]:
+        click.echo(f"  (not shown: {', '.join(hidden['departments'])}; {hidden['rule']})")
+    click.secho("\nTop brokers", bold=True)
+    for b in data["brokers"] or []:
+        click.echo(f"  {b['name']}  [{b['person']}]  {b['department'] or 'no department'}: {', '.join(b['labels'])}")
+        click.echo(f"      {b['why']}")
+    if not data["brokers"]:
+        click.echo("  none: nobody links communities or departments enough to be labelled broker or boundary spanner")
+
+
 EMPTY_LABEL = {
     "central connector": "nobody has at least 3 ties and more ties than 90% of people",
     "broker": "nobody links two or more communities with high betweenness or brokerage",

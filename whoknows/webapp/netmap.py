@@ -102,6 +102,7 @@ def map_option(
     min_group: int = MIN_GROUP_SIZE,
     max_edges: int = 2_500,
     group_label: str = "department",
+    size_label: str = "betweenness",
 ) -> MapView:
     """The map as an ECharts option, with the person behind every marker and what was drawn and hidden.
 
@@ -173,8 +174,33 @@ def map_option(
         },
         "series": series,
     }  # fmt: skip
+    option["graphic"] = size_legend(top, size_label)
     stats = MapStats(len(keep), len(edges), total, G.number_of_nodes() - len(keep), hidden_groups)
     return MapView(option, people, stats)
+
+
+def size_legend(top: float, label: str) -> list[dict[str, Any]]:
+    """Three reference markers under the group legend: what a small, a middle and a large marker mean. A marker's
+    area grows with the value (its diameter with the square root), as in :func:`map_option`."""
+    left, bottom = PLOT_LEFT + PLOT_PX + 16, 16
+    items: list[dict[str, Any]] = [
+        {"type": "text", "left": left, "bottom": bottom + 64, "silent": True,
+         "style": {"text": f"marker size: {label}", "fontSize": 12, "fill": "#333"}},
+    ]  # fmt: skip
+    lo, hi = MARKER_PX
+    x = left
+    for share in (0.0, 0.25, 1.0):
+        d = lo + (hi - lo) * math.sqrt(share)
+        items.append(
+            {"type": "circle", "left": x, "bottom": bottom + 24 + (hi - d) / 2, "silent": True,
+             "shape": {"r": d / 2}, "style": {"fill": "#bab0ac", "stroke": "#fff"}}
+        )  # fmt: skip
+        items.append(
+            {"type": "text", "left": x, "bottom": bottom, "silent": True,
+             "style": {"text": f"{share * top:.3g}", "fontSize": 11, "fill": "#333"}}
+        )  # fmt: skip
+        x += int(hi) + 36
+    return items
 
 
 def marker_pixel(x: float, y: float) -> tuple[float, float]:
@@ -198,14 +224,28 @@ def selected_person(event: Any, people: Sequence[Sequence[str]]) -> str | None:
     return None
 
 
-def tie_matrix_option(groups: Sequence[str], matrix: Sequence[Sequence[float]]) -> dict[str, Any]:
-    """The department tie matrix as an ECharts heatmap (first department top left, as a matrix reads)."""
+def tie_matrix_option(
+    groups: Sequence[str],
+    matrix: Sequence[Sequence[float]],
+    counts: Sequence[Sequence[float]] | None = None,
+    *,
+    unit: str = "ties",
+) -> dict[str, Any]:
+    """The department tie matrix as an ECharts heatmap with its number in every cell (first department top left,
+    as a matrix reads). ``counts``: the number of ties behind each cell, for the tooltip when ``matrix`` is tie
+    strength."""
     names = [str(g) for g in groups]
-    data = [[names[j], names[i], round(float(v), 3)] for i, row in enumerate(matrix) for j, v in enumerate(row)]
+    digits = 0 if all(float(v).is_integer() for row in matrix for v in row) else 1
+    data = [
+        [names[j], names[i], round(float(v), digits)] + ([int(counts[i][j])] if counts is not None else [])
+        for i, row in enumerate(matrix)
+        for j, v in enumerate(row)
+    ]
     top = max((float(v) for row in matrix for v in row), default=0.0)
+    tip = f"{{@[1]}} – {{@[0]}}: {{@[2]}} {unit}" + (" ({@[3]} ties)" if counts is not None else "")
     return {
         "animation": False,
-        "tooltip": {"trigger": "item", "formatter": "{@[1]} – {@[0]}: {@[2]} ties"},
+        "tooltip": {"trigger": "item", "formatter": tip},
         "grid": {"left": 8, "right": 8, "top": 8, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 40, "interval": 0}},
         "yAxis": {"type": "category", "data": names, "inverse": True, "axisLabel": {"interval": 0}},
@@ -213,7 +253,9 @@ def tie_matrix_option(groups: Sequence[str], matrix: Sequence[Sequence[float]]) 
             "show": False, "min": 0, "max": top or 1, "dimension": 2,
             "inRange": {"color": ["#f7fbff", "#6baed6", "#08306b"]},
         },
-        "series": [{"type": "heatmap", "name": "ties", "data": data}],
+        "series": [{"type": "heatmap", "name": unit, "data": data, "encode": {"x": 0, "y": 1, "value": 2},
+                    "label": {"show": True, "fontSize": 10, "formatter": "{@[2]}", "color": "#111",
+                              "textBorderColor": "#fff", "textBorderWidth": 2}}],
     }  # fmt: skip
 
 

@@ -40,11 +40,12 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 #: Bumped when the stored shape changes; part of every key.
-FORMAT = 1
+FORMAT = 2
 #: Modules whose source decides the measures (their digest is part of every key).
 ANALYTICS_MODULES = (
     "graph.analytics.networkers",
     "graph.analytics.maps",
+    "graph.analytics.map_words",
     "graph.analytics.communities",
     "graph.analytics.centrality",
     "graph.analytics.brokerage",
@@ -86,22 +87,16 @@ def version_key(G: nx.Graph, *, seed: int = 0, code: str | None = None) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}|{seed}|{code or code_digest()}|{graph_fingerprint(G)}".encode())
     for v, d in sorted(G.nodes(data=True), key=lambda nd: str(nd[0])):
-        h.update(repr((str(v), d.get("name"), d.get("department"), bool(d.get("opted_out")))).encode())
+        h.update(repr((str(v), d.get("name"), d.get("department"), bool(d.get("opted_out")), d.get("cops"),
+                       d.get("tags"))).encode())  # fmt: skip
     return h.hexdigest()
 
 
 def compute(G: nx.Graph, *, seed: int = 0, key: str = "") -> NetworkAnalytics:
     """The networker report and the map data, with one community detection shared by both."""
-    from graph.analytics.communities import communities
-    from graph.analytics.maps import network_map
-    from graph.analytics.networkers import networker_report
+    from graph.analytics.maps import map_with_networkers
 
-    H = G.to_undirected(as_view=True) if G.is_directed() else G
-    comm = communities(H, weight="weight", seed=seed, method=COMMUNITY_METHOD)
-    report = networker_report(G, communities=comm, seed=seed)
-    report["method"]["communities"] = f"{COMMUNITY_METHOD}, seed {seed}"  # what was run, not "given"
-    data = network_map(G, communities=comm, seed=seed)
-    data["communities"]["method"] = COMMUNITY_METHOD
+    report, data = map_with_networkers(G, seed=seed, community_method=COMMUNITY_METHOD)
     return NetworkAnalytics(key, report, data, "computed")
 
 

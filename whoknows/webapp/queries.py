@@ -250,8 +250,9 @@ def _map_view(url: str, version: str, colour: str, hidden: frozenset[str]) -> An
     pts = data["points"]
     pos = {v: (float(x), float(y)) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
     if colour == "community":
+        names = {c: row["name"] for c, row in data["communities"].get("named", {}).items()}
         groups = {
-            v: (f"community {c}" if c is not None else None)
+            v: (names.get(str(c), f"community {c}") if c is not None else None)
             for v, c in zip(pts["nodes"], pts["community"], strict=True)
         }
     else:
