@@ -50,6 +50,16 @@ def unfold(page) -> None:  # type: ignore[no-untyped-def]
         settled(page)
 
 
+def open_expander(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    """Open an expander (a <details> element) by its label, once the page has settled, and wait until it is open."""
+    settled(page)
+    box = page.locator("details").filter(has=page.get_by_text(label, exact=True)).first
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    page.wait_for_function("(el) => el.open", arg=box.element_handle(), timeout=120_000)
+    settled(page)
+
+
 def view_as(page, name: str) -> None:  # type: ignore[no-untyped-def]
     picker = page.get_by_test_id("stSidebar").get_by_role("combobox")
     picker.click()
@@ -374,7 +384,7 @@ def test_ask_the_experts_and_a_helpful_answer_becomes_evidence(page, action) -> 
     open_app(page, url)
     view_as(page, "Bo Diddley")
     search(page, "take-or-pay capacity charges")
-    page.get_by_text("Ask these people").click()  # the first three people with an address are preselected
+    open_expander(page, "Ask these people")  # the first three people with an address are preselected
     page.get_by_role("button", name="Record the question and draft the e-mail").click()
     draft = page.get_by_role("link", name=re.compile("Open the e-mail draft"))
     try:
