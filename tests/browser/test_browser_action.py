@@ -164,12 +164,15 @@ def test_document_links_open_the_source_or_the_stored_file(page, action) -> None
     with page.context.expect_page() as new_tab:
         link.click()
     doc = new_tab.value
-    doc.set_default_timeout(90_000)
+    doc.set_default_timeout(120_000)
     doc.get_by_role("heading", name="Negotiating supply contracts with utilities").wait_for()
     settled(doc)
     doc.get_by_role("link", name=re.compile("Cy Twombly")).wait_for()  # written by, each a profile link
-    with doc.expect_download() as dl:
-        doc.get_by_role("button", name=re.compile(r"Download utilities\.md")).click()
+    button = doc.get_by_role("button", name=re.compile(r"Download utilities\.md"))
+    expect(button).to_be_enabled()
+    settled(doc)
+    with doc.expect_download(timeout=180_000) as dl:  # the file is read when clicked (deferred), then sent
+        button.click()
     saved = Path(dl.value.path())
     assert saved.read_bytes() == (folder / "org" / "docs" / "utilities.md").read_bytes()
     # a restricted document is neither described nor offered to someone it is not shared with
