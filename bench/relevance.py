@@ -232,11 +232,17 @@ def baselines(col: dict[str, Any], embedder: Any) -> dict[str, dict[str, dict[st
 
 
 def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: Any) -> dict[str, Any]:
-    """protocol -> half (all / tune / heldout) -> metrics, plus ``latency_ms_p50`` and ``latency_ms_p95``."""
+    """protocol -> half (all / tune / heldout) -> metrics, plus latency and the calibrated-score figures.
+
+    Ranks through :func:`search.expertise.knows_about`, the product's default path (strong matches first, then
+    weak, then none; the fused ranking's order within a level), every pool candidate scored. Also records, per
+    query, the fused ranking alone (``fused``: MAP of :func:`search.ranking.find_experts`' order) and, under the
+    "removed" protocol, each pool person's calibrated score and best-document cosine (``c1``) for the
+    cross-query loss, and whether the query has a strong match."""
     from graph.schema import Label
     from graph.sqlite_store import SQLiteStore
+    from search.expertise import STRONG, knows_about
     from search.index import graph_view
-    from search.ranking import find_experts
 
     store = SQLiteStore(store_path, read_only=True)
     key_to_node = {str(n.props.get("key")): n.id for n in store.iter_nodes(Label.DOCUMENT)}
@@ -245,28 +251,72 @@ def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: An
     if missing:
         raise SystemExit(f"{len(missing)} papers did not land as documents (e.g. {missing[:3]}); see the ingest report")
     pool = sorted(col["pool"])
-    pool_nodes = {f"person:{c}" for c in pool}
+    pool_nodes = [f"person:{c}" for c in pool]
     gv = graph_view(store)  # what find_experts uses by default: the read model and array-wise scoring
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"fused": {}, "scores": [], "strong": []}
     latencies = []
     for protocol in ("removed", "kept"):
-        rows = []
+        rows, fused_rows = [], []
         for qi, (q_doc, tags) in enumerate(col["queries"]):
             relevant = {c for c in pool if col["pool"][c] & tags}
             exclude = {doc_node[q_doc]} if protocol == "removed" else set()
             t0 = time.perf_counter()
-            results = find_experts(
-                store, embedder, col["docs"][q_doc], limit=len(pool), candidates=pool_nodes,
-                exclude=exclude, config=config, graph=gv,
+            matches = knows_about(
+                store, col["docs"][q_doc], embedder=embedder, limit=None, persons=pool_nodes,
+                candidates=pool_nodes, exclude=exclude, config=config, graph=gv,
             )  # fmt: skip
             latencies.append(time.perf_counter() - t0)
-            scores = {int(r.person_id): r.score for r in results}
-            rows.append((q_doc, metrics(complete_ranking(scores, pool, qi), relevant)))
+            order = {int(m.person_id): len(matches) - i for i, m in enumerate(matches)}
+            rows.append((q_doc, metrics(complete_ranking(order, pool, qi), relevant)))
+            fused = {int(m.person_id): m.ranked.score for m in matches if m.ranked is not None}
+            fused_rows.append((q_doc, metrics(complete_ranking(fused, pool, qi), relevant)))
+            if protocol == "removed":
+                out["scores"].append((q_doc, {int(m.person_id): (m.score, m.features.get("c1", 0.0)) for m in matches},
+                                      relevant))  # fmt: skip
+                out["strong"].append((q_doc, any(m.match == STRONG for m in matches)))
         out[protocol] = by_half(rows)
+        out["fused"][protocol] = by_half(fused_rows)
     out["latency_ms_p50"] = round(1000 * float(np.median(latencies)), 1)
     out["latency_ms_p95"] = round(1000 * float(np.percentile(latencies, 95)), 1)
     store.close()
     return out
+
+
+def cross_query_loss(rows: list[tuple[int, dict[int, tuple[float, float]], set[int]]], half: str, which: int) -> float:
+    """The issue's cross-query loss on DBLP ("removed" protocol): for each pool person with at least one relevant
+    and one non-relevant query, the share of (relevant, non-relevant) query pairs their scores order wrongly
+    (ties count half), averaged over people. ``which``: 0 = the calibrated score, 1 = the plain cosine of the
+    query to the person's single best document (the baseline, same run, same model)."""
+    per: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for q_doc, scores, relevant in rows:
+        if half != "all" and split_of(q_doc) != half:
+            continue
+        for c, pair in scores.items():
+            per[c].append((pair[which], c in relevant))
+    losses = []
+    for pairs in per.values():
+        pos = np.array([s for s, lab in pairs if lab])
+        neg = np.array([s for s, lab in pairs if not lab])
+        if len(pos) and len(neg):
+            wrong = (pos[:, None] < neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+            losses.append(wrong / (len(pos) * len(neg)))
+    return round(float(np.mean(losses)), 4)
+
+
+def out_of_scope_rate(store: Any, embedder: Any, half: str = "all") -> float:
+    """Share of the out-of-scope queries (tests/fixtures/queries/out_of_scope.json) answered "no strong match"
+    by :func:`search.expertise.knows_about` on ``store`` (``half``: all, or the tune / heldout half of
+    bench/calibration.py's split)."""
+    from calibration import out_of_scope_queries
+    from calibration import split_of as oos_split
+
+    from search.expertise import STRONG, knows_about, overall_match
+    from search.index import graph_view
+
+    gv = graph_view(store)
+    qs = [q["query"] for q in out_of_scope_queries() if half == "all" or oos_split(q["query"]) == half]
+    strong = sum(1 for q in qs if overall_match(knows_about(store, q, embedder=embedder, limit=10, graph=gv)) == STRONG)
+    return round(1 - strong / len(qs), 4)
 
 
 def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
@@ -296,6 +346,7 @@ def run_demo(embedder: Any, config: Any, documents: int = 600) -> dict[str, Any]
     from graph.sqlite_store import SQLiteStore
     from ingest.pipeline import ingest_paths
     from search.embedder import embed_store
+    from search.expertise import STRONG, knows_about
     from search.ranking import find_experts
 
     with tempfile.TemporaryDirectory(prefix="wk-demo-") as tmp:
@@ -306,18 +357,28 @@ def run_demo(embedder: Any, config: Any, documents: int = 600) -> dict[str, Any]
         store.setup_schema()
         ingest_paths(store, [out / "data"])
         embed_store(store, embedder, progress=False)
-        rows, ndcgs = [], []
+        rows, ndcgs, fused_rows, fused_ndcgs, strong = [], [], [], [], []
         for q in truth["queries"]:
             grades = {_pid(p): int(g) for p, g in q["relevant"].items()}
-            results = find_experts(store, embedder, q["query"], limit=50, config=config)
-            ranked = [r.node_id for r in results]
+            matches = knows_about(store, q["query"], embedder=embedder, limit=50, config=config)
+            ranked = [m.node_id for m in matches]
             rows.append(metrics(ranked, set(grades)))  # type: ignore[arg-type]
             ndcgs.append(ndcg_at(ranked, grades))
+            strong.append(any(m.match == STRONG for m in matches))
+            fused = [r.node_id for r in find_experts(store, embedder, q["query"], limit=50, config=config)]
+            fused_rows.append(metrics(fused, set(grades)))  # type: ignore[arg-type]
+            fused_ndcgs.append(ndcg_at(fused, grades))
         reviewers = score_reviewers(store, embedder, config, truth, out / "data")
+        oos = {half: out_of_scope_rate(store, embedder, half) for half in ("all", "tune", "heldout")}
         store.close()
     if not rows:
         return None
-    return _summary(rows, ndcgs) | {"reviewers": reviewers}
+    return _summary(rows, ndcgs) | {
+        "reviewers": reviewers,
+        "fused": _summary(fused_rows, fused_ndcgs),
+        "in_scope_match_rate": round(sum(strong) / len(strong), 4),
+        "no_match_rate": oos,
+    }
 
 
 def score_reviewers(store: Any, embedder: Any, config: Any, truth: dict[str, Any], data: Path) -> dict[str, float]:
@@ -410,6 +471,8 @@ def main() -> None:
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--only-default", action="store_true", help="skip the forced thorough / short runs")
     ap.add_argument("--config", nargs="*", default=[], help="overrides, e.g. norm_alpha=0.5 long.reg_k=10")
+    ap.add_argument("--no-out-of-scope", dest="out_of_scope", action="store_false",
+                    help="skip the out-of-scope queries on the DBLP store")  # fmt: skip
     args = ap.parse_args()
     from search.embedder import load_embedder
 
@@ -461,6 +524,24 @@ def main() -> None:
         "versions": _versions(),
         "split": f"{SPLIT_SEED}: tune {halves['tune']} / heldout {halves['heldout']} queries",
     }
+    for protocol in ("removed", "kept"):
+        figures[f"map_{protocol}_fused"] = product["fused"][protocol]["all"]["map"]
+    for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
+        figures[f"cross_query_loss{sfx}"] = cross_query_loss(product["scores"], half, 0)
+        figures[f"baseline_cross_query_loss{sfx}"] = cross_query_loss(product["scores"], half, 1)
+    figures["in_scope_match_rate_dblp"] = round(sum(s for _, s in product["strong"]) / len(product["strong"]), 4)
+    if args.out_of_scope:
+        from graph.sqlite_store import SQLiteStore
+
+        dstore = SQLiteStore(store_path, read_only=True)
+        for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
+            figures[f"no_match_rate_dblp{sfx}"] = out_of_scope_rate(dstore, embedder, half)
+        dstore.close()
+    print(
+        f"cross-query loss (DBLP, removed): calibrated {figures['cross_query_loss']} vs best-document cosine "
+        f"{figures['baseline_cross_query_loss']} (held-out {figures['cross_query_loss_heldout']} vs "
+        f"{figures['baseline_cross_query_loss_heldout']}); in-scope match rate {figures['in_scope_match_rate_dblp']}"
+    )
     for name, key in (("whoknows-thorough", "thorough"), ("whoknows-short", "short")):
         if name in runs:
             for protocol in ("removed", "kept"):
@@ -487,9 +568,19 @@ def main() -> None:
             figures["demo_map"] = demo["map"]
             figures["demo_p5"] = demo["p5"]
             figures["demo_ndcg10"] = demo["ndcg10"]
+            figures["demo_map_fused"] = demo["fused"]["map"]
+            figures["demo_ndcg10_fused"] = demo["fused"]["ndcg10"]
+            figures["in_scope_match_rate_demo"] = demo["in_scope_match_rate"]
+            for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
+                figures[f"no_match_rate_demo{sfx}"] = demo["no_match_rate"][half]
             if demo["reviewers"]:
                 figures["demo_reviewers_map"] = demo["reviewers"]["map"]
                 figures["demo_reviewers_ndcg10"] = demo["reviewers"]["ndcg10"]
+    dblp_oos, demo_oos = figures.get("no_match_rate_dblp"), figures.get("no_match_rate_demo")
+    if dblp_oos is not None and demo_oos is not None:
+        figures["no_match_rate"] = min(dblp_oos, demo_oos)
+    if "in_scope_match_rate_demo" in figures:
+        figures["in_scope_match_rate"] = min(figures["in_scope_match_rate_dblp"], figures["in_scope_match_rate_demo"])
     print(json.dumps(figures))
 
 

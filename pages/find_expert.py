@@ -1,13 +1,16 @@
-"""Find an expert: a search box and filters; ranked people as cards with their evidence, the one-line why, how
-to reach them through people the viewer already knows, and a link to each profile."""
+"""Find an expert: a search box and filters; ranked people as cards with their calibrated match (strong / weak,
+the same meaning for every query), the one-line why, the evidence that passed, how to reach them through people
+the viewer already knows, and a link to each profile. When nobody is a strong match the page says so first, and
+weak matches are folded away under the strong ones."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from search.expertise import shown_query
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, resources, state
-from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key, private_view
+from whoknows.webapp.cards import Card, card_markdown, evidence_markdown, filters_key, match_cards
 from whoknows.webapp.queries import reach_path, search_experts
 from whoknows.webapp.reach import introduction
 from whoknows.webapp.sources import evidence_links
@@ -61,36 +64,56 @@ def search_and_results() -> None:
         st.error(md(exc))
         return
 
-    if not results:
+    people_found = results["people"]
+    if not people_found:
         st.info("Nobody matched. Try other words, or remove a filter.")
         return
 
+    shown = shown_query(query)  # a pasted document is shown shortened, never echoed whole
     st.caption(
-        f"{len(results)} people for “{md(query)}”"
+        f"{len(people_found)} people for “{md(shown)}”"
         + (f", viewed as {md(ctx.viewer_row.name)}" if ctx.viewer_row else "")
     )
-    cards = expert_cards([r if ctx.sees_private(str(r["node_id"])) else private_view(r, query) for r in results])
-    links = evidence_links(resources.store(ctx.url), (e.node_id for c in cards for e in c.documents + c.courses
-                                                      + c.communities if e.node_id))  # fmt: skip
-    for card in cards:
-        row = people.by_id.get(card.node_id)
-        contact = row.contact.markdown(ctx.chat_link) if row else ""
-        with st.container(border=True, key=f"card_{card.rank}"):
-            st.markdown(card_markdown(card, contact=contact, links=links))
-            frame.person_link(card.node_id, "Profile")
-            evidence = evidence_markdown(card, links)
-            if evidence:
-                with st.expander("Evidence"):
-                    st.markdown(evidence)
-            if ctx.viewer_id and ctx.viewer_id != card.node_id:
-                path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
-                if path is None:
-                    st.markdown("**How to reach them:** needs the person network (graph/analytics), not available.")
-                elif not path:
-                    st.markdown("**How to reach them:** no chain of colleagues links you in the person network; "
-                                "contact them directly.")  # fmt: skip
-                else:
-                    st.markdown(f"**How to reach them:** {md(introduction(path, people.name))}")
+    # only documents count in the calibrated match, so no course completion (public or private) is on a card
+    cards = match_cards(people_found)
+    links = evidence_links(resources.store(ctx.url), (e.node_id for c in cards for e in c.documents if e.node_id))
+    strong = [c for c in cards if c.match == "strong"]
+    others = [c for c in cards if c.match != "strong"]
+    if not strong:
+        st.warning(
+            f"No strong match for “{md(shown)}”: nobody's evidence is close enough to say they know about it. "
+            "The closest people are below, as weak matches."
+        )
+    for card in strong:
+        draw_card(card, hidden, links)
+    if others:
+        label = "Closest people (weak matches)" if not strong else f"{len(others)} weaker matches"
+        with st.expander(label, expanded=False):
+            for card in others:
+                draw_card(card, hidden, links)
+
+
+def draw_card(card: Card, hidden: frozenset[str], links: dict[str, str]) -> None:
+    """One person: name, subtitle, match label and score, contact, why, quoted passages, profile link, evidence,
+    how to reach them."""
+    row = people.by_id.get(card.node_id)
+    contact = row.contact.markdown(ctx.chat_link) if row else ""
+    with st.container(border=True, key=f"card_{card.rank}"):
+        st.markdown(card_markdown(card, contact=contact, links=links))
+        frame.person_link(card.node_id, "Profile")
+        evidence = evidence_markdown(card, links)
+        if evidence:
+            with st.expander("Evidence"):
+                st.markdown(evidence)
+        if ctx.viewer_id and ctx.viewer_id != card.node_id:
+            path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
+            if path is None:
+                st.markdown("**How to reach them:** needs the person network (graph/analytics), not available.")
+            elif not path:
+                st.markdown("**How to reach them:** no chain of colleagues links you in the person network; "
+                            "contact them directly.")  # fmt: skip
+            else:
+                st.markdown(f"**How to reach them:** {md(introduction(path, people.name))}")
 
 
 search_and_results()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from search.expertise import format_score
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, resources, settings
 from whoknows.webapp.contact import photo_bytes, safe_url
@@ -49,7 +50,7 @@ if pick != node_id:
     st.rerun()
 
 try:
-    prof = load_profile(store, pick, ctx.viewer(), private=ctx.sees_private(pick))
+    prof = load_profile(store, pick, ctx.viewer(), private=ctx.sees_private(pick), embedder=resources.embedder())
 except WhoKnowsError as exc:
     st.error(md(exc))
     st.stop()
@@ -126,14 +127,15 @@ with comm_col:
 
 st.subheader("Topics")
 if prof.topics:
-    st.dataframe(
-        [{"topic": t.name, "confidence": t.confidence, "evidence": "; ".join(t.evidence[:4])} for t in prof.topics],
-        column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0.0, max_value=1.0)},
-        hide_index=True,
-        width="stretch",
-    )
+    # the calibrated score with one decimal and its level (never "92.42%": docs/search.md)
+    rows = []
+    for t in prof.topics:
+        confirmed = " (confirmed by them)" if t.asserted == "confirmed" else ""
+        label = f"{t.match} match {format_score(t.confidence)}{confirmed}"
+        rows.append({"topic": t.name, "confidence": label, "evidence": "; ".join(t.evidence[:4])})
+    st.dataframe(rows, hide_index=True, width="stretch")
 else:
-    st.caption("No topics yet: nothing this person wrote, reviewed, completed or leads is tagged with a topic.")
+    st.caption("No topics yet: nothing this person wrote or reviewed is close to a topic of the organisation.")
 
 docs_col, courses_col = st.columns(2)
 with docs_col:

@@ -37,6 +37,10 @@ class DocumentResult:
     visibility: str | None = None
     community: str | None = None
     matching_chunks: int = 1
+    # calibrated match of this document alone to the query (search/expertise.py): what is shown and thresholded;
+    # ``score`` above only orders the list
+    match_score: float = 0.0
+    match: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,7 +55,8 @@ def search_documents(
     limit: int = 10,
     config: RankingConfig = DEFAULT_CONFIG,
 ) -> list[DocumentResult]:
-    """Documents the viewer may see, best first, each with its best passage."""
+    """Documents the viewer may see, best first, each with its best passage and its calibrated ``match``
+    (strong / weak / none: the same scale as expert search, so "no strong match" means the same)."""
     if limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
     gv = graph_view(store)
@@ -102,4 +107,9 @@ def search_documents(
                 matching_chunks=len(cs),
             )
         )
+    from search.expertise import score_documents  # expertise imports ranking, which this module's callers use
+
+    matches = score_documents(store, query, [d.doc_id for d in out], embedder=embedder, graph=gv, query_vector=qvec)
+    for d in out:
+        d.match_score, d.match = matches[d.doc_id].score, matches[d.doc_id].match
     return out

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+import time
 import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -53,8 +54,8 @@ from search.embedder import Embedder
 from search.evidence import ExpertResult
 from search.index import IndexedGraphView, graph_view
 from search.permissions import Viewer, load_viewer, person_node_id, person_visible
-from search.ranking import DEFAULT_CONFIG, RankingConfig, find_experts
-from search.retrieval import GraphView, unit_item_vectors
+from search.ranking import DEFAULT_CONFIG, RankingConfig, find_experts, make_keep
+from search.retrieval import GraphView, retrieve, unit_item_vectors
 from whoknows.errors import NotFoundError, SearchError
 
 STRONG, WEAK, NONE = "strong", "weak", "none"
@@ -104,6 +105,7 @@ class MatchedItem:
     passes: bool
     passage_id: str | None = None
     date: str | None = None
+    passage: str | None = None  # the best passage's text, for passing items of the people returned
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -198,11 +200,31 @@ def no_assertions(store: GraphStore, person: str) -> TopicAssertions:
     return TopicAssertions()
 
 
+def _by_rank(m: PersonMatch) -> tuple[float, str]:
+    return (m.rank if m.rank is not None else math.inf, m.node_id)
+
+
+#: How :func:`knows_about` may order people: ``rank`` = the fused ranking's order (best within one query on
+#: DBLP, docs/search.md), people scored by name only after it; ``level`` = strong, then weak, then none, each in
+#: rank order; ``score`` = by calibrated score (a person's best matches, never the volume of weak ones).
+ORDERS: dict[str, Callable[[PersonMatch], Any]] = {
+    "rank": _by_rank,
+    "level": lambda m: (_LEVEL_RANK[m.match], *_by_rank(m)),
+    "score": lambda m: (-m.score, *_by_rank(m)),
+}
+
+
 def overall_match(matches: Sequence[PersonMatch]) -> str:
     """The answer for a whole query: ``strong`` if anyone is a strong match, else ``weak`` if anyone is weak,
     else ``none`` (the CLI, the API and the app then say "no strong match")."""
     levels = {m.match for m in matches}
     return STRONG if STRONG in levels else WEAK if WEAK in levels else NONE
+
+
+def shown_query(text: str, n: int = 80) -> str:
+    """A query as output shows it: one line, at most ``n`` characters (a pasted document is never echoed whole)."""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def format_score(score: float) -> str:
@@ -216,56 +238,94 @@ def format_score(score: float) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Reference:
-    """Unit vectors of the chunks of a fixed sample of documents open to everyone, and the document each belongs
-    to (row -> sample document index)."""
+    """A fixed sample of documents open to everyone: the unit vectors of their chunks with the document each
+    belongs to (row -> sample document index; empty without a model), and in how many of them each content word
+    occurs (for the rarity weights of the lexical share)."""
 
     matrix: np.ndarray
     doc_index: np.ndarray
     n_docs: int
+    df: Mapping[str, int]
+    built: float  # time.monotonic() when built
+
+    def idf(self, term: str) -> float:
+        """BM25's idf of a word over the sample, ``log(1 + (N - df + 0.5) / (df + 0.5))``: a word found in most
+        documents ("planning", "process") says little about a match, a rare one ("succession") much."""
+        df = self.df.get(term, 0)
+        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
 
 
 _REF_CACHE: weakref.WeakKeyDictionary[Any, dict[str, _Reference]] = weakref.WeakKeyDictionary()
 _REF_LOCK = threading.Lock()
+#: a store without a read model (Neo4j) cannot say when its data changed: its sample is rebuilt after this long
+_REF_TTL_S = 300.0
+
+
+_TERM_CACHE: weakref.WeakKeyDictionary[Any, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _term_cache(gv: GraphView) -> dict[str, frozenset[str]]:
+    """Node id (a document's title, a chunk's text) -> its content words: query-independent, so kept per store
+    read model (texts do not change within one data version); a per-call dict without a read model."""
+    if not isinstance(gv, IndexedGraphView):
+        cache: dict[str, frozenset[str]] = getattr(gv, "_wk_terms", None) or {}
+        gv._wk_terms = cache  # type: ignore[attr-defined]
+        return cache
+    with _REF_LOCK:
+        return _TERM_CACHE.setdefault(gv.index, {})
 
 
 def _sample_key(doc_id: str) -> bytes:
     return hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
 
 
-def _reference(store: GraphStore, gv: GraphView, model: str) -> _Reference:
-    """The reference sample for ``model``: up to 1,000 documents open to every viewer (public / internal), chosen
-    by a hash of their id (deterministic, independent of the viewer and of any query), cached per store read
-    model. Restricted documents are never in it, so it cannot carry information a viewer may not see."""
-    owner: Any = gv.index if isinstance(gv, IndexedGraphView) else None
-    if owner is not None:
-        with _REF_LOCK:
-            cached = _REF_CACHE.get(owner, {}).get(model)
-        if cached is not None:
-            return cached
-    if owner is not None:
-        docs = [n for n in owner.nodes.values() if n.label == Label.DOCUMENT]
-        chunks_of = owner.doc_chunks()
+def _reference(store: GraphStore, gv: GraphView, model: str | None) -> _Reference:
+    """The reference sample: up to 1,000 documents open to every viewer (public / internal), chosen by a hash of
+    their id (deterministic, independent of the viewer and of any query), cached per store read model and model
+    (a store without a read model: per store, for five minutes). Restricted documents are never in it, so it
+    cannot carry information a viewer may not see."""
+    indexed = isinstance(gv, IndexedGraphView)
+    owner: Any = gv.index if isinstance(gv, IndexedGraphView) else store
+    key = model or ""
+    with _REF_LOCK:
+        cached = _REF_CACHE.get(owner, {}).get(key)
+    if cached is not None and (indexed or time.monotonic() - cached.built < _REF_TTL_S):
+        return cached
+    if isinstance(gv, IndexedGraphView):
+        docs = [n for n in gv.index.nodes.values() if n.label == Label.DOCUMENT]
     else:
         docs = list(store.iter_nodes(Label.DOCUMENT.value))
-        chunks_of = None
-    open_docs = sorted(
-        (d.id for d in docs if Viewer().can_see(d.props)),
-        key=_sample_key,
-    )[:_REFERENCE_DOCS]
-    if chunks_of is None:
-        chunks_of = _doc_chunks(gv, open_docs)
+    sample = sorted((d for d in docs if Viewer().can_see(d.props)), key=lambda d: _sample_key(d.id))[:_REFERENCE_DOCS]
+    open_docs = [d.id for d in sample]
+    chunks_of = _doc_chunks(gv, open_docs)
     ids: list[str] = []
     owner_doc: list[int] = []
     for i, did in enumerate(open_docs):
         for cid in chunks_of.get(did, ()):
             ids.append(cid)
             owner_doc.append(i)
-    found, mat = unit_item_vectors(store, gv, model, ids) if ids else ([], np.zeros((0, 0), dtype=np.float32))
-    pos = {c: owner_doc[k] for k, c in enumerate(ids)}
-    ref = _Reference(mat, np.array([pos[c] for c in found], dtype=np.int64), len(open_docs))
-    if owner is not None:
+    texts: dict[int, list[str]] = {i: [str(d.props.get("title") or "")] for i, d in enumerate(sample)}
+    df: dict[str, int] = {}
+    chunk_nodes = gv.nodes(ids)
+    for k, cid in enumerate(ids):
+        node = chunk_nodes.get(cid)
+        if node is not None:
+            texts[owner_doc[k]].append(str(node.props.get("text") or ""))
+    for parts in texts.values():
+        for t in terms.term_set(parts):
+            df[t] = df.get(t, 0) + 1
+    if model is not None and ids:
+        found, mat = unit_item_vectors(store, gv, model, ids)
+        pos = {c: owner_doc[k] for k, c in enumerate(ids)}
+        index = np.array([pos[c] for c in found], dtype=np.int64)
+    else:
+        mat, index = np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    ref = _Reference(mat, index, len(open_docs), df, time.monotonic())
+    try:
         with _REF_LOCK:
-            _REF_CACHE.setdefault(owner, {})[model] = ref
+            _REF_CACHE.setdefault(owner, {})[key] = ref
+    except TypeError:  # a store that cannot be weakly referenced: no cache
+        pass
     return ref
 
 
@@ -328,22 +388,31 @@ def _person_documents(gv: GraphView, who: Viewer, people: Sequence[str], exclude
     }
 
 
-def _features(c: Sequence[float], mu: float, sd: float, lex: float, k: int) -> dict[str, float]:
-    """The calibration's features from a person's document similarities (best first), the reference statistics
-    and the lexical share of their best document. Missing documents count as similarity 0."""
+def _features(
+    c: Sequence[float], mu: float, sd: float, share: float, wshare: float, k: int, n_docs: int | None = None
+) -> dict[str, float]:
+    """The dense calibration's candidate features from a person's document similarities (best first), the
+    reference statistics and the lexical shares of their best document (plain and rarity-weighted). Missing
+    documents count as similarity 0. ``n_docs``: how many of ``c`` to count for the ``nz`` features (all)."""
     top = [*c[:k], *([0.0] * max(0, k - len(c)))]
+    z = [(x - mu) / sd for x in c]
     return {
         "c1": top[0],
         "c2": top[1] if k > 1 else 0.0,
         "c3": top[2] if k > 2 else 0.0,
         "zm3": (sum(top) / k - mu) / sd,
-        "lex": lex,
+        "z1": (top[0] - mu) / sd,
+        "lex": share,
+        "lexw": wshare,
+        "nz2": math.log1p(sum(1 for x in z if x >= 2.0)),
+        "nz3": math.log1p(sum(1 for x in z if x >= 3.0)),
     }
 
 
-def _lexical_features(shares: Sequence[float], n_terms: int) -> dict[str, float]:
+def _lexical_features(shares: Sequence[float], wshares: Sequence[float], n_terms: int) -> dict[str, float]:
     s = [*sorted(shares, reverse=True), 0.0, 0.0]
-    return {"s1": s[0], "s2": s[1], "nq": math.log1p(n_terms)}
+    w = [*sorted(wshares, reverse=True), 0.0, 0.0]
+    return {"s1": s[0], "s2": s[1], "s1w": w[0], "s2w": w[1], "nq": math.log1p(n_terms)}
 
 
 @dataclass(slots=True)
@@ -351,6 +420,98 @@ class _Scored:
     score: float
     features: dict[str, float]
     items: list[MatchedItem]
+
+
+@dataclass(slots=True)
+class _DocEvidence:
+    """How close each document is to one query: best passage similarity and id (dense), shares of the query's
+    content words (plain and rarity-weighted) in its title and passage, and the query's reference statistics."""
+
+    dense: bool
+    sim: dict[str, float]
+    chunk: dict[str, str | None]
+    share: dict[str, float]
+    wshare: dict[str, float]
+    mu: float
+    sd: float
+    nodes: dict[str, Any]
+    n_terms: int
+
+    def single(self, d: str, cal: calibration.Calibration) -> float:
+        """The calibrated score of this document alone (a person with only this document)."""
+        if self.dense:
+            return cal.dense(_features([self.sim[d]], self.mu, self.sd, self.share[d], self.wshare[d], cal.top_k))
+        return cal.lexical(_lexical_features([self.share[d]], [self.wshare[d]], self.n_terms))
+
+
+def _doc_evidence(
+    store: GraphStore,
+    gv: GraphView,
+    text: str,
+    qvec: np.ndarray | None,
+    model: str | None,
+    doc_ids: Sequence[str],
+    cal: calibration.Calibration,
+) -> _DocEvidence:
+    """Absolute closeness of ``doc_ids`` to ``text`` (see :class:`_DocEvidence`); a document's similarity is its
+    best passage's cosine. Lexical shares read the title and the best passage (dense) or every passage."""
+    qterms = terms.content_terms(text)
+    chunks_of = _doc_chunks(gv, doc_ids)
+    doc_nodes = gv.nodes(doc_ids)
+    sim: dict[str, float] = {}
+    best: dict[str, str | None] = {}
+    mu, sd = 0.0, 1.0
+    dense = qvec is not None and model is not None
+    ref = _reference(store, gv, model if dense else None)
+    if dense and ref.matrix.shape[0] == 0:  # the store has no vectors of this model: lexical evidence only
+        dense, ref = False, _reference(store, gv, None)
+    weight = {t: ref.idf(t) for t in qterms}
+    if dense:
+        assert qvec is not None and model is not None
+        q = np.asarray(qvec, dtype=np.float32).ravel()
+        q = q / (np.linalg.norm(q) or 1.0)
+        mu, sd = _query_reference(ref, q, cal)
+        chunk_ids = [c for d in doc_ids for c in chunks_of.get(d, ())]
+        found, mat = unit_item_vectors(store, gv, model, chunk_ids) if chunk_ids else ([], None)
+        sims = dict(zip(found, (mat @ q).tolist(), strict=True)) if found and mat is not None else {}
+        for d in doc_ids:
+            cs = [(sims[c], c) for c in chunks_of.get(d, ()) if c in sims]
+            if cs:
+                value, c = max(cs, key=lambda x: (x[0], x[1]))
+                sim[d], best[d] = float(value), c
+            else:
+                sim[d], best[d] = 0.0, None
+    share: dict[str, float] = {}
+    wshare: dict[str, float] = {}
+    cache = _term_cache(gv) if qterms else {}
+    if qterms:
+        want = [c for d in doc_ids for c in _passage_ids(d, dense, best, chunks_of) if c]
+        missing = [c for c in want if c not in cache]
+        for cid, node in gv.nodes(missing).items():
+            cache[cid] = terms.term_set([str(node.props.get("text") or "")])
+        for d in doc_ids:
+            if d not in cache:
+                cache[d] = terms.term_set([str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else [])
+            if not dense:  # lexical only: the passage that shares most of the query's weight is the one to show
+                passages = list(chunks_of.get(d, []))
+                shares = [terms.weighted_share(weight, cache.get(c, frozenset())) for c in passages]
+                order = sorted(range(len(passages)), key=lambda i: (-shares[i], i))
+                best[d] = passages[order[0]] if order else None
+    for d in doc_ids:
+        found_terms: frozenset[str] = frozenset()
+        if qterms:
+            parts = [cache.get(c, frozenset()) for c in _passage_ids(d, dense, best, chunks_of) if c]
+            found_terms = cache[d].union(*parts)
+        share[d] = terms.matched_share(qterms, found_terms)
+        wshare[d] = terms.weighted_share(weight, found_terms)
+    return _DocEvidence(dense, sim, best, share, wshare, mu, sd, doc_nodes, len(qterms))
+
+
+def _passage_ids(
+    d: str, dense: bool, best: Mapping[str, str | None], chunks_of: Mapping[str, list[str]]
+) -> list[str | None]:
+    """The passages of document ``d`` whose words count: its best passage (dense), or every passage."""
+    return [best.get(d)] if dense else list(chunks_of.get(d, []))
 
 
 def _score_people(
@@ -367,71 +528,64 @@ def _score_people(
     """Calibrated scores and evidence of ``people`` for ``text``: a function of each person's own visible
     evidence and the query only (never of who else was retrieved), so scoring a person by name gives the same
     number as finding them in a ranking."""
-    qterms = terms.content_terms(text)
     docs_of = _person_documents(gv, who, people, exclude)
     all_docs = sorted({d for ds in docs_of.values() for d, _ in ds})
-    chunks_of = _doc_chunks(gv, all_docs)
-    doc_nodes = gv.nodes(all_docs)
-    best_sim: dict[str, float] = {}
-    best_chunk: dict[str, str | None] = {}
-    mu, sd = 0.0, 1.0
-    dense = qvec is not None and model is not None
-    if dense:
-        assert qvec is not None and model is not None
-        q = np.asarray(qvec, dtype=np.float32).ravel()
-        q = q / (np.linalg.norm(q) or 1.0)
-        mu, sd = _query_reference(_reference(store, gv, model), q, cal)
-        chunk_ids = [c for d in all_docs for c in chunks_of.get(d, ())]
-        sims: dict[str, float] = {}
-        if chunk_ids:
-            found, mat = unit_item_vectors(store, gv, model, chunk_ids)
-            sims = dict(zip(found, (mat @ q).tolist(), strict=True)) if found else {}
-        for d in all_docs:
-            cs = [(sims[c], c) for c in chunks_of.get(d, ()) if c in sims]
-            if cs:
-                s, c = max(cs, key=lambda x: (x[0], x[1]))
-                best_sim[d], best_chunk[d] = float(s), c
-            else:
-                best_sim[d], best_chunk[d] = 0.0, None
-    # texts for the lexical share: the title and the best passage (dense), or every passage (lexical only)
-    want_chunks: list[str] = []
-    for d in all_docs:
-        if dense:
-            if best_chunk.get(d):
-                want_chunks.append(str(best_chunk[d]))
-        else:
-            want_chunks.extend(chunks_of.get(d, ()))
-    chunk_nodes = gv.nodes(want_chunks) if qterms else {}
-    doc_terms: dict[str, frozenset[str]] = {}
-    if qterms:
-        for d in all_docs:
-            texts = [str(doc_nodes[d].props.get("title") or "")] if d in doc_nodes else []
-            cids = [best_chunk.get(d)] if dense else chunks_of.get(d, ())
-            texts += [str(chunk_nodes[c].props.get("text") or "") for c in cids if c and c in chunk_nodes]
-            doc_terms[d] = terms.term_set(texts)
-    model_ = cal.model(dense)
+    ev = _doc_evidence(store, gv, text, qvec, model, all_docs, cal)
+    model_ = cal.model(ev.dense)
     out: dict[str, _Scored] = {}
     for p in people:
         ds = docs_of.get(p, [])
-        share = {d: terms.matched_share(qterms, doc_terms.get(d, frozenset())) for d, _ in ds}
         items: list[MatchedItem] = []
-        if dense:
-            order = sorted(ds, key=lambda dr: (-best_sim[dr[0]], dr[0]))
-            sims_p = [best_sim[d] for d, _ in order]
-            lex = share[order[0][0]] if order else 0.0
-            feats = _features(sims_p, mu, sd, lex, cal.top_k)
-            for d, rel in order:
-                single = model_(_features([best_sim[d]], mu, sd, share[d], cal.top_k))
-                items.append(_item(doc_nodes.get(d), d, rel, best_sim[d], share[d], single, cal, best_chunk.get(d)))
+        if ev.dense:
+            order = sorted(ds, key=lambda dr: (-ev.sim[dr[0]], dr[0]))
+            b = order[0][0] if order else ""
+            feats = _features([ev.sim[d] for d, _ in order], ev.mu, ev.sd, ev.share.get(b, 0.0),
+                              ev.wshare.get(b, 0.0), cal.top_k)  # fmt: skip
         else:
-            order = sorted(ds, key=lambda dr: (-share[dr[0]], dr[0]))
-            feats = _lexical_features([share[d] for d, _ in order], len(qterms))
-            for d, rel in order:
-                single = model_(_lexical_features([share[d]], len(qterms)))
-                items.append(_item(doc_nodes.get(d), d, rel, None, share[d], single, cal, None))
+            order = sorted(ds, key=lambda dr: (-ev.wshare[dr[0]], -ev.share[dr[0]], dr[0]))
+            feats = _lexical_features([ev.share[d] for d, _ in order], [ev.wshare[d] for d, _ in order], ev.n_terms)
+        for d, rel in order:
+            sim = ev.sim[d] if ev.dense else None
+            items.append(_item(ev.nodes.get(d), d, rel, sim, ev.share[d], ev.single(d, cal), cal, ev.chunk.get(d)))
         score = model_(feats) if ds else 0.0
         items.sort(key=lambda e: (not e.passes, -(e.similarity if e.similarity is not None else e.share), e.node_id))
         out[p] = _Scored(score, feats, items)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMatch:
+    """How strongly one document matches a text on the calibrated scale (the document alone as evidence)."""
+
+    doc_id: str
+    score: float
+    match: str
+    similarity: float | None
+    share: float
+
+
+def score_documents(
+    store: GraphStore,
+    text: str,
+    doc_ids: Sequence[str],
+    *,
+    embedder: Embedder | None,
+    graph: GraphView | None = None,
+    query_vector: np.ndarray | None = None,
+) -> dict[str, DocumentMatch]:
+    """The calibrated match of each document to ``text`` (``whoknows docs`` says "no strong match" when none is
+    strong). The caller passes only documents its viewer may see (search_documents trims them first).
+    ``query_vector``: the text's embedding when the caller has it."""
+    cal = calibration.load()
+    gv = graph or graph_view(store)
+    qvec = None
+    if embedder is not None:
+        qvec = query_vector if query_vector is not None else embedder.embed_query(text)
+    ev = _doc_evidence(store, gv, text, qvec, embedder.name if embedder else None, list(doc_ids), cal)
+    out = {}
+    for d in doc_ids:
+        sc = ev.single(d, cal)
+        out[d] = DocumentMatch(d, sc, cal.level(sc), ev.sim.get(d) if ev.dense else None, ev.share[d])
     return out
 
 
@@ -466,7 +620,7 @@ def why_line(text: str, level: str, items: Sequence[MatchedItem], passages: Mapp
     passing = [e for e in items if e.passes]
     if not passing:
         if not items:
-            return "No visible evidence"
+            return "No documents of theirs close to this"
         return f"{'Weak match' if level == WEAK else 'No close evidence'}: closest is {_quote(items[0].title)}"
     asserted = [e for e in passing if e.kind == "self-asserted"]
     docs = [e for e in passing if e.kind == "document"]
@@ -498,6 +652,7 @@ def _match(
     pid: str, props: Mapping[str, Any], text: str, sc: _Scored, cal: Any, passages: Mapping[str, str], **extra: Any
 ) -> PersonMatch:
     level = cal.level(sc.score)
+    items = tuple(replace(e, passage=passages.get(e.passage_id)) if e.passes and e.passage_id else e for e in sc.items)
     return PersonMatch(
         node_id=pid,
         person_id=str(props.get("person_id") or pid.removeprefix("person:")),
@@ -505,13 +660,32 @@ def _match(
         score=sc.score,
         match=level,
         why=why_line(text, level, sc.items, passages),
-        evidence=tuple(sc.items),
+        evidence=items,
         features=dict(sc.features),
         title=props.get("title"),
         department=props.get("department"),
         location=props.get("location"),
         **extra,
     )
+
+
+_ROLE_WORDS = {"leader": "leads", "facilitator": "facilitates", "sme": "SME in", "member": "member of"}
+
+
+_SHOWN_COMPLETIONS = frozenset({"completed", "passed", "satisfied"})
+
+
+def _other_evidence(ranked: ExpertResult) -> str:
+    """What else the ranking found for a person whose documents do not pass (a community role or a course whose
+    own text matched the query), in words; the calibrated score does not count these (docs/search.md). A course
+    is named only as "completed" (passed and satisfied read the same; failed and waived are learning records only
+    the person and administrators see, so they are never named here)."""
+    for e in ranked.evidence:
+        if e.kind == "community":
+            return f"{_ROLE_WORDS.get(e.relation, e.relation)} {_quote(e.title, 40)} (a related community)"
+        if e.kind == "course" and e.relation in _SHOWN_COMPLETIONS:
+            return f"completed the course {_quote(e.title, 40)}"
+    return ""
 
 
 def _passages(gv: GraphView, scored: Mapping[str, _Scored]) -> dict[str, str]:
@@ -540,23 +714,31 @@ def knows_about(
     persons: Collection[str] = (),
     exclude: Collection[str] = (),
     filters: Mapping[str, str | None] | None = None,
+    candidates: Collection[str] | None = None,
     config: RankingConfig = DEFAULT_CONFIG,
     graph: GraphView | None = None,
+    order: str = "rank",
 ) -> list[PersonMatch]:
     """Who knows about ``text``, as seen by ``viewer``: people with a calibrated score, ``match`` level, the
     evidence behind it and an honest why-line.
 
-    Order: strong matches, then weak, then none; within a level by the fused ranking (the best order within a
-    query, docs/search.md). ``limit``: how many people (None: every person the ranking proposes, e.g. to count
-    the experts on a topic). ``persons``: person ids to score whatever the ranking says (always returned, even
-    with no evidence, unless they opted out or left; they do not count towards ``limit``). ``exclude``: item
-    ids whose evidence must not count (a reviewed document itself). ``filters`` and ``config`` as for
-    :func:`search.ranking.find_experts` (``config`` decides the typed / long mode of the ranking).
-    Without an ``embedder`` the search is lexical only and the lexical calibration applies."""
+    ``order`` (see :data:`ORDERS`): ``rank`` (default) keeps the fused ranking's order, the best order within one
+    query on DBLP (docs/search.md); ``level`` puts strong matches first; ``score`` orders by the calibrated score
+    (reviewers: a person's best matches, not the volume of weak ones). The people considered are the fused
+    ranking's top ``3 x limit`` (at least 30) plus ``persons``.
+
+    ``limit``: how many people (None: every person the ranking proposes, e.g. to count the experts on a topic).
+    ``persons``: person ids to score whatever the ranking says (always returned, even with no evidence, unless
+    they opted out or left; they do not count towards ``limit``). ``exclude``: item ids whose evidence must not
+    count (a reviewed document itself). ``filters``, ``candidates`` (a pool of person node ids to rank among) and
+    ``config`` as for :func:`search.ranking.find_experts` (``config`` decides the typed / long mode of the
+    ranking). Without an ``embedder`` the search is lexical only and the lexical calibration applies."""
     if limit is not None and limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
     if not text.strip():
         raise SearchError("the query is empty; type what you need, e.g. 'contract negotiation with utilities'")
+    if order not in ORDERS:
+        raise SearchError(f"unknown order {order!r}; expected one of: {', '.join(ORDERS)}")
     cal = calibration.load()
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
@@ -565,8 +747,8 @@ def knows_about(
     model = embedder.name if embedder is not None else None
     fetch = 100_000 if limit is None else max(limit * _CANDIDATES_PER_RESULT, _MIN_CANDIDATES)
     ranked = find_experts(
-        store, embedder, text, viewer=who, filters=filters, limit=fetch, exclude=exclude, config=config,
-        graph=gv, query_vector=qvec,
+        store, embedder, text, viewer=who, filters=filters, limit=fetch, exclude=exclude, candidates=candidates,
+        config=config, graph=gv, query_vector=qvec,
     )  # fmt: skip
     by_id = {r.node_id: (i, r) for i, r in enumerate(ranked)}
     people = list(dict.fromkeys([r.node_id for r in ranked] + named))
@@ -577,8 +759,11 @@ def knows_about(
     matches = []
     for p in people:
         rank, res = by_id.get(p, (None, None))
-        matches.append(_match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res))
-    matches.sort(key=lambda m: (_LEVEL_RANK[m.match], m.rank if m.rank is not None else math.inf, m.node_id))
+        m = _match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res)
+        if not m.passing and res is not None and (other := _other_evidence(res)):
+            m = replace(m, why=f"{m.why}; {other}")
+        matches.append(m)
+    matches.sort(key=ORDERS[order])
     if limit is None:
         return matches
     named_set = set(named)
@@ -624,15 +809,35 @@ def is_document_type(name: str) -> bool:
     return _slug(name) in DOCUMENT_TYPES
 
 
-def subject_topics(store: GraphStore, *, graph: GraphView | None = None) -> list[TopicRef]:
-    """The organisation's topics people can know about: Topic nodes that are not document types, by name."""
+def subject_topics(
+    store: GraphStore, *, viewer: str | Viewer | None = None, graph: GraphView | None = None
+) -> list[TopicRef]:
+    """The organisation's topics people can know about, by name: Topic nodes that are not document types and
+    that something the viewer may see is about (a readable document, a course or a community): a tag used only
+    on documents the viewer may not read is not a topic for them (``None``: the view every viewer shares)."""
     gv = graph or graph_view(store)
+    who = load_viewer(store, viewer)
     if isinstance(gv, IndexedGraphView):
         nodes = [n for n in gv.index.nodes.values() if n.label == Label.TOPIC]
     else:
         nodes = list(store.iter_nodes(Label.TOPIC.value))
-    out = [TopicRef(n.id, str(n.props.get("name") or n.id)) for n in nodes]
-    return sorted((t for t in out if not is_document_type(t.name)), key=lambda t: (t.name.lower(), t.node_id))
+    refs = [TopicRef(n.id, str(n.props.get("name") or n.id)) for n in nodes]
+    refs = [t for t in refs if not is_document_type(t.name)]
+    gv.prefetch([t.node_id for t in refs])
+    sources: dict[str, list[str]] = {}
+    for t in refs:
+        v = gv.view(t.node_id)
+        sources[t.node_id] = [r.start for r in (v.incoming if v else ()) if r.type == RelType.ABOUT]
+    src_nodes = gv.nodes({s for ss in sources.values() for s in ss})
+
+    def in_view(tid: str) -> bool:
+        for s in sources[tid]:
+            n = src_nodes.get(s)
+            if n is not None and (n.label != Label.DOCUMENT or who.can_see(n.props)):
+                return True
+        return False
+
+    return sorted((t for t in refs if in_view(t.node_id)), key=lambda t: (t.name.lower(), t.node_id))
 
 
 def _topic(store: GraphStore, gv: GraphView, topic: str | TopicRef) -> TopicRef:
@@ -647,6 +852,72 @@ def _topic(store: GraphStore, gv: GraphView, topic: str | TopicRef) -> TopicRef:
     raise NotFoundError(f"no subject topic {topic!r} in the store (document types such as FAQ are not topics)")
 
 
+def _proposed(
+    store: GraphStore,
+    gv: GraphView,
+    who: Viewer,
+    text: str,
+    qvec: np.ndarray | None,
+    model: str | None,
+    config: RankingConfig,
+    exclude: Collection[str],
+) -> list[str]:
+    """Everyone the ranking's retrieval would consider for ``text``: the authors and reviewers of the documents
+    it retrieves (same retrieval as :func:`search.ranking.find_experts`: depth, fusion, feedback, permission
+    trim), without the ranking's aggregation. A person with no retrieved document has no document within the
+    retrieval depth of the text, so cannot be a strong match unless the depth is exhausted by closer documents."""
+    cfg = config.for_query(text)
+    items = retrieve(
+        store, text, qvec, model, depth=cfg.depth, keep=make_keep(gv, who, set(exclude)), fusion=cfg.fusion,
+        dense_weight=cfg.dense_weight, minmax=cfg.minmax, prf_k=cfg.prf_k, prf_weight=cfg.prf_weight,
+        prf_min_ratio=cfg.prf_min_ratio, graph=gv,
+    )  # fmt: skip
+    docs = list(dict.fromkeys(gv.doc_of([r.id for r in items if r.label == Label.CHUNK]).values()))
+    gv.prefetch(docs)
+    people: dict[str, None] = {}
+    for d in docs:
+        v = gv.view(d)
+        for r in v.incoming if v else ():
+            if r.type in (RelType.AUTHORED, RelType.REVIEWED):
+                people.setdefault(r.start)
+    return list(people)
+
+
+def who_knows(
+    store: GraphStore,
+    text: str,
+    *,
+    embedder: Embedder | None,
+    viewer: str | Viewer | None = None,
+    exclude: Collection[str] = (),
+    min_match: str = STRONG,
+    config: RankingConfig = DEFAULT_CONFIG,
+    graph: GraphView | None = None,
+) -> list[PersonMatch]:
+    """Everyone whose match on ``text`` is at least ``min_match`` (``strong`` by default: "the people who know
+    about it"), by calibrated score, best first. The fast path for counting and thresholding (spread's knowers,
+    the risk page's experts per topic): the people are those the ranking's retrieval proposes (:func:`_proposed`),
+    scored like :func:`knows_about` scores them (same numbers), without the fused ranking's aggregation."""
+    if not text.strip():
+        raise SearchError("the text is empty; give what the people should know about")
+    if min_match not in LEVELS:
+        raise SearchError(f"unknown match level {min_match!r}; expected one of: {', '.join(LEVELS)}")
+    cal = calibration.load()
+    gv = graph or graph_view(store)
+    who = load_viewer(store, viewer)
+    qvec = embedder.embed_query(text) if embedder is not None else None
+    model = embedder.name if embedder is not None else None
+    people = _proposed(store, gv, who, text, qvec, model, config, exclude)
+    props = {p: n.props for p, n in gv.nodes(people).items()}
+    people = [p for p in people if p in props and person_visible(props[p])]
+    scored = _score_people(store, gv, who, text, qvec, model, people, exclude, cal)
+    keep = [p for p in people if _LEVEL_RANK[cal.level(scored[p].score)] <= _LEVEL_RANK[min_match]]
+    passages = _passages(gv, {p: scored[p] for p in keep})
+    out = [_match(p, props[p], text, scored[p], cal, passages) for p in keep]
+    out.sort(key=ORDERS["score"])
+    return out
+
+
 def experts_for_topic(
     store: GraphStore,
     topic: str | TopicRef,
@@ -656,13 +927,13 @@ def experts_for_topic(
     assertions: AssertionSource = no_assertions,
     graph: GraphView | None = None,
 ) -> list[PersonMatch]:
-    """Everyone the ranking proposes for a topic (its name as the text), calibrated, strong first; the basis of
-    the Knowledge risk page's bus factor ("the only expert on X" = the only strong match). A person who confirmed
-    the topic is a strong match (self-asserted evidence); one who hid it is left out (callers count them via
-    :func:`hidden_experts`)."""
+    """The strong and weak matches on a topic (its name as the text, :func:`who_knows`), strong first, each by
+    calibrated score; the basis of the Knowledge risk page's bus factor ("the only expert on X" = the only strong
+    match). A person who confirmed the topic is a strong match (self-asserted evidence); one who hid it is left
+    out."""
     gv = graph or graph_view(store)
     ref = _topic(store, gv, topic)
-    matches = knows_about(store, ref.name, embedder=embedder, viewer=viewer, limit=None, graph=gv)
+    matches = who_knows(store, ref.name, embedder=embedder, viewer=viewer, min_match=WEAK, graph=gv)
     out = []
     cal = calibration.load()
     for m in matches:
@@ -672,7 +943,7 @@ def experts_for_topic(
         if ref.node_id in a.confirmed:
             m = _confirmed(m, ref, cal)
         out.append(m)
-    out.sort(key=lambda m: (_LEVEL_RANK[m.match], m.rank if m.rank is not None else math.inf, m.node_id))
+    out.sort(key=lambda m: (_LEVEL_RANK[m.match], -m.score, m.node_id))
     return out
 
 
@@ -681,6 +952,21 @@ def _confirmed(m: PersonMatch, ref: TopicRef, cal: Any) -> PersonMatch:
     score = max(m.score, cal.strong)
     why = "Confirmed this topic on their profile" + (f"; {m.why[:1].lower() + m.why[1:]}" if m.passing else "")
     return replace(m, score=score, match=STRONG, why=why, evidence=(item, *m.evidence))
+
+
+_QVEC_CACHE: dict[tuple[str, str], np.ndarray] = {}
+_QVEC_MAX = 4096
+
+
+def _embed_cached(embedder: Embedder, text: str) -> np.ndarray:
+    """A topic name's embedding, memoised per model (a profile scores the person on every topic name)."""
+    key = (embedder.name, text)
+    vec = _QVEC_CACHE.get(key)
+    if vec is None:
+        if len(_QVEC_CACHE) >= _QVEC_MAX:
+            _QVEC_CACHE.clear()
+        vec = _QVEC_CACHE[key] = embedder.embed_query(text)
+    return vec
 
 
 def person_topics(
@@ -693,11 +979,12 @@ def person_topics(
     graph: GraphView | None = None,
     include_weak: bool = True,
 ) -> list[TopicMatch]:
-    """A person's topics as a profile lists them, strongest first: each subject topic their visible evidence is
-    tagged with (documents, courses, communities), plus topics they confirmed or added, scored with the same
-    calibrated function as search (so the profile agrees with :func:`experts_for_topic` and with search on the
-    topic's name). Document types (FAQ, checklist, ...) are never topics; hidden topics are never shown.
-    ``include_weak``: also list topics with only weak evidence (their ``match`` says so)."""
+    """A person's topics as a profile lists them, strongest first: the person scored on **every** subject topic
+    the viewer may know of (its name as the text, the calibrated function search uses), so the profile agrees
+    with :func:`experts_for_topic` (the risk page) and with search on the topic's name: a topic is listed as
+    strong exactly when the person is a strong match for it there. Topics they confirmed count as strong, topics
+    they added are listed as self-declared, hidden topics are never shown. Document types (FAQ, checklist, ...)
+    are never topics. ``include_weak``: also list topics with only weak evidence (their ``match`` says so)."""
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
     pid = _resolve_people(gv, [person])[0]
@@ -705,34 +992,22 @@ def person_topics(
     if not person_visible(node.props) and who.node_id != pid:
         return []
     a = assertions(store, pid)
-    view = gv.view(pid)
-    items = [r.end for r in (view.outgoing if view else ()) if r.type in (
-        RelType.AUTHORED, RelType.REVIEWED, RelType.MEMBER_OF, RelType.COMPLETED)]  # fmt: skip
-    nodes = gv.nodes(items)
-    gv.prefetch(items)
-    topic_ids: set[str] = set(a.confirmed) | set(a.added)
-    for i in items:
-        n = nodes.get(i)
-        if n is None or (n.label == Label.DOCUMENT and not who.can_see(n.props)):
-            continue
-        v = gv.view(i)
-        topic_ids |= {r.end for r in (v.outgoing if v else ()) if r.type == RelType.ABOUT}
-    subjects = {t.node_id: t for t in subject_topics(store, graph=gv)}
-    refs = [subjects[t] for t in sorted(topic_ids - set(a.hidden)) if t in subjects]
-    out = []
     cal = calibration.load()
+    model = embedder.name if embedder is not None else None
+    refs = [t for t in subject_topics(store, viewer=who, graph=gv) if t.node_id not in a.hidden]
+    out = []
     for ref in refs:
-        m = score_people(store, ref.name, [pid], embedder=embedder, viewer=who, graph=gv)
-        if not m:
-            continue
-        pm = m[0]
+        qvec = _embed_cached(embedder, ref.name) if embedder is not None else None
+        sc = _score_people(store, gv, who, ref.name, qvec, model, [pid], (), cal)[pid]
         asserted = "confirmed" if ref.node_id in a.confirmed else "added" if ref.node_id in a.added else None
+        level = cal.level(sc.score)
+        if level == NONE and asserted is None:
+            continue
+        if level == WEAK and not include_weak and asserted is None:
+            continue
+        pm = _match(pid, node.props, ref.name, sc, cal, _passages(gv, {pid: sc}))
         if asserted == "confirmed":
             pm = _confirmed(pm, ref, cal)
-        if pm.match == NONE and asserted != "added":
-            continue
-        if pm.match == WEAK and not include_weak and asserted is None:
-            continue
         out.append(TopicMatch(ref, pm.score, pm.match, pm.why, pm.evidence, asserted))
     out.sort(key=lambda t: (_LEVEL_RANK[t.match], -t.score, t.topic.name.lower()))
     return out

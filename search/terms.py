@@ -6,15 +6,19 @@ nothing across queries), and the honest "why" line needs the phrase a person's d
 the query, so that it names what matched instead of echoing the query. Both use the same words, so they live
 here together.
 
-Words are lower-cased Unicode word characters; English stop words are dropped and a light suffix stemmer makes
-"schedules" match "schedule" and "audits" match "audit" (the store's full-text index uses Porter; a query-side
-approximation is enough for a share of matched words and keeps this independent of the backend).
+Words are lower-cased Unicode word characters; English stop words are dropped and words are stemmed exactly as
+the embedded store's BM25 index stems them (SQLite FTS5's Porter tokenizer, run in memory, whatever the backend),
+so "schedules" matches "schedule" and "negotiating" matches "negotiation".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from graph.sqlite_search import FtsTokenizer
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -32,18 +36,26 @@ STOP_WORDS = frozenset(
 )
 
 
+#: the store's own full-text tokenizer (graph/sqlite_store.py): Porter stemming over unicode61 without diacritics
+_PORTER_SQL = "CREATE VIRTUAL TABLE t USING fts5(text, tokenize='porter unicode61 remove_diacritics 2')"
+_porter: FtsTokenizer | None = None
+_porter_lock = threading.Lock()
+
+
+def stems(words: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each word's stems as the store's BM25 index makes them (SQLite FTS5's Porter tokenizer, run in memory and
+    memoised): "negotiation" and "negotiating" both give "negoti". A word may give none or several."""
+    global _porter
+    with _porter_lock:
+        if _porter is None:
+            _porter = FtsTokenizer(_PORTER_SQL)
+        return _porter.tokens(list(words))
+
+
 def stem(word: str) -> str:
-    """A light English suffix stemmer (plural and a few verb endings); good enough to match word forms."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            if suffix == "es" and not word.endswith(("ches", "shes", "xes", "sses", "zes")):
-                return word[:-1]  # "schedules" -> "schedule", "boxes" -> "box"
-            return word[: len(word) - len(suffix)] + repl
-    return word
+    """One word's stem (the word itself when the tokenizer keeps nothing of it)."""
+    got = stems([word])[0]
+    return got[0] if got else word
 
 
 def words(text: str) -> list[str]:
@@ -54,8 +66,8 @@ def words(text: str) -> list[str]:
 def content_terms(text: str) -> list[str]:
     """The distinct stemmed content words of ``text``, in order of first appearance (no stop words, no single
     letters; digits kept)."""
-    out = [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit()) and not w.isspace()]
-    return list(dict.fromkeys(out))
+    kept = [w for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    return list(dict.fromkeys(t for toks in stems(kept) for t in toks))
 
 
 def term_set(texts: Iterable[str]) -> frozenset[str]:
@@ -71,21 +83,36 @@ def matched_share(query_terms: Sequence[str], item_terms: frozenset[str]) -> flo
     return sum(1 for t in query_terms if t in item_terms) / len(query_terms)
 
 
+def weighted_share(weights: Mapping[str, float], item_terms: frozenset[str]) -> float:
+    """Share of the query's content-word *weight* the item contains (``weights``: word -> rarity weight, e.g.
+    idf): matching the rare word of a query counts more than matching its common ones."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in item_terms) / total if total > 0 else 0.0
+
+
 def _runs(text: str) -> list[list[tuple[str, str]]]:
     """Runs of consecutive content words (stop words and punctuation break a run) as (stem, surface) pairs."""
+    tokens = re.findall(r"\w+|[^\w\s]", text.lower())
+    content = [
+        w for w in tokens if (w[0].isalnum() or w[0] == "_") and w not in STOP_WORDS and (len(w) > 1 or w.isdigit())
+    ]
+    stem_of = dict(zip(content, (" ".join(t) for t in stems(content)), strict=True))
     runs: list[list[tuple[str, str]]] = [[]]
-    for m in re.finditer(r"\w+|[^\w\s]", text.lower()):
-        w = m.group(0)
-        if (not w[0].isalnum() and w[0] != "_") or w in STOP_WORDS or (len(w) == 1 and not w.isdigit()):
+    for w in tokens:
+        st = stem_of.get(w)
+        if not st:
             if runs[-1]:
                 runs.append([])
             continue
-        runs[-1].append((stem(w), w))
+        runs[-1].append((st, w))
     return [r for r in runs if r]
 
 
-def _stem_sequence(text: str) -> list[str]:
-    return [s for run in _runs(text) for s in (*(x for x, _ in run), "|")]
+@lru_cache(maxsize=20_000)
+def _stem_sequence(text: str) -> str:
+    """The text's stemmed content words with ``|`` where a run breaks, space-separated (memoised: the same
+    passages are read for many queries)."""
+    return " ".join(s for run in _runs(text) for s in (*(x for x, _ in run), "|"))
 
 
 def shared_phrase(query: str, texts: Sequence[str], *, max_words: int = 4) -> str | None:
@@ -95,7 +122,7 @@ def shared_phrase(query: str, texts: Sequence[str], *, max_words: int = 4) -> st
     query: the phrase is named only when each counted item contains it."""
     if not texts:
         return None
-    seqs = [" ".join(_stem_sequence(t)) for t in texts]
+    seqs = [_stem_sequence(t) for t in texts]
     best: tuple[int, int, str] | None = None
     for run in _runs(query):
         for n in range(min(max_words, len(run)), 0, -1):

@@ -161,6 +161,19 @@ def test_search_ranks_the_planted_experts_with_evidence(
     assert at.caption[0].value.startswith("10 people for")
 
 
+def test_search_says_no_strong_match_and_folds_the_closest(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, optout_file: Path
+) -> None:
+    at = search(app(demo, monkeypatch).run(), "xqzv blorft wuggle")
+    assert at.warning and at.warning[0].value.startswith("No strong match for “xqzv blorft wuggle”")
+    assert next(e.label for e in at.expander) == "Closest people (weak matches)"
+    assert not any("Wrote" in m.value for m in at.markdown)  # no claim of documents "on" nonsense
+    long_text = "We need someone to review our supplier audit programme. " * 100
+    at = search(app(demo, monkeypatch).run(), long_text)
+    caption = at.caption[0].value
+    assert "…" in caption and len(caption) < 200  # a pasted document is shown shortened, not echoed whole
+
+
 def test_search_filters_by_department(demo: Path, monkeypatch: pytest.MonkeyPatch, optout_file: Path) -> None:
     at = search(app(demo, monkeypatch).run(), "contract negotiation", f_dept="Finance")
     subtitles = [sub for _, sub in card_heads(at)]

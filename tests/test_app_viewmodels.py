@@ -14,7 +14,7 @@ from graph.sqlite_store import SQLiteStore
 from search.permissions import ANONYMOUS, load_viewer
 from whoknows.errors import ConfigError, NotFoundError
 from whoknows.webapp import settings
-from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key
+from whoknows.webapp.cards import card_markdown, evidence_markdown, expert_cards, filters_key, match_cards
 from whoknows.webapp.curriculum import SMALL_GROUPS, curriculum_completion
 from whoknows.webapp.directory import build_directory, load_directory
 from whoknows.webapp.ego import ego_figure, ego_graph
@@ -96,16 +96,20 @@ def test_profile_topics_roles_courses_collaborators(store: SQLiteStore) -> None:
     p = load_profile(store, "person:u3", ANONYMOUS)
     assert p.communities[0].name == "Contract Management" and p.communities[0].roles == ("sme",)
     assert [c.name for c in p.sme_of] == ["Contract Management"] and p.leads == []
-    top = p.topics[0]
-    assert top.name == "contract negotiation"
-    # first author (1.0) + a course others see as completed (0.4 x 0.8): s = 1.32 -> 1.32 / 2.32
-    assert top.confidence == pytest.approx(1.32 / 2.32)
-    assert "completed 'Negotiation basics'" in top.evidence
-    # the person sees it passed (0.4 x 1.0), and their restricted document too (1.0): 2.4 / 3.4
+    top = p.topics[0]  # the calibrated "knows about" of search/expertise.py, the same number search gives
+    assert top.name == "contract negotiation" and top.match == "strong"
+    from search.expertise import score_people
+
+    (same,) = score_people(store, "contract negotiation", ["u3"], embedder=None)
+    assert top.confidence == pytest.approx(same.score)
+    assert top.evidence[0].startswith("Wrote 1 document on") and "'Negotiating supply contracts with utilities'" in (
+        top.evidence
+    )
+    # the person also sees their restricted document: their own view counts it, with search's number for them
     own = load_profile(store, "person:u3", load_viewer(store, "u3"), private=True)
-    assert own.topics[0].confidence == pytest.approx(2.4 / 3.4)
-    assert "passed 'Negotiation basics'" in own.topics[0].evidence
-    assert any(e == "first author of 'Negotiating supply contracts with utilities'" for e in top.evidence)
+    (mine,) = score_people(store, "contract negotiation", ["u3"], embedder=None, viewer="u3")
+    own_top = next(t for t in own.topics if t.name == "contract negotiation")
+    assert own_top.confidence == pytest.approx(mine.score) and own_top.confidence >= top.confidence
     assert {c.code for c in p.courses} == {"KM 100", "KM 101", "NEG 200"}
     by_name = {c.name: c for c in p.collaborators}
     assert "their manager" in by_name["Ada Lovelace"].how and "co-authored 1 document" in by_name["Ada Lovelace"].how
@@ -222,6 +226,25 @@ def test_reach_skips_opted_out_and_hidden() -> None:
 
 
 # -- cards ------------------------------------------------------------------------------------------------
+def test_match_cards_show_the_calibrated_score_and_only_passing_evidence() -> None:
+    person = {
+        "node_id": "person:u3", "person_id": "u3", "name": "Cy", "score": 0.92421, "match": "strong",
+        "why": "Wrote 1 document on 'utility contracts', incl. 'Utilities'", "title": "Analyst",
+        "department": "Finance", "location": None,
+        "evidence": [
+            {"kind": "document", "node_id": "doc:1", "title": "Utilities", "relation": "first author",
+             "similarity": 0.71, "share": 1.0, "passes": True, "passage": "Utility contracts ...", "date": None},
+            {"kind": "document", "node_id": "doc:2", "title": "Pasta", "relation": "authored", "similarity": 0.1,
+             "share": 0.0, "passes": False, "passage": None, "date": None},
+        ],
+    }  # fmt: skip
+    (card,) = match_cards([person])
+    assert card.label == "strong match 0.9" and card.match == "strong"  # one decimal, never "92.42%"
+    assert [d.title for d in card.documents] == ["Utilities"]  # what did not pass is not shown as evidence
+    assert card_markdown(card).split("\n\n")[0].endswith("strong match 0.9")
+    assert "similarity 0.71" in evidence_markdown(card) and "of the score" not in evidence_markdown(card)
+
+
 def test_cards_group_evidence_and_shares() -> None:
     result = {
         "node_id": "person:u3", "person_id": "u3", "name": "Cy", "score": 2.0, "why": "Wrote 1 document",

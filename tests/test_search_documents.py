@@ -53,13 +53,22 @@ def test_cli_search_and_docs(tmp_path: Path):
     store.close()
     out = _cli(["search", "supplier risk audits", "--store", str(tmp_path / "cli.db"), "--embedder", "none"])
     assert out.exit_code == 0, out.output
-    assert "Alice Ames" in out.output and "Wrote 2 documents on supplier risk audits" in out.output
+    assert "Alice Ames" in out.output and "Wrote 2 documents on 'supplier risk audits'" in out.output
+    assert "strong match 1.0" in out.output and "%" not in out.output.split("\n")[1]  # one decimal, no 92.42%
     out = _cli(["search", "supplier risk audits", "--store", str(tmp_path / "cli.db"), "--embedder", "none",
                 "--json", "--role", "leader"])  # fmt: skip
     data = json.loads(out.output)
     assert [r["person_id"] for r in data["results"]] == ["carol"]
-    assert data["results"][0]["evidence"]
+    assert data["results"][0]["evidence"] and data["match"] == data["results"][0]["match"] == "strong"
+    out = _cli(["search", "supplier risk audits", "--store", str(tmp_path / "cli.db"), "--embedder", "none",
+                "--json", "--limit", "1", "--person", "frank"])  # fmt: skip
+    assert [r["person_id"] for r in json.loads(out.output)["results"]] == ["alice", "frank"]  # named: always scored
     out = _cli(["docs", "supplier risk register", "--store", str(tmp_path / "cli.db"), "--embedder", "none"])
-    assert out.exit_code == 0 and "Supplier risk register" in out.output
+    assert out.exit_code == 0 and "Supplier risk register" in out.output and "strong match" in out.output
+    weak = ["docs", "notes on basket weaving for penguins", "--store", str(tmp_path / "cli.db"), "--embedder", "none"]
+    out = _cli([*weak, "--json"])
+    assert json.loads(out.output)["match"] != "strong"
+    out = _cli(weak)
+    assert out.output.startswith("No strong match for “notes on basket weaving for penguins”")
     out = _cli(["search", "x", "--store", str(tmp_path / "cli.db"), "--embedder", "none", "--viewer", "nobody"])
     assert out.exit_code == 1

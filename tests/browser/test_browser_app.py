@@ -70,8 +70,8 @@ def test_viewer_sees_how_to_reach_an_expert(page, app_url: str) -> None:  # type
     page.get_by_role("button", name="Search").click()
     page.get_by_text(re.compile("viewed as Alejandro Kaur")).wait_for()
     reach = page.get_by_text(re.compile(r"^How to reach them: (Ask .+ to introduce you|You know .+ directly)"))
-    reach.nth(9).wait_for()  # one line per card, all ten, each an action: who to ask, or contact them directly
-    assert re.search(r"Ask .+ to introduce you", "\n".join(reach.all_inner_texts()))
+    reach.first.wait_for()  # one line per strong match shown (weaker matches are folded, with theirs inside)
+    assert re.search(r"Ask .+ to introduce you|You know .+ directly", "\n".join(reach.all_inner_texts()))
 
 
 def topmost_marker(store: Path) -> tuple[str, str, float, float]:

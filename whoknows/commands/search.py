@@ -31,10 +31,79 @@ def _short(text: str | None, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+MODE_HELP = (
+    "How the ranking treats the query: typed = an interactive need (300 items per retrieval method, power 2.5, "
+    "4-neighbour regularisation); long = a pasted document (2,000 items per method, 40-neighbour "
+    "regularisation with lambda 0.9 and no similarity floor, power 2, normalisation alpha 0.5 / c 10); auto = long "
+    "for 20 words or more, else typed."
+)
+THOROUGH_HELP = (
+    "Same as --mode long: 2,000 items per retrieval method instead of 300, document score regularisation over 40 "
+    "neighbours (lambda 0.9, no similarity floor) instead of 4 (lambda 0.7, floor 0.4), power 2 instead of 2.5, "
+    "normalisation alpha 0.5 / c 10 instead of 0.3 / 5. Slower; for pasted documents."
+)
+
+
+def mode_config(mode: str) -> Any:
+    """The ranking configuration of ``--mode``: auto (the switch by query length), typed or long, forced."""
+    from dataclasses import replace
+
+    from search.ranking import DEFAULT_CONFIG, THOROUGH_CONFIG
+
+    return {"auto": DEFAULT_CONFIG, "typed": replace(DEFAULT_CONFIG, long_query_words=0), "long": THOROUGH_CONFIG}[mode]
+
+
+def _mode_used(mode: str, text: str) -> str:
+    from search.ranking import DEFAULT_CONFIG
+
+    if mode != "auto":
+        return mode
+    return "long" if DEFAULT_CONFIG.for_query(text) is not DEFAULT_CONFIG else "typed"
+
+
+_LABEL = {"strong": "strong match", "weak": "weak match", "none": "no match"}
+
+
+def print_matches(matches: list[Any], query: str, n_evidence: int, *, what: str = "people") -> None:
+    """Strong matches as cards (score, who, why, the evidence that passed), everyone else collapsed to one line
+    labelled as a weak match or no match; a plain "No strong match" first when nobody is strong."""
+    from search.expertise import STRONG, format_score, overall_match, shown_query
+
+    overall = overall_match(matches)
+    q = shown_query(query)
+    if overall != STRONG:
+        click.secho(f"No strong match for “{q}”: nobody's evidence is close enough to say they know it.", bold=True)
+        click.echo(f"Closest {what} ({'weak matches' if overall == 'weak' else 'no real match'}):")
+    else:
+        strong = sum(1 for m in matches if m.match == STRONG)
+        click.echo(f"{strong} strong {'match' if strong == 1 else 'matches'} for “{q}”")
+    for i, m in enumerate(matches, start=1):
+        label = f"{_LABEL[m.match]} {format_score(m.score)}"
+        if m.match != STRONG:
+            where = f", {m.department}" if m.department else ""
+            click.echo(f"{i:>2}. {m.name} [{m.person_id}]{where}  {label}: {_short(m.why, 90)}")
+            continue
+        where = ", ".join(x for x in (m.title, m.department, m.location) if x)
+        click.secho(f"{i:>2}. {m.name}  [{m.person_id}]  {label}", bold=True)
+        if where:
+            click.echo(f"    {where}")
+        for line in textwrap.wrap(m.why, width=96):
+            click.echo(f"    {line}")
+        shown = [e for e in m.evidence if e.passes][:n_evidence]
+        for e in shown:
+            sim = f"similarity {e.similarity:.2f}" if e.similarity is not None else f"{e.share:.0%} of the words"
+            click.echo(f"      {sim:<16} {e.relation:<16} {_short(e.title, 60)}")
+        rest = sum(1 for e in m.evidence if e.passes) - len(shown)
+        if rest > 0:
+            click.echo(f"      ... {rest} more close documents (--json shows all evidence)")
+
+
 @click.command("search")
 @click.argument("query")
 @store_option
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 500), help="How many people.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="How many people (no maximum).")
+@click.option("--person", "persons", multiple=True, metavar="PERSON_ID",
+              help="Also score this person whatever the ranking says (repeatable).")  # fmt: skip
 @click.option("--department", default=None, help="Only people in this department (exact name, any case).")
 @click.option("--location", default=None, help="Only people at this location (exact, any case).")
 @click.option("--role", default=None, help="A CoP role (member, leader, facilitator, sme) or part of a job title.")
@@ -42,53 +111,53 @@ def _short(text: str | None, n: int) -> str:
 @click.option("--embedder", "backend", default="onnx", show_default=True,
               type=click.Choice(["onnx", "torch", "none"]), help=EMBED_HELP)  # fmt: skip
 @click.option("--evidence", "n_evidence", default=3, show_default=True, help="Evidence lines shown per person.")
-@click.option("--thorough", is_flag=True, help="Use 2,000 items per retrieval method (long queries; slower).")
+@click.option("--mode", default="auto", show_default=True, type=click.Choice(["auto", "typed", "long"]),
+              help=MODE_HELP)  # fmt: skip
+@click.option("--thorough", is_flag=True, help=THOROUGH_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print results (with all evidence) as JSON.")
 def search(
     query: str,
     store_url: str | None,
     limit: int,
+    persons: tuple[str, ...],
     department: str | None,
     location: str | None,
     role: str | None,
     viewer: str | None,
     backend: str,
     n_evidence: int,
+    mode: str,
     thorough: bool,
     as_json: bool,
 ) -> None:
-    """Find the people who know about QUERY, ranked, each with the evidence behind the ranking."""
-    from search.ranking import DEFAULT_CONFIG, THOROUGH_CONFIG, find_experts
+    """Find the people who know about QUERY: ranked, each with a calibrated score (the same meaning for every
+    query: strong match, weak match or no match), an honest why and the evidence behind it."""
+    from search.expertise import knows_about, overall_match, shown_query
 
+    if thorough:
+        mode = "long"
     store = open_cli_store(store_url, read_only=True)
     try:
-        results = find_experts(
-            store, _embedder(backend), query, viewer=viewer, limit=limit,
-            filters={"department": department, "location": location, "role": role},
-            config=THOROUGH_CONFIG if thorough else DEFAULT_CONFIG,
+        matches = knows_about(
+            store, query, embedder=_embedder(backend), viewer=viewer, limit=limit, persons=persons,
+            filters={"department": department, "location": location, "role": role}, config=mode_config(mode),
         )  # fmt: skip
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps({"query": query, "results": [r.to_dict() for r in results]}, indent=2, default=str))
+        payload = {
+            "query": shown_query(query, 200),
+            "query_words": len(query.split()),
+            "mode": _mode_used(mode, query),
+            "match": overall_match(matches),
+            "results": [m.to_dict() for m in matches],
+        }
+        click.echo(json.dumps(payload, indent=2, default=str))
         return
-    if not results:
+    if not matches:
         click.echo("No one found. Try other words, fewer filters, or check that the store is ingested and embedded.")
         return
-    width = 100
-    for i, r in enumerate(results, start=1):
-        where = ", ".join(x for x in (r.title, r.department, r.location) if x)
-        click.secho(f"{i:>2}. {r.name}  [{r.person_id}]  score {r.score:.3f}", bold=True)
-        if where:
-            click.echo(f"    {where}")
-        for line in textwrap.wrap(r.why, width=width - 4):
-            click.echo(f"    {line}")
-        for e in r.evidence[:n_evidence]:
-            click.echo(f"      +{e.contribution:.3f}  {e.relation:<16} {_short(e.title, 60)}")
-            if e.passage:
-                click.echo(f'               "{_short(e.passage, 80)}"')
-        if len(r.evidence) > n_evidence:
-            click.echo(f"      ... {len(r.evidence) - n_evidence} more evidence records (--json shows all)")
+    print_matches(matches, query, n_evidence)
     sys.stdout.flush()
 
 
@@ -103,6 +172,7 @@ def search(
 def docs(query: str, store_url: str | None, limit: int, viewer: str | None, backend: str, as_json: bool) -> None:
     """Find documents (knowledge assets) about QUERY, each with its best matching passage."""
     from search.documents import search_documents
+    from search.expertise import shown_query
 
     store = open_cli_store(store_url, read_only=True)
     try:
@@ -110,31 +180,78 @@ def docs(query: str, store_url: str | None, limit: int, viewer: str | None, back
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps({"query": query, "results": [r.to_dict() for r in results]}, indent=2, default=str))
+        overall = "strong" if any(d.match == "strong" for d in results) else "weak" if any(
+            d.match == "weak" for d in results) else "none"  # fmt: skip
+        payload = {"query": shown_query(query, 200), "match": overall, "results": [r.to_dict() for r in results]}
+        click.echo(json.dumps(payload, indent=2, default=str))
         return
     if not results:
         click.echo("No documents found. Try other words, or check that the store is ingested and embedded.")
         return
+    from search.expertise import format_score
+
+    if not any(d.match == "strong" for d in results):
+        click.secho(f"No strong match for “{shown_query(query)}”: no document is close enough to say it is about it.",
+                    bold=True)  # fmt: skip
+        click.echo("Closest documents (weak matches):" if any(d.match == "weak" for d in results) else
+                   "Closest documents (no real match):")  # fmt: skip
     for i, d in enumerate(results, start=1):
+        label = f"{_LABEL[d.match]} {format_score(d.match_score)}"
+        if d.match != "strong":
+            click.echo(f"{i:>2}. {_short(d.title, 70)}  {label}")
+            continue
         meta = ", ".join(x for x in (", ".join(d.authors[:3]), d.date, d.community) if x)
-        click.secho(f"{i:>2}. {d.title}  score {d.score:.3f}", bold=True)
+        click.secho(f"{i:>2}. {d.title}  {label}", bold=True)
         if meta:
             click.echo(f"    {meta}")
         click.echo(f'    "{_short(d.passage, 160)}"')
 
 
+def _drafts(sources: tuple[str, ...], texts: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """(name, DocumentRecord or Rejection or str) for every draft: files, the documents in a folder (sorted,
+    recursively; files of other kinds are skipped), ``-`` for stdin (read as Markdown, so front matter works) and
+    ``--text`` values (plain text)."""
+    import io
+    from pathlib import Path
+
+    from ingest.documents import SUPPORTED_EXTENSIONS, read_document
+
+    out: list[tuple[str, Any]] = []
+
+    def read(name: str, fp: Any, key: str) -> None:
+        out.append((name, read_document(fp, key, doc_key=key)))
+
+    for src in sources:
+        if src == "-":
+            read("stdin", io.BytesIO(sys.stdin.buffer.read()), "stdin.md")
+            continue
+        path = Path(src)
+        if not path.exists():
+            raise click.BadParameter(f"{src}: no such file or folder", param_hint="PATH")
+        files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path]
+        for f in files:
+            if path.is_dir() and f.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                continue
+            with f.open("rb") as fp:
+                read(str(f), fp, f.name)
+    out += [(f"--text {i + 1}", t) for i, t in enumerate(texts)]
+    return out
+
+
 @click.command("reviewers")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("sources", nargs=-1, metavar="[PATH|-]...")
+@click.option("--text", "texts", multiple=True, metavar="TEXT", help="A draft given as text (repeatable).")
 @store_option
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 500), help="How many people.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="How many people per draft.")
 @click.option("--viewer", default=None, metavar="PERSON_ID", help="Apply this person's document permissions.")
 @click.option("--exclude", "exclude_people", multiple=True, metavar="PERSON_ID", help="Also leave out this person.")
 @click.option("--embedder", "backend", default="onnx", show_default=True,
               type=click.Choice(["onnx", "torch", "none"]), help=EMBED_HELP)  # fmt: skip
 @click.option("--evidence", "n_evidence", default=3, show_default=True, help="Evidence lines shown per person.")
-@click.option("--json", "as_json", is_flag=True, help="Print results (with all evidence) as JSON.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"drafts": [...]} (every evidence record) as JSON.')
 def reviewers(
-    path: str,
+    sources: tuple[str, ...],
+    texts: tuple[str, ...],
     store_url: str | None,
     limit: int,
     viewer: str | None,
@@ -143,46 +260,64 @@ def reviewers(
     n_evidence: int,
     as_json: bool,
 ) -> None:
-    """Who could review the document at PATH: experts on its topic, never its own authors."""
-    from pathlib import Path
-
-    from ingest.documents import read_document
+    """Who could review each draft: PATH is a document (Markdown, text, HTML, PDF, DOCX) or a folder of them (one
+    ranking per draft, one model load), ``-`` reads a draft from stdin, --text gives one inline. People are
+    ordered by their calibrated match (their best work, not the volume of unrelated work); a draft's own authors
+    are never suggested, and an author the store cannot identify is warned about."""
     from ingest.report import Rejection
+    from search.expertise import overall_match
+    from search.index import graph_view
     from search.permissions import person_node_id
-    from search.reviewers import asset_from_record, find_reviewers
+    from search.reviewers import AuthorResolver, asset_from_record, asset_from_text, find_reviewers
 
-    file = Path(path)
-    with file.open("rb") as fp:
-        record = read_document(fp, file.name, doc_key=file.name)
-    if isinstance(record, Rejection):  # say why the file cannot be read and what would be valid
-        raise click.ClickException(f"{file}: {record.reason}; expected {record.expected}")
+    drafts = _drafts(sources, texts)
+    if not drafts:
+        raise click.UsageError("give at least one draft: a PATH (file or folder), '-' for stdin, or --text TEXT")
     store = open_cli_store(store_url, read_only=True)
+    payload: list[dict[str, Any]] = []
+    unreadable: list[str] = []
     try:
-        asset = asset_from_record(store, record)
-        results = find_reviewers(
-            store, _embedder(backend), asset, viewer=viewer, limit=limit,
-            exclude_people=[person_node_id(p) for p in exclude_people],
-        )  # fmt: skip
+        embedder = _embedder(backend)
+        resolver = AuthorResolver(store)
+        gv = graph_view(store)
+        excluded = [person_node_id(p) for p in exclude_people]
+        for name, record in drafts:
+            if isinstance(record, Rejection):  # say why the file cannot be read and what would be valid
+                unreadable.append(f"{name}: {record.reason}; expected {record.expected}")
+                if len(drafts) > 1:
+                    click.secho(f"warning: {unreadable[-1]} (skipped)", err=True, fg="yellow")
+                continue
+            asset = asset_from_text(record, name) if isinstance(record, str) else asset_from_record(
+                store, record, resolver=resolver)  # fmt: skip
+            for ref in asset.by_name:
+                click.secho(f"warning: {name}: author {ref!r} matched a person only by name; left out to be safe",
+                            err=True, fg="yellow")  # fmt: skip
+            for ref in asset.unresolved:
+                click.secho(f"warning: {name}: author {ref!r} matches nobody in the store, so they cannot be left "
+                            "out; check the front matter", err=True, fg="yellow")  # fmt: skip
+            results = find_reviewers(store, embedder, asset, viewer=viewer, limit=limit, exclude_people=excluded,
+                                     graph=gv)  # fmt: skip
+            if as_json:
+                payload.append({
+                    "document": name,
+                    "match": overall_match(results),
+                    "authors_left_out": sorted(asset.authors),
+                    "authors_matched_by_name": list(asset.by_name),
+                    "authors_unresolved": list(asset.unresolved),
+                    "same_documents_in_store": sorted(asset.documents),
+                    "results": [r.to_dict() for r in results],
+                })  # fmt: skip
+                continue
+            click.secho(f"== {name}", bold=True)
+            if asset.authors:
+                click.echo(f"Leaving out the draft's authors: {', '.join(sorted(asset.authors))}")
+            if not results:
+                click.echo("No one found. Check that the store is ingested and embedded.")
+                continue
+            print_matches(results, asset.text, n_evidence, what="reviewers")
     finally:
         store.close()
+    if len(unreadable) == len(drafts):  # nothing could be read: an error, not an empty answer
+        raise click.ClickException("; ".join(unreadable))
     if as_json:
-        payload = {
-            "document": str(file),
-            "authors_left_out": sorted(asset.authors),
-            "same_documents_in_store": sorted(asset.documents),
-            "results": [r.to_dict() for r in results],
-        }
-        click.echo(json.dumps(payload, indent=2, default=str))
-        return
-    if not results:
-        click.echo("No one found. Check that the store is ingested and embedded.")
-        return
-    if asset.authors:
-        click.echo(f"Leaving out the document's authors: {', '.join(sorted(asset.authors))}")
-    for i, r in enumerate(results, start=1):
-        where = ", ".join(x for x in (r.title, r.department, r.location) if x)
-        click.secho(f"{i:>2}. {r.name}  [{r.person_id}]  score {r.score:.3f}", bold=True)
-        if where:
-            click.echo(f"    {where}")
-        for e in r.evidence[:n_evidence]:
-            click.echo(f"      +{e.contribution:.3f}  {e.relation:<16} {_short(e.title, 60)}")
+        click.echo(json.dumps({"drafts": payload}, indent=2, default=str))

@@ -23,6 +23,7 @@ class EvidenceLine:
     share: float  # fraction of the person's score this line contributed (0..1)
     date: str | None = None
     node_id: str | None = None
+    detail: str = ""  # shown instead of the share when set (calibrated evidence: "similarity 0.62")
 
 
 @dataclass(slots=True)
@@ -40,6 +41,8 @@ class Card:
     communities: list[EvidenceLine] = field(default_factory=list)
     other: list[EvidenceLine] = field(default_factory=list)
     withheld: float = 0.0  # share of the score from evidence this viewer may not see (failed/waived courses)
+    match: str = ""  # strong | weak | none (calibrated cards, match_cards)
+    label: str = ""  # "strong match 0.9"
 
     @property
     def roles(self) -> list[str]:
@@ -101,6 +104,35 @@ def expert_cards(results: Sequence[Mapping[str, Any]], *, max_passages: int = 2)
     return cards
 
 
+_LABEL = {"strong": "strong match", "weak": "weak match", "none": "no match"}
+
+
+def match_cards(people: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -> list[Card]:
+    """Cards for calibrated matches (``PersonMatch.to_dict()``, search/expertise.py): the score shown is the
+    calibrated one with one decimal and its label, the evidence lines are the documents that passed (each with
+    its similarity to the query), the quoted passages are theirs. Only documents count in the calibrated score,
+    so no course completion (public or private) is shown here."""
+    cards = []
+    for i, r in enumerate(people, start=1):
+        subtitle = " · ".join(str(x) for x in (r.get("title"), r.get("department"), r.get("location")) if x)
+        score = float(r.get("score") or 0.0)
+        match = str(r.get("match") or "none")
+        card = Card(i, str(r["node_id"]), str(r["person_id"]), str(r["name"]), subtitle, str(r.get("why") or ""),
+                    score, match=match, label=f"{_LABEL.get(match, match)} {score:.1f}")  # fmt: skip
+        for e in r.get("evidence") or ():
+            if not e.get("passes"):
+                continue
+            sim = e.get("similarity")
+            detail = f"similarity {sim:.2f}" if sim is not None else f"{float(e.get('share') or 0):.0%} of the words"
+            nid = str(e["node_id"]) if e.get("node_id") else None
+            line = EvidenceLine(str(e["kind"]), str(e["title"]), str(e["relation"]), 0.0, e.get("date"), nid, detail)
+            (card.documents if e["kind"] == "document" else card.other).append(line)
+            if e.get("passage") and len(card.passages) < max_passages:
+                card.passages.append((nid or "", str(e["title"]), excerpt(str(e["passage"]))))
+        cards.append(card)
+    return cards
+
+
 def filters_key(department: str | None, location: str | None, role: str | None) -> tuple[tuple[str, str], ...]:
     """Filters as a hashable, order-stable tuple for the result cache (empty choices dropped)."""
     items = {"department": department, "location": location, "role": role}
@@ -118,7 +150,10 @@ def card_markdown(
     :mod:`whoknows.webapp.contact`, and ``links`` maps a document id to its checked URL
     (:mod:`whoknows.webapp.sources`), so a passage's title links to its source.
     """
-    parts = [f"**{card.rank}. {md(card.name)}**  \n{md(card.subtitle)}"]
+    parts = [
+        f"**{card.rank}. {md(card.name)}**  \n{md(card.subtitle)}"
+        + (f"  \n{card.label}" if card.label else "")  # our words, not data
+    ]
     if contact:
         parts.append(contact)
     if card.why:
@@ -137,13 +172,14 @@ def title_markdown(title: str, url: str | None) -> str:
 def evidence_markdown(card: Card, links: Mapping[str, str] | None = None) -> str:
     """The evidence grouped as a reader checks it, each line with its share of the score ("" when none)."""
     links = links or {}
-    groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities)]
+    groups = [("Documents", card.documents), ("Courses", card.courses), ("Communities and roles", card.communities),
+              ("Other", card.other)]  # fmt: skip
     return "\n".join(
         f"**{name}**\n\n"
         + "\n".join(
             f"- {_line_title(e, links)} — {md(e.relation)}"
             + (f" · {md(e.date[:10])}" if e.date else "")
-            + f" · {e.share:.0%} of the score"
+            + (f" · {e.detail}" if e.detail else f" · {e.share:.0%} of the score")  # detail: our words and a number
             for e in lines
         )
         + "\n"

@@ -3,15 +3,15 @@ their communities and roles, their topics with a confidence and the evidence beh
 work with. Evidence is permission-trimmed for the viewer exactly as search trims it (``Viewer.can_see``): a
 document the viewer may not read is not listed, not counted, adds no topic and no co-author (graph/access.py).
 
-Topic confidence is a saturating sum of evidence weights, ``s / (s + 1)``, with the same association weights
-as the expert ranker's defaults (first author 1.0, co-author 1.0, SME reviewer 0.5, community leader 0.8,
-facilitator/SME 0.7, member 0.3, course 0.4 x status weight): one first-authored document gives 0.5, three
-give 0.75. It says how much checkable evidence there is, not how good the person is.
+Topics and their confidence come from the one notion of "knows about" (:func:`search.expertise.person_topics`):
+the calibrated expertise score of the person on each subject topic of their visible evidence, the same number
+search, the risk page and spread use (docs/search.md, "Calibrated expertise"); strong and weak matches are
+listed, with the why-line and the documents that passed.
 
 Privacy of learning records: only the person themselves and administrators (``private=True``) see failed and
 waived completions, scores and the exact status; everyone else sees completed courses only (``passed``,
-``satisfied`` and ``completed`` all read "completed", weighted as completed, with no score), and the topic
-evidence and confidence they see are computed from exactly those lines.
+``satisfied`` and ``completed`` all read "completed", with no score). Course completions do not count in the
+calibrated topic score (it reads documents), so what a viewer may not see changes no topic.
 """
 
 from __future__ import annotations
@@ -64,8 +64,10 @@ class CommunityLine:
 class TopicLine:
     node_id: str
     name: str
-    confidence: float
-    evidence: tuple[str, ...]  # "first author of 'X'", "leads Contract Management", ...
+    confidence: float  # the calibrated expertise score (search/expertise.py), 0-1; show with format_score
+    evidence: tuple[str, ...]  # the why-line, then the titles of the documents that passed
+    match: str = "strong"  # strong | weak (none is not listed)
+    asserted: str | None = None  # confirmed | added (self-asserted topics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +116,14 @@ def _relation(rel: StoredRel) -> tuple[str, float]:
     return "reviewed as SME", cfg.w_reviewer
 
 
-_ROLE_WORDS = {"leader": "leads", "facilitator": "facilitates", "sme": "SME in", "member": "member of"}
-
-
 def load_profile(
-    store: GraphStore, node_id: str, viewer: Viewer, *, private: bool = False, max_collaborators: int = 12
+    store: GraphStore,
+    node_id: str,
+    viewer: Viewer,
+    *,
+    private: bool = False,
+    max_collaborators: int = 12,
+    embedder: Any = None,
 ) -> Profile:
     """Everything the profile page shows for ``node_id``, trimmed to what ``viewer`` may see.
 
@@ -146,11 +151,8 @@ def load_profile(
     )
     if not prof.visible and viewer.node_id != node_id:
         return prof
-    cfg = DEFAULT_CONFIG
     linked = [r.end for r in view.outgoing] + [r.start for r in view.incoming]
     nodes = store.get_nodes(sorted(set(linked)))
-    # (topic evidence) item id -> (weight, words)
-    items: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for rel in view.outgoing:
         other = nodes.get(rel.end)
         if other is None:
@@ -159,12 +161,11 @@ def load_profile(
         if rel.type in (RelType.AUTHORED, RelType.REVIEWED):
             if not viewer.can_see(op):
                 continue  # not listed, not counted: even "n documents you may not see" says they exist
-            relation, w = _relation(rel)
+            relation, _ = _relation(rel)
             title = str(op.get("title") or other.id)
             prof.documents.append(
                 DocumentLine(other.id, title, relation, op.get("date"), op.get("community"), op.get("url"))
             )
-            items[other.id].append((w, f"{relation} of '{title}'"))
         elif rel.type == RelType.COMPLETED:
             status = str(rel.props.get("status") or "completed")
             score = rel.props.get("score")
@@ -174,9 +175,6 @@ def load_profile(
                 status, score = "completed", None
             title = str(op.get("title") or other.id)
             prof.courses.append(CourseLine(other.id, title, op.get("code"), status, rel.props.get("at"), score))
-            w = cfg.w_course * cfg.w_status.get(status, 0.5)
-            if w > 0:
-                items[other.id].append((w, f"{status} '{title}'"))
         elif rel.type == RelType.REPORTS_TO:
             prof.manager = (other.id, str(op.get("name") or other.id))
     roles: dict[str, list[StoredRel]] = defaultdict(list)
@@ -188,12 +186,10 @@ def load_profile(
         rnames = tuple(sorted({str(r.props.get("role") or "member") for r in rels}, key=_role_rank))
         since = min((str(r.props["since"]) for r in rels if r.props.get("since")), default=None)
         prof.communities.append(CommunityLine(cid, name, rnames, since, nodes[cid].props.get("url")))
-        top = rnames[0]
-        items[cid].append((cfg.w_roles.get(top, 0.3), f"{_ROLE_WORDS.get(top, top)} {name}"))
     prof.documents.sort(key=lambda d: (d.date or "", d.title), reverse=True)
     prof.courses.sort(key=lambda c: (c.at or "", c.title), reverse=True)
     prof.communities.sort(key=lambda c: (_role_rank(c.roles[0]), c.name))
-    prof.topics = _topics(store, items)
+    prof.topics = _topics(store, node_id, viewer, embedder)
     prof.collaborators = _collaborators(store, node_id, view.outgoing, view.incoming, nodes, viewer, max_collaborators)
     return prof
 
@@ -203,25 +199,17 @@ def _role_rank(role: str) -> int:
     return order.index(role) if role in order else len(order)
 
 
-def _topics(store: GraphStore, items: dict[str, list[tuple[float, str]]]) -> list[TopicLine]:
-    topic_weight: dict[str, float] = defaultdict(float)
-    topic_evidence: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for item_id, ev in items.items():
-        v = store.get_node(item_id)
-        if v is None:
-            continue
-        topics = [r.end for r in v.outgoing if r.type == RelType.ABOUT]
-        w = max(x for x, _ in ev)
-        for t in topics:
-            topic_weight[t] += w
-            topic_evidence[t].extend(ev)
-    names = store.get_nodes(sorted(topic_weight))
+def _topics(store: GraphStore, node_id: str, viewer: Viewer, embedder: Any) -> list[TopicLine]:
+    """The person's topics from the one notion of "knows about" (search/expertise.person_topics): the subject
+    topics of their visible evidence, each scored by the calibrated function search uses, so the profile agrees
+    with search, the risk page and spread. Document types (FAQ, checklist, ...) are never topics. Without an
+    embedder the lexical calibration applies (pass the app's embedder: the pages use the model)."""
+    from search.expertise import person_topics
+
     out = []
-    for tid, s in topic_weight.items():
-        ev = sorted(topic_evidence[tid], key=lambda x: -x[0])
-        name = str(names[tid].props.get("name") or tid) if tid in names else tid
-        out.append(TopicLine(tid, name, s / (s + 1.0), tuple(dict.fromkeys(words for _, words in ev))))
-    out.sort(key=lambda t: (-t.confidence, t.name))
+    for t in person_topics(store, node_id, embedder=embedder, viewer=viewer):
+        titles = [f"'{e.title}'" for e in t.evidence if e.passes and e.kind == "document"]
+        out.append(TopicLine(t.topic.node_id, t.topic.name, t.score, (t.why, *titles), t.match, t.asserted))
     return out
 
 

@@ -16,36 +16,29 @@ from whoknows.webapp import resources
 from whoknows.webapp.resources import TTL_S
 
 
-@st.cache_resource(ttl=TTL_S, show_spinner=False)
-def _graph_view(url: str) -> Any:
-    """A memo of node reads shared by searches on the same store (rebuilt every TTL so re-ingests show)."""
-    from search.retrieval import GraphView
-
-    return GraphView(resources.store(url))
-
-
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=500)
 def search_experts(
     url: str, query: str, viewer_id: str | None, filters: tuple[tuple[str, str], ...], limit: int,
     hidden: frozenset[str] = frozenset(),
-) -> list[dict[str, Any]]:  # fmt: skip
-    """Ranked people with evidence and the one-line why, for this viewer (permission-trimmed by the library).
+) -> dict[str, Any]:  # fmt: skip
+    """Who knows about ``query`` for this viewer (search/expertise.py: calibrated score, strong / weak / none,
+    honest why, permission-trimmed by the library): ``{"match": overall, "people": [PersonMatch.to_dict()]}``.
 
     ``hidden``: people whose opt-out request is pending; they are dropped here, over-fetching so the page
     still gets ``limit`` results.
     """
-    from search.ranking import find_experts
+    from search.expertise import knows_about, overall_match
 
-    results = find_experts(
+    matches = knows_about(
         resources.store(url),
-        resources.embedder(),
         query,
+        embedder=resources.embedder(),
         viewer=viewer_id,
         filters=dict(filters),
         limit=limit + len(hidden),
-        graph=_graph_view(url),
-    )
-    return [r.to_dict() for r in results if r.node_id not in hidden][:limit]
+    )  # the library keeps the store's read model per data version, so a re-ingest shows at once
+    kept = [m for m in matches if m.node_id not in hidden][:limit]
+    return {"match": overall_match(kept), "people": [m.to_dict() for m in kept]}
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
