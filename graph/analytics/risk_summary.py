@@ -299,12 +299,13 @@ def risk_from_store(
     from graph.analytics.curriculum import curriculum_completion, describe
     from graph.analytics.knowers import topic_experts
     from graph.analytics.map_words import name_communities
-    from graph.analytics.projection import project_store
+    from graph.analytics.projection import project_store, require_network
     from graph.analytics.risk import community_health_from_store
 
     say = progress or (lambda _msg: None)
     say("reading the person network")
     G = project_store(store, viewer=viewer)
+    require_network(G, ties=False)  # no people: an error naming the fix; no ties: the sections say why
     say("asking who knows each topic (calibrated expertise)")
     experts = topic_experts(store, embedder=embedder, viewer=viewer, progress=topic_progress)
     dept = node_attribute(G, "department")

@@ -38,21 +38,27 @@ def _dump(obj: Any) -> str:
 def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> None:
     """Internal networkers: central connectors, brokers, boundary spanners and peripheral specialists, each with
     the reasons in words."""
+    import sys
+
+    from graph.analytics.knowers import load_embedder, topic_experts
     from graph.analytics.networkers import LABELS, networker_report
     from graph.analytics.projection import project_store, require_network
-    from graph.analytics.risk import topic_expertise_from_store
+    from graph.analytics.risk_summary import topics_by_person
+
+    tty = sys.stderr.isatty()
+
+    def topics(done: int, total: int, _name: str) -> None:
+        if tty and (done == total or done % 10 == 0):
+            click.echo(f"... who knows each topic: {done} of {total}", err=True)
 
     store = open_cli_store(store_url, read_only=True)
     try:
         G = project_store(store)
         require_network(G)
-        per_topic = topic_expertise_from_store(store)
+        # the same "knows about" as the risk page's peripheral specialists: strong matches per topic
+        expertise = topics_by_person(topic_experts(store, embedder=load_embedder(), progress=topics))
     finally:
         store.close()
-    expertise: dict[str, float] = {}
-    for scores in per_topic.values():
-        for p, s in scores.items():
-            expertise[p] = expertise.get(p, 0.0) + s
     rep = networker_report(G, seed=seed, expertise=expertise or None)
     if as_json:
         click.echo(_dump(rep))
@@ -155,7 +161,7 @@ EMPTY_LABEL = {
     "boundary spanner": "nobody has a quarter of their ties in other departments with low constraint",
     "peripheral specialist": "nobody who knows a topic has fewer ties than 75% of people",
 }
-NO_TOPICS = "no topic expertise in the store (documents about tagged topics), so nobody can be a specialist"
+NO_TOPICS = "nobody is a strong match on any topic of the store, so nobody can be a specialist"
 
 
 MODEL_WORDS = {"wc": "weighted cascade", "ic": "independent cascade", "lt": "linear threshold"}
