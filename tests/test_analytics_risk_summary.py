@@ -7,11 +7,10 @@ import json
 
 import networkx as nx
 import pytest
+from analytics_fixtures import store_from_graph
 from click.testing import CliRunner
 
 from graph.analytics.risk_summary import network_risk, risk_summary, working_graph
-from graph.sqlite_store import SQLiteStore
-from graph.store import Node, Rel
 
 
 def two_teams(gateway_share: float = 0.9) -> nx.Graph:
@@ -86,17 +85,7 @@ def test_empty_sections_say_why():
 def test_cli_risk_with_people_and_interactions_only(tmp_path):
     from whoknows.cli import main
 
-    path = tmp_path / "pi.db"
-    store = SQLiteStore(path)
-    store.setup_schema()
-    G = two_teams()
-    nodes = [Node(f"person:{v}", "Person", {"person_id": v, "name": d["name"], "department": d["department"]})
-             for v, d in G.nodes(data=True)]  # fmt: skip
-    rels = [Rel("INTERACTED", f"person:{u}", f"person:{v}", {"weight": d["weight"]}) for u, v, d in G.edges(data=True)]
-    with store.transaction():
-        store.upsert_nodes(nodes, source="t")
-        store.upsert_rels(rels, source="t")
-    store.close()
+    path = store_from_graph(tmp_path / "pi.db", two_teams())
     res = CliRunner().invoke(main, ["risk", "--store", str(path), "--json"])
     assert res.exit_code == 0, res.output
     rep = json.loads(res.output)
