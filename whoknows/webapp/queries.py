@@ -124,9 +124,14 @@ def networkers(url: str) -> dict[str, Any]:
     return network_analytics(url).report
 
 
-def network_role(url: str, node_id: str) -> list[str] | None:
-    """The person's network role in words (central connector, broker, ... with the reasons), [] when they hold
-    no particular position; None when the analytics library is not available."""
+def network_role(url: str, node_id: str, topics_known: tuple[str, ...] = ()) -> list[str] | None:
+    """The person's network role in words (central connector, broker, boundary spanner, peripheral specialist, with
+    the reasons), [] when they hold no particular position; None when the analytics library is not available.
+
+    ``topics_known``: the topics the profile shows as strong matches. The shared networker report is computed
+    without expertise (it is cached per version of the network, not of the documents), so "peripheral
+    specialist" is decided here with the same rule and the same degree ranks as the risk page
+    (graph/analytics/networkers.specialist_reasons), and the two pages agree. Plain text: the page escapes it."""
     try:
         report = networkers(url)
     except ImportError:
@@ -134,7 +139,15 @@ def network_role(url: str, node_id: str) -> list[str] | None:
     row = report["people"].get(node_id)
     if row is None:
         return []
-    lines = [f"**{lab['label'].capitalize()}**: " + "; ".join(lab["reasons"]) for lab in row.get("labels", ())]
+    lines = [f"{lab['label'].capitalize()}: " + "; ".join(lab["reasons"]) for lab in row.get("labels", ())]
+    if topics_known and not any(lab["label"] == "peripheral specialist" for lab in row.get("labels", ())):
+        from graph.analytics.networkers import _Ranks, specialist_reasons
+
+        G = person_graph(url)
+        ranks = _Ranks([d for _, d in G.degree()])
+        reasons = specialist_reasons(list(topics_known), row["degree"], ranks.above(row["degree"]), row["coreness"])
+        if reasons:
+            lines.append("Peripheral specialist: " + "; ".join(reasons))
     if row.get("community_position"):
         lines.append(
             f"Within their community: {row['community_position']} (ties to {row['degree']} people, "
