@@ -44,6 +44,7 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
     from graph.analytics.networkers import LABELS, networker_report
     from graph.analytics.projection import project_store, require_network
     from graph.analytics.risk_summary import topics_by_person
+    from graph.analytics.server import server_measures
 
     tty = sys.stderr.isatty()
 
@@ -57,9 +58,20 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
         require_network(G)
         # the same "knows about" as the risk page's peripheral specialists: strong matches per topic
         expertise = topics_by_person(topic_experts(store, embedder=load_embedder(), progress=topics))
+        in_server = server_measures(G, store)  # Neo4j with Graph Data Science: communities and betweenness there
     finally:
         store.close()
-    rep = networker_report(G, seed=seed, expertise=expertise or None)
+    if in_server is None:
+        rep = networker_report(G, seed=seed, expertise=expertise or None)
+    else:
+        rep = networker_report(
+            G,
+            seed=seed,
+            expertise=expertise or None,
+            communities=in_server.community,
+            betweenness=in_server.betweenness,
+            computed_by=in_server.computed_by,
+        )
     if as_json:
         click.echo(_dump(rep))
         return
