@@ -129,7 +129,7 @@ def networker_report(
     weight: str | None = "weight",
     departments: Mapping[Hashable, Any] | None = None,
     communities: Mapping[Hashable, Any] | None = None,
-    expertise: Mapping[Any, float] | None = None,  # keyed by G's nodes
+    expertise: Mapping[Any, float | Sequence[str]] | None = None,  # keyed by G's nodes
     seed: int | None = 0,
     community_method: str = "auto",
     community_names: Mapping[Any, str] | None = None,

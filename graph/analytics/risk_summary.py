@@ -68,7 +68,7 @@ def network_risk(
             out_strength[gu][u] += w
         if gv is not None:
             out_strength[gv][v] += w
-    rows = []
+    rows: list[dict[str, Any]] = []
     checked = 0
     largest: tuple[str | None, float] = (None, 0.0)
     for g, n in sizes.items():
@@ -89,7 +89,7 @@ def network_risk(
         through = 1 if s1 >= one_share else 2 if len(top) > 1 and s2 >= two_share else 0
         if not through:
             continue
-        holders = [
+        holders: list[dict[str, Any]] = [
             {
                 "person": None if p in hidden else p,
                 "name": "a person who opted out" if p in hidden else str(G.nodes[p].get("name") or p),
@@ -125,7 +125,7 @@ def working_graph(G: nx.Graph) -> nx.Graph:
     community-of-practice membership alone is left out. A graph without tie kinds is returned as it is."""
     if not any(any(k in d for k in (*WORKING_KINDS, "community")) for _, _, d in G.edges(data=True)):
         return G
-    H = nx.Graph()
+    H: nx.Graph = nx.Graph()
     H.add_nodes_from(G.nodes(data=True))
     H.add_edges_from((u, v) for u, v, d in G.edges(data=True) if any(d.get(k) for k in WORKING_KINDS))
     return H
@@ -149,7 +149,7 @@ def far_departments(
 
 def risk_summary(
     G: nx.Graph,
-    experts_by_topic: Mapping[str, Mapping[Hashable, float]],
+    experts_by_topic: Mapping[str, Mapping[Any, float]],
     *,
     departments: Mapping[Hashable, Any] | None = None,
     communities: Mapping[Hashable, Any] | None = None,
@@ -181,7 +181,7 @@ def risk_summary(
         }
     say("single-expert topics")
     H = working_graph(G)
-    single = []
+    single: list[dict[str, Any]] = []
     for t, row in topics.items():
         if row["bus_factor"] != 1:
             continue
@@ -266,7 +266,7 @@ def risk_summary(
     }
 
 
-def topics_by_person(experts_by_topic: Mapping[str, Mapping[Hashable, float]]) -> dict[Hashable, list[str]]:
+def topics_by_person(experts_by_topic: Mapping[str, Mapping[Any, float]]) -> dict[Hashable, list[str]]:
     """``{person: [topics they know about]}``: the networker report's ``expertise`` input."""
     out: dict[Hashable, list[str]] = defaultdict(list)
     for t, scores in sorted(experts_by_topic.items()):
