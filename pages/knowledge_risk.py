@@ -17,9 +17,6 @@ st.title("Knowledge leadership and risk")
 
 try:
     risk = risk_data(ctx.url)
-except ImportError as exc:
-    frame.library_missing("Knowledge risk", "graph.analytics.risk_summary", exc)
-    st.stop()
 except WhoKnowsError as exc:
     st.error(md(exc))
     st.stop()

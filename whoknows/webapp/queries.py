@@ -59,15 +59,10 @@ def person_graph(url: str) -> Any:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=2000)
-def reach_path(
-    url: str, source: str, target: str, hidden: frozenset[str] = frozenset()
-) -> list[tuple[str, str]] | None:
+def reach_path(url: str, source: str, target: str, hidden: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Shortest chain of colleagues from ``source`` to ``target`` as (person, tie in words) pairs ([] when there
-    is none); None when the analytics library is not available."""
-    try:
-        G = person_graph(url)
-    except ImportError:
-        return None
+    is none)."""
+    G = person_graph(url)
     from whoknows.webapp.reach import reach_path as _reach
 
     return [(h.person, h.how) for h in _reach(G, source, target, hidden=hidden)]
@@ -124,18 +119,15 @@ def networkers(url: str) -> dict[str, Any]:
     return network_analytics(url).report
 
 
-def network_role(url: str, node_id: str, topics_known: tuple[str, ...] = ()) -> list[str] | None:
+def network_role(url: str, node_id: str, topics_known: tuple[str, ...] = ()) -> list[str]:
     """The person's network role in words (central connector, broker, boundary spanner, peripheral specialist, with
-    the reasons), [] when they hold no particular position; None when the analytics library is not available.
+    the reasons), [] when they hold no particular position.
 
     ``topics_known``: the topics the profile shows as strong matches. The shared networker report is computed
     without expertise (it is cached per version of the network, not of the documents), so "peripheral
     specialist" is decided here with the same rule and the same degree ranks as the risk page
     (graph/analytics/networkers.specialist_reasons), and the two pages agree. Plain text: the page escapes it."""
-    try:
-        report = networkers(url)
-    except ImportError:
-        return None
+    report = networkers(url)
     row = report["people"].get(node_id)
     if row is None:
         return []
