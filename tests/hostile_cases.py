@@ -175,6 +175,18 @@ def csv_nul_bytes(folder: Path, big: bool) -> None:
     )
 
 
+def scim_nul_and_huge_values(folder: Path, big: bool) -> None:
+    """JSON readers took any string: a NUL in a SCIM name and a 1 MiB display name were stored silently."""
+    user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}
+    users = [
+        {**user, "id": "s1", "userName": "s1", "displayName": "Ada"},
+        {**user, "id": "s2", "userName": "s2", "name": {"givenName": "B\x00b"}},
+        {**user, "id": "s3", "userName": "s3", "displayName": "x" * (MiB if big else 200_000)},
+        {**user, "id": "s4", "userName": "s4", "displayName": "Cy"},
+    ]
+    _write(folder, "users.ndjson", "\n".join(json.dumps(u) for u in users) + "\n")
+
+
 def csv_huge_cell(folder: Path, big: bool) -> None:
     size = (10 if big else 1) * MiB
     _write(
@@ -428,6 +440,8 @@ CASES: list[Case] = [
     Case("fifo_document", fifo_document, r"not a regular file", 5 + 1),
     Case("csv_unclosed_quote", csv_unclosed_quote, r"never closed", 5, issue="8"),
     Case("csv_nul_bytes", csv_nul_bytes, r"NUL character", 2, issue="also"),
+    Case("scim_nul_and_huge_values", scim_nul_and_huge_values, r"^name.givenName: .*NUL", 2, issue="also"),
+    Case("scim_huge_value", scim_nul_and_huge_values, r"^displayName: value is .* characters", 2, issue="also"),
     Case("csv_huge_cell", csv_huge_cell, r"cell is 1,048,576 characters|line is", 2, issue="also"),
     Case("csv_utf16", csv_utf16, None, 5, issue="also"),
     Case("people_without_names", people_without_names, None, 2, issue="also"),
