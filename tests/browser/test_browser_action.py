@@ -8,30 +8,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
 from test_app_support import HOSTILE_NAME, HOSTILE_TITLE, build_action_store
-from test_browser_app import open_app, wait_idle
+from test_browser_app import open_app
 
 from whoknows.webapp.launch import serve
 from whoknows.webapp.text import WJ
+from whoknows.webapp.tour import Requests, settled, tour
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TEAMS = "https://teams.microsoft.com/l/chat/0/0?users={email}"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-BLOCKING = ("serious", "critical")
-
-
-def settled(page) -> None:  # type: ignore[no-untyped-def]
-    """The page as it settles: the script run over and no element still marked stale (Streamlit keeps the
-    previous run's elements, faded, until the new run replaces or drops them). Waits on the page's state, not
-    on time, so it holds at any load."""
-    wait_idle(page)
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=120_000, polling=100)
-    wait_idle(page)
 
 
 def search(page, query: str) -> None:  # type: ignore[no-untyped-def]
@@ -82,38 +71,12 @@ def hrefs(locator) -> list[str]:  # type: ignore[no-untyped-def]
     return [a.get_attribute("href") or "" for a in locator.locator("a").all()]
 
 
-class Requests:
-    """Every request and websocket the page opens, to check that none leaves localhost."""
-
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
-        self.urls: list[str] = []
-        page.on("request", lambda r: self.urls.append(r.url))
-        page.on("websocket", lambda ws: self.urls.append(ws.url))
-
-    def offsite(self) -> list[str]:
-        return [u for u in self.urls if urlparse(u).scheme not in ("data", "blob", "about")
-                and urlparse(u).hostname not in LOCAL_HOSTS]  # fmt: skip
-
-
 def no_markup(page) -> None:  # type: ignore[no-untyped-def]
     """No image and no link the data smuggled in: only declared contact and source fields make links."""
     main = page.get_by_test_id("stMain")
     assert main.locator("img[src*='host.example']").count() == 0
     links = [h for h in hrefs(main) if not h.startswith("#")]  # a heading's own anchor is not a link out
     assert [h for h in links if "host.example" in h or "phish" in h] == []
-
-
-def axe_blocking(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """Serious and critical axe-core violations on the page as it is now (axe-core ships inside the package)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    settled(page)  # while a script runs, Streamlit fades the elements it has not redrawn yet (less contrast)
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 @pytest.fixture(autouse=True)
@@ -276,49 +239,16 @@ def test_ingested_markup_is_shown_as_text(page, action) -> None:  # type: ignore
     assert requests.offsite() == []
 
 
-PAGES = [
-    ("", "Find an expert"),
-    ("profile?person=u0325", "Noah Thompson"),
-    ("document", "Documents"),
-    ("network_map", "Network map"),
-    ("spread_idea", "Spread an idea"),
-    ("knowledge_risk", "Knowledge leadership and risk"),
-    ("data", "Data"),
-]
-
-
 def test_every_page_stays_on_localhost_and_passes_axe(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
-    """Using every page of the demo: no request leaves the machine, and axe-core finds nothing serious or
-    critical (contrast, names, list markup, ...) on the page as a person sees it."""
-    requests = Requests(page)
-    problems: dict[str, list[str]] = {}
-    for path, heading in PAGES:
-        open_app(page, app_url, path)
-        page.get_by_role("heading", name=heading).first.wait_for()
-        if path == "":
-            search(page, "contract negotiation with utilities")
-            page.locator("[class*='st-key-card_']").first.get_by_text("Evidence").click()
-        elif path == "document":
-            page.get_by_label("What is the document about?").fill("after action review")
-            page.keyboard.press("Enter")
-            page.locator("[data-testid='stMain'] a[href^='document?doc=']").first.wait_for()
-            settled(page)
-            problems["document search"] = axe_blocking(page)
-            page.goto(f"{app_url}/" + page.locator("a[href^='document?doc=']").first.get_attribute("href"))
-            page.get_by_role("heading", level=1).first.wait_for()
-            page.get_by_role("heading", name="Written by").wait_for()
-        elif path == "network_map":
-            page.get_by_text("ties drawn").wait_for()
-        elif path == "spread_idea":
-            page.get_by_label("The idea", exact=True).fill("Weekly lessons-learned huddles")
-            page.get_by_role("button", name="Find seed people").click()
-            page.get_by_role("heading", name=re.compile(r"Seed people")).wait_for(timeout=180_000)
-        settled(page)
-        problems[path or "find an expert"] = axe_blocking(page)
-        assert page.get_by_role("button", name="Deploy").count() == 0  # no developer toolbar (config.toml)
-    assert {k: v for k, v in problems.items() if v} == {}
-    assert requests.offsite() == []
-    assert len(requests.urls) > 20  # the recorder saw the app's own traffic
+    """Using every page of the demo (whoknows/webapp/tour.py, the same tour bench/app.py measures): no request
+    leaves the machine, axe-core finds nothing serious or critical (contrast, names, list markup, ...) on the page
+    as a person sees it, and there is no Deploy button."""
+    result = tour(page, app_url)
+    assert {k: v for k, v in result.violations.items() if v} == {}
+    assert result.offsite == []
+    assert result.deploy_buttons == 0
+    assert result.requests > 20  # the recorder saw the app's own traffic
+    assert len(result.violations) == 8  # every page was checked (and document search)
 
 
 def own_profile(page, name: str) -> None:  # type: ignore[no-untyped-def]
