@@ -50,6 +50,14 @@ def search_docs(url: str, query: str, viewer_id: str | None, limit: int = 10) ->
     return [h.to_dict() for h in hits]
 
 
+def forget_after_a_change() -> None:
+    """After someone changed what the graph says about them (a topic, a question, a helpful answer), drop the
+    cached answers that read it, so the next search shows the change at once (the library's own read model is
+    kept per store data version, so it sees the write by itself; profiles are read fresh on every run)."""
+    for fn in (search_experts, search_docs):
+        fn.clear()
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Building the person network…")
 def person_graph(url: str) -> Any:
     """The person-to-person projection (graph/analytics/projection.py), shared by every page and session."""
