@@ -49,7 +49,7 @@ import numpy as np
 
 from graph.schema import Label, RelType
 from graph.store import GraphStore
-from search import calibration, terms
+from search import calibration, longtext, terms
 from search.embedder import Embedder
 from search.evidence import ExpertResult
 from search.index import IndexedGraphView, graph_view
@@ -580,7 +580,7 @@ def score_documents(
     gv = graph or graph_view(store)
     qvec = None
     if embedder is not None:
-        qvec = query_vector if query_vector is not None else embedder.embed_query(text)
+        qvec = query_vector if query_vector is not None else longtext.query_vector(embedder, text)
     ev = _doc_evidence(store, gv, text, qvec, embedder.name if embedder else None, list(doc_ids), cal)
     out = {}
     for d in doc_ids:
@@ -743,7 +743,7 @@ def knows_about(
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
     named = _resolve_people(gv, persons)
-    qvec = embedder.embed_query(text) if embedder is not None else None
+    qvec = longtext.query_vector(embedder, text) if embedder is not None else None
     model = embedder.name if embedder is not None else None
     fetch = 100_000 if limit is None else max(limit * _CANDIDATES_PER_RESULT, _MIN_CANDIDATES)
     ranked = find_experts(
@@ -792,7 +792,7 @@ def score_people(
     people = _resolve_people(gv, persons)
     props = {p: n.props for p, n in gv.nodes(people).items()}
     people = [p for p in dict.fromkeys(people) if person_visible(props[p])]
-    qvec = embedder.embed_query(text) if embedder is not None else None
+    qvec = longtext.query_vector(embedder, text) if embedder is not None else None
     scored = _score_people(store, gv, who, text, qvec, embedder.name if embedder else None, people, exclude, cal)
     passages = _passages(gv, scored)
     out = [_match(p, props[p], text, scored[p], cal, passages) for p in people]
@@ -905,7 +905,7 @@ def who_knows(
     cal = calibration.load()
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
-    qvec = embedder.embed_query(text) if embedder is not None else None
+    qvec = longtext.query_vector(embedder, text) if embedder is not None else None
     model = embedder.name if embedder is not None else None
     people = _proposed(store, gv, who, text, qvec, model, config, exclude)
     props = {p: n.props for p, n in gv.nodes(people).items()}
@@ -965,7 +965,7 @@ def _embed_cached(embedder: Embedder, text: str) -> np.ndarray:
     if vec is None:
         if len(_QVEC_CACHE) >= _QVEC_MAX:
             _QVEC_CACHE.clear()
-        vec = _QVEC_CACHE[key] = embedder.embed_query(text)
+        vec = _QVEC_CACHE[key] = longtext.query_vector(embedder, text)
     return vec
 
 
