@@ -10,6 +10,7 @@ Development data, each split once by a seeded hash, never by label:
   199-candidate pool, the query paper removed from the evidence; relevant = labelled expert of a query tag;
 - the demo organisation (``whoknows.demo``, 600 documents): its typed needs, split by *topic* (all paraphrases of
   a topic fall in the same half, so a held-out topic's experts were never seen); relevant = planted experts;
+- the demo's topic names and synonyms as queries (what the risk page and profiles ask), same split and labels;
 - the out-of-scope queries (tests/fixtures/queries/out_of_scope.json) on both stores, split by query: every
   person is a non-expert.
 
@@ -112,6 +113,23 @@ def demo_queries(truth: dict[str, Any]) -> list[Query]:
         Query("demo", split_of(q["topic"]), q["query"], q["query"], frozenset(relevance._pid(p) for p in q["relevant"]))
         for q in truth["queries"]
     ]
+
+
+def demo_topic_queries(truth: dict[str, Any]) -> list[Query]:
+    """The demo's topic names and their synonyms as queries (what the Knowledge risk page and profiles ask:
+    "who knows <topic>?"), each relevant to the topic's planted experts, split by topic like the typed needs."""
+    from whoknows.demo.content import TOPICS
+
+    relevant: dict[str, frozenset[str]] = {}
+    for q in truth["queries"]:
+        relevant[q["topic"]] = frozenset(relevance._pid(p) for p in q["relevant"])
+    out = []
+    for t in TOPICS:
+        if t.key in relevant:
+            out += [
+                Query("demo-topics", split_of(t.key), name, name, relevant[t.key]) for name in (t.name, *t.synonyms)
+            ]
+    return out
 
 
 def oos_queries(source: str) -> list[Query]:
@@ -230,7 +248,7 @@ def figures(rows: list[Scored], strong: float, *, dense: bool = True) -> dict[st
         if dense:
             out[f"cross_query_loss{sfx}"] = cross_query_loss(rows, split)
             out[f"baseline_cross_query_loss{sfx}"] = cross_query_loss(rows, split, "c1")
-        for src in ("dblp", "demo"):
+        for src in ("dblp", "demo", "demo-topics"):
             out[f"in_scope_match_rate_{src}{sfx}"] = match_rate(rows, src, split, strong)
         for src in ("oos-dblp", "oos-demo"):
             out[f"no_match_rate_{src.removeprefix('oos-')}{sfx}"] = round(1 - match_rate(rows, src, split, strong), 4)
@@ -243,7 +261,7 @@ def choose_strong(rows: list[Scored]) -> float:
     false "strong" claims)."""
 
     def worst(t: float) -> float:
-        rates = [match_rate(rows, s, "tune", t) for s in ("dblp", "demo")]
+        rates = [match_rate(rows, s, "tune", t) for s in ("dblp", "demo", "demo-topics")]
         rates += [1 - match_rate(rows, s, "tune", t) for s in ("oos-dblp", "oos-demo")]
         return min(rates)
 
@@ -331,6 +349,7 @@ def collect(dblp_store: Path, demo_dir: Path, embedder: Any, *, lexical: bool = 
     store = SQLiteStore(demo_db, read_only=True)
     people = authors(store)
     rows += score_queries(store, emb, demo_queries(truth), people)
+    rows += score_queries(store, emb, demo_topic_queries(truth), people)
     rows += score_queries(store, emb, oos_queries("oos-demo"), people)
     store.close()
     return rows
@@ -367,7 +386,7 @@ def main() -> None:
     figs = figures(dense_rows, strong)
     lex_figs = {f"lexical_{k}": v for k, v in figures(lex_rows, strong, dense=False).items()}
     counts = {s: sum(1 for r in dense_rows if r.query.source == s and r.query.split == "tune") for s in
-              ("dblp", "demo", "oos-dblp", "oos-demo")}  # fmt: skip
+              ("dblp", "demo", "demo-topics", "oos-dblp", "oos-demo")}  # fmt: skip
     params.update(
         {
             "about": (
@@ -383,8 +402,9 @@ def main() -> None:
         }
     )
     print(json.dumps({k: params[k] for k in ("dense", "lexical", "strong", "weak")}, indent=1))
-    figs["person_f1_demo_tune"] = person_f1(dense_rows, "demo", "tune", strong)
-    figs["person_f1_demo_heldout"] = person_f1(dense_rows, "demo", "heldout", strong)
+    for src in ("demo", "demo-topics"):
+        for half in ("tune", "heldout"):
+            figs[f"person_f1_{src.replace('-', '_')}_{half}"] = person_f1(dense_rows, src, half, strong)
     for k, v in {**figs, **lex_figs}.items():
         print(f"{k:<44} {v}")
     if args.write:
