@@ -43,6 +43,7 @@ import time
 import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -415,11 +416,23 @@ def _lexical_features(shares: Sequence[float], wshares: Sequence[float], n_terms
     return {"s1": s[0], "s2": s[1], "s1w": w[0], "s2w": w[1], "nq": math.log1p(n_terms)}
 
 
-@dataclass(slots=True)
 class _Scored:
-    score: float
-    features: dict[str, float]
-    items: list[MatchedItem]
+    """A person's calibrated score and features; their evidence items are built on first use (a count of the
+    experts on a topic scores hundreds of people and shows a few)."""
+
+    __slots__ = ("_build", "_items", "features", "score")
+
+    def __init__(self, score: float, features: dict[str, float], build: Callable[[], list[MatchedItem]]) -> None:
+        self.score = score
+        self.features = features
+        self._build = build
+        self._items: list[MatchedItem] | None = None
+
+    @property
+    def items(self) -> list[MatchedItem]:
+        if self._items is None:
+            self._items = self._build()
+        return self._items
 
 
 @dataclass(slots=True)
@@ -535,7 +548,6 @@ def _score_people(
     out: dict[str, _Scored] = {}
     for p in people:
         ds = docs_of.get(p, [])
-        items: list[MatchedItem] = []
         if ev.dense:
             order = sorted(ds, key=lambda dr: (-ev.sim[dr[0]], dr[0]))
             b = order[0][0] if order else ""
@@ -544,13 +556,19 @@ def _score_people(
         else:
             order = sorted(ds, key=lambda dr: (-ev.wshare[dr[0]], -ev.share[dr[0]], dr[0]))
             feats = _lexical_features([ev.share[d] for d, _ in order], [ev.wshare[d] for d, _ in order], ev.n_terms)
-        for d, rel in order:
-            sim = ev.sim[d] if ev.dense else None
-            items.append(_item(ev.nodes.get(d), d, rel, sim, ev.share[d], ev.single(d, cal), cal, ev.chunk.get(d)))
         score = model_(feats) if ds else 0.0
-        items.sort(key=lambda e: (not e.passes, -(e.similarity if e.similarity is not None else e.share), e.node_id))
-        out[p] = _Scored(score, feats, items)
+        out[p] = _Scored(score, feats, partial(_items, ev, order, cal))
     return out
+
+
+def _items(ev: _DocEvidence, order: Sequence[tuple[str, str]], cal: calibration.Calibration) -> list[MatchedItem]:
+    """A person's evidence items (documents in ``order``, each with its single-item score), passing first."""
+    items = []
+    for d, rel in order:
+        sim = ev.sim[d] if ev.dense else None
+        items.append(_item(ev.nodes.get(d), d, rel, sim, ev.share[d], ev.single(d, cal), cal, ev.chunk.get(d)))
+    items.sort(key=lambda e: (not e.passes, -(e.similarity if e.similarity is not None else e.share), e.node_id))
+    return items
 
 
 @dataclass(frozen=True, slots=True)
