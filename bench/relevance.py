@@ -365,7 +365,7 @@ def run_demo(embedder: Any, config: Any, documents: int = 600) -> dict[str, Any]
             ranked = [m.node_id for m in matches]
             rows.append(metrics(ranked, set(grades)))  # type: ignore[arg-type]
             ndcgs.append(ndcg_at(ranked, grades))
-            strong.append(any(m.match == STRONG for m in matches))
+            strong.append((q["topic"], any(m.match == STRONG for m in matches)))
             fused = [r.node_id for r in find_experts(store, embedder, q["query"], limit=50, config=config)]
             fused_rows.append(metrics(fused, set(grades)))  # type: ignore[arg-type]
             fused_ndcgs.append(ndcg_at(fused, grades))
@@ -379,7 +379,7 @@ def run_demo(embedder: Any, config: Any, documents: int = 600) -> dict[str, Any]
         "reviewers": reviewers,
         "long_text": long_text,
         "fused": _summary(fused_rows, fused_ndcgs),
-        "in_scope_match_rate": round(sum(strong) / len(strong), 4),
+        "in_scope_match_rate": _rates_by_half(strong),
         "no_match_rate": oos,
     }
 
@@ -471,6 +471,17 @@ def long_text_dblp(store_path: Path, col: dict[str, Any], embedder: Any, config:
             rows[key].append(metrics(complete_ranking(order, pool, qi), relevant))
     store.close()
     return {k: mean_metrics(v)["map"] for k, v in rows.items() if v}
+
+
+def _rates_by_half(rows: list[tuple[str, bool]]) -> dict[str, float]:
+    """Share of True per half; demo queries are split by topic as bench/calibration.py splits them."""
+    from calibration import split_of as topic_split
+
+    out = {}
+    for half in ("all", "tune", "heldout"):
+        got = [ok for topic, ok in rows if half == "all" or topic_split(topic) == half]
+        out[half] = round(sum(got) / len(got), 4) if got else float("nan")
+    return out
 
 
 def _summary(rows: list[dict[str, float]], ndcgs: list[float]) -> dict[str, Any]:
@@ -604,7 +615,9 @@ def main() -> None:
     for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
         figures[f"cross_query_loss{sfx}"] = cross_query_loss(product["scores"], half, 0)
         figures[f"baseline_cross_query_loss{sfx}"] = cross_query_loss(product["scores"], half, 1)
-    figures["in_scope_match_rate_dblp"] = round(sum(s for _, s in product["strong"]) / len(product["strong"]), 4)
+    for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
+        got = [s for q, s in product["strong"] if half == "all" or split_of(q) == half]
+        figures[f"in_scope_match_rate_dblp{sfx}"] = round(sum(got) / len(got), 4)
     figures["dblp_long_text_map"], figures["dblp_first_sentence_map"] = long_dblp["full"], long_dblp["first"]
     print(f"long texts on DBLP (abstract whole vs its first sentence, removed): {long_dblp}")
     for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
@@ -643,7 +656,8 @@ def main() -> None:
             figures["demo_ndcg10"] = demo["ndcg10"]
             figures["demo_map_fused"] = demo["fused"]["map"]
             figures["demo_ndcg10_fused"] = demo["fused"]["ndcg10"]
-            figures["in_scope_match_rate_demo"] = demo["in_scope_match_rate"]
+            for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
+                figures[f"in_scope_match_rate_demo{sfx}"] = demo["in_scope_match_rate"][half]
             figures["demo_long_text_map"] = demo["long_text"].get("full")
             figures["demo_first_paragraph_map"] = demo["long_text"].get("first")
             for half, sfx in (("all", ""), ("tune", "_tune"), ("heldout", "_heldout")):
