@@ -335,6 +335,82 @@ def bench_synthetic(quick: bool) -> dict:
     return out
 
 
+# -- scale: the Python path at 10k / 50k / 100k people (issue #16) ----------------------------------------------
+
+
+def heavy_tailed_org(n: int, seed: int = 11) -> nx.Graph:
+    """An ``n``-person organisation whose degree distribution has a heavy tail, as real ones do: each person has
+    an activity drawn from a Pareto law (a few people author, join and review far more than most); departments
+    have Pareto sizes with a management tree (span 7); communities of practice (one per 40 people) have Pareto
+    sizes from 5 to 400 and draw members by activity, mostly from one to three departments; documents (0.6 per
+    person) have 1-6 authors drawn by activity, mostly within a department; 2 e-mail ties per person, by
+    activity. Projected by the product's build_person_graph (groups above 200 people add no pairwise ties)."""
+    rng = np.random.default_rng(seed)
+    n_depts = max(10, n // 400)
+    activity = rng.pareto(1.6, n) + 1.0
+    dept_sizes = rng.pareto(1.2, n_depts) + 1.0
+    dept = rng.choice(n_depts, size=n, p=dept_sizes / dept_sizes.sum())
+    ids = np.array([f"person:{i}" for i in range(n)], dtype=object)
+    people = [
+        {"id": ids[i], "name": f"P{i}", "department": f"Dept {dept[i]}", "opted_out": bool(rng.random() < 0.02)}
+        for i in range(n)
+    ]
+    members = [np.flatnonzero(dept == d) for d in range(n_depts)]
+    reports = [(ids[ms[j]], ids[ms[(j - 1) // 7]]) for ms in members for j in range(1, len(ms))]
+
+    def pick(pool: np.ndarray, k: int) -> list[str]:
+        k = min(k, len(pool))
+        if k <= 0:
+            return []
+        w = activity[pool]
+        return list(ids[rng.choice(pool, size=k, replace=False, p=w / w.sum())])
+
+    everyone = np.arange(n)
+    comms = {}
+    for c in range(max(1, n // 40)):
+        home = rng.choice(n_depts, size=int(rng.choice([1, 1, 2, 3])), replace=False)
+        size = int(min(400, 5 + rng.pareto(1.5) * 10))
+        pool = np.concatenate([members[d] for d in home])
+        comms[f"c{c}"] = pick(pool, int(size * 0.9)) + pick(everyone, max(1, size // 10))
+    docs = {}
+    for j in range(int(n * 0.6)):
+        d = int(dept[rng.integers(n)])
+        authors = pick(members[d], int(rng.choice([1, 2, 2, 3, 3, 4, 6])))
+        if rng.random() < 0.25:
+            authors += pick(everyone, 1)
+        docs[f"d{j}"] = authors
+    p = activity / activity.sum()
+    senders = rng.choice(n, size=2 * n, p=p)
+    receivers = rng.choice(n, size=2 * n, p=p)
+    mail = [(ids[a], ids[b], 1.0) for a, b in zip(senders, receivers, strict=True) if a != b]
+    return build_person_graph(people, reports_to=reports, documents=docs, communities=comms, interactions=mail)
+
+
+def bench_scale(sizes: tuple[int, ...] = (10_000, 50_000, 100_000)) -> dict:
+    """The networker report (what ``whoknows networkers`` runs: communities, centralities, brokerage roles,
+    labels) on the Python path at each size: ``networkers_<n>k_seconds``; ``report_100k_seconds`` is the 100k one
+    under the issue's name (target <= 120)."""
+    out: dict = {}
+    for n in sizes:
+        G, t_build = timed(heavy_tailed_org, n)
+        degrees = np.array([d for _, d in G.degree()])
+        rep, t_rep = timed(networker_report, G, seed=0)
+        tail = float(np.percentile(degrees, 99)) / max(float(np.median(degrees)), 1.0)
+        log(
+            f"\n== scale {n:,} people: {G.number_of_edges():,} ties (built {t_build:.1f}s), degree median "
+            f"{np.median(degrees):.0f}, p99 {np.percentile(degrees, 99):.0f}, max {degrees.max()} (p99/median "
+            f"{tail:.1f}); networker report {t_rep:.1f}s (betweenness {rep['method']['betweenness']}, "
+            f"communities {rep['method']['communities']})"
+        )
+        key = f"{n // 1000}k"
+        out[f"networkers_{key}_seconds"] = round(t_rep, 1)
+        out[f"networkers_{key}_ties"] = G.number_of_edges()
+        out[f"networkers_{key}_degree_p99_over_median"] = round(tail, 1)
+    if "networkers_100k_seconds" in out:
+        out["report_100k_seconds"] = out["networkers_100k_seconds"]  # the issue's name for the figure
+    return out
+
+
 # -- 4. the spread answer (issue #14) ------------------------------------------------------------------------
 
 ORG = DATA / "org-networks"
@@ -537,7 +613,7 @@ def main() -> None:
     ap.add_argument("--eps", type=float, default=0.1, help="IMM eps for the NetHEPT k=50 headline run")
     ap.add_argument(
         "--sections",
-        default="email,spread,synthetic,answer,brokerage",
+        default="email,spread,synthetic,answer,brokerage,scale",
         help="comma-separated subset of the sections to run",
     )
     args = ap.parse_args()
@@ -556,6 +632,8 @@ def main() -> None:
         figures.update(bench_synthetic(args.quick))
     if "brokerage" in sections:
         figures.update(bench_brokerage_directed())
+    if "scale" in sections:
+        figures.update(bench_scale((10_000,) if args.quick else (10_000, 50_000, 100_000)))
     if "answer" in sections:
         with tempfile.TemporaryDirectory() as tmp:
             demo = build_demo(Path(tmp), args.quick)

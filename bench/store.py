@@ -9,7 +9,13 @@ Measured per backend: upsert throughput (nodes/s, relationships/s in 1,000-row b
 projection path), and retract_sources time for 1% of the sources. ArcadeDB is not Neo4j: its figures say what
 the protocol costs over Bolt with a generic Cypher engine, not what Neo4j would do.
 
-Usage: python bench/store.py [--people 2000 --extra-rels 2000 --lookups 200]
+Also, not timed: the statement contract (tests/neo4j_double.py) run once, counting the statement constants of
+graph/cypher.py (``cypher_statements``) and those the store sent through the recording driver double with their
+exact parameters and read by their returned columns (``cypher_statements_exercised``; the two must be equal;
+``cypher_statement_variants`` counts templates filled per label and type), and ``mypy_errors`` from a run of
+mypy with the project's settings (pyproject.toml; 0 is the target).
+
+Usage: python bench/store.py [--people 2000 --extra-rels 2000 --lookups 200] [--no-servers]
 Last line: one JSON object of the figures.
 """
 
@@ -124,13 +130,47 @@ def measure(store: GraphStore, node_facts: list[Facts], rel_facts: list[Facts], 
     }
 
 
+def statement_contract() -> dict[str, int]:
+    """Statements of graph/cypher.py, and how many the store sends through the recording driver double (which
+    checks each one's parameters and the columns read): tests/test_neo4j_statements.py asserts the same."""
+    from tests.neo4j_double import _TEXTS, base_name, exercise, statement_constants
+
+    calls = exercise()
+    return {
+        "cypher_statements": len(statement_constants()),
+        "cypher_statements_exercised": len({base_name(c.name) for c in calls} & statement_constants()),
+        "cypher_statement_variants": len(_TEXTS),
+        "cypher_statement_variants_exercised": len({c.name for c in calls} & set(_TEXTS)),
+    }
+
+
+def mypy_errors() -> int:
+    """Errors of ``mypy`` with the project's settings (pyproject.toml [tool.mypy]); -1 if it could not run."""
+    import re
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=root, capture_output=True, text=True, check=False)
+    tail = proc.stdout.strip().splitlines()[-1:] or [""]
+    if tail[0].startswith("Success"):
+        return 0
+    m = re.match(r"Found (\d+) errors?", tail[0])
+    return int(m.group(1)) if m else -1
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--people", type=int, default=2000)
     ap.add_argument("--extra-rels", type=int, default=2000, help="INTERACTED relationships on top of the org chart")
     ap.add_argument("--lookups", type=int, default=200)
     ap.add_argument("--neo4j-url", default=os.environ.get("NEO4J_URI"), help="also bench this Neo4j (data erased)")
+    ap.add_argument("--no-servers", action="store_true", help="only the statement contract and mypy counts")
     args = ap.parse_args()
+    checks = {**statement_contract(), "mypy_errors": mypy_errors()}
+    print(f"statement contract and types: {checks}")
+    if args.no_servers:
+        print(json.dumps(checks))
+        return
     node_facts, rel_facts = synthetic(args.people, args.extra_rels)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -172,7 +212,7 @@ def main() -> None:
             "iter_rels_x": round(results[name]["iter_rels_per_s"] / base["iter_rels_per_s"], 4),
         }
         print(f"{name} vs embedded: {ratios[name]}")
-    print(json.dumps({"people": args.people, "extra_rels": args.extra_rels, **results, "ratios": ratios}))
+    print(json.dumps({"people": args.people, "extra_rels": args.extra_rels, **results, "ratios": ratios, **checks}))
 
 
 if __name__ == "__main__":

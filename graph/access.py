@@ -30,7 +30,7 @@ This module sits in ``graph/`` (not ``search/``) so that graph analytics and sea
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,13 +56,35 @@ def _group_keys(name: str) -> set[str]:
     return {name.lower(), slug(name)} if name else set()
 
 
+class _AliasOwners:
+    """How many people of the store each alias names, counted once (on the first ``ref:`` entry that a viewer's
+    alias matches): an alias two people share names nobody, as in ingest's identity index."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self._counts: Counter[str] | None = None
+
+    def unique(self, alias: str) -> bool:
+        if self._counts is None:
+            from ingest.identity import aliases_of
+
+            counts: Counter[str] = Counter()
+            for node in self._store.iter_nodes(Label.PERSON.value):
+                counts.update(aliases_of(node.id, node.props))
+            self._counts = counts
+        return self._counts[alias] == 1
+
+
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The person a search or a page runs for: their node id and the group names that grant them restricted
-    documents."""
+    """The person a search or a page runs for: their node id, the group names that grant them restricted
+    documents, and the references that name them (``aliases``: ``email:x@y``, ``employee_number:42``...), which
+    match an ``allowed`` entry written before they were in the directory (``ref:email:x@y``)."""
 
     node_id: str | None = None
     groups: frozenset[str] = field(default_factory=frozenset)
+    aliases: frozenset[str] = field(default_factory=frozenset)
+    owners: _AliasOwners | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def anonymous(self) -> bool:
@@ -79,9 +101,18 @@ class Viewer:
             if entry.startswith("group:"):
                 if _group_keys(entry[6:]) & self.groups:
                     return True
+            elif entry.startswith("ref:"):  # named before they arrived: resolved now, against today's directory
+                if self._named_by(entry[4:]):
+                    return True
             elif person_node_id(entry) == self.node_id:
                 return True
         return False
+
+    def _named_by(self, ref: str) -> bool:
+        from ingest.identity import ref_alias
+
+        alias = ref_alias(ref)
+        return alias in self.aliases and (self.owners is None or self.owners.unique(alias))
 
 
 #: The anonymous caller, and the common view shared analytics are computed for.
@@ -108,7 +139,9 @@ def load_viewer(store: GraphStore, viewer: str | Viewer | None) -> Viewer:
             if node.props.get(key):
                 groups |= _group_keys(str(node.props[key]))
         groups.add(node.id.split(":", 1)[1].lower())
-    return Viewer(nid, frozenset(groups))
+    from ingest.identity import aliases_of
+
+    return Viewer(nid, frozenset(groups), frozenset(aliases_of(nid, view.node.props)), _AliasOwners(store))
 
 
 def person_visible(props: Mapping[str, Any]) -> bool:

@@ -247,3 +247,39 @@ CLEAR_BATCH = (
     "MATCH (n) WHERE n:_Node OR n:_Ledger OR n:_Feed OR n:_Pending OR n:_Run OR n:_VectorCache "
     "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 )
+
+# -- Graph Data Science (an optional server plugin): network measures in the server -------------------------------
+#: The GDS library's version; the procedure is unknown (a ClientError) where GDS is not installed.
+GDS_VERSION = "CALL gds.version() YIELD gdsVersion RETURN gdsVersion AS version"
+
+#: The person graph WhoKnows analyses (graph/analytics/projection.py builds it from the store), projected into
+#: GDS's in-memory catalogue under the name $graph: one row per tie {source, target, weight}, undirected, and
+#: one row {source, target: null} per person without ties (so they are counted, as the Python path counts them).
+GDS_PROJECT_TIES = (
+    "UNWIND $ties AS tie "
+    "MATCH (a:_Node {id: tie.source}) "
+    "OPTIONAL MATCH (b:_Node {id: tie.target}) "
+    "WITH gds.graph.project($graph, a, b, {relationshipProperties: {weight: coalesce(tie.weight, 1.0)}}, "
+    "{undirectedRelationshipTypes: ['*']}) AS g "
+    "RETURN g.graphName AS graph, g.nodeCount AS nodes, g.relationshipCount AS ties"
+)
+
+#: Brandes betweenness (unweighted, exact), as the Python path computes it below its sampling threshold.
+GDS_BETWEENNESS = (
+    "CALL gds.betweenness.stream($graph) YIELD nodeId, score RETURN gds.util.asNode(nodeId).id AS id, score"
+)
+
+#: PageRank over tie strength (damping 0.85, as networkx's default).
+GDS_PAGERANK = (
+    "CALL gds.pageRank.stream($graph, {relationshipWeightProperty: 'weight', dampingFactor: 0.85}) "
+    "YIELD nodeId, score RETURN gds.util.asNode(nodeId).id AS id, score"
+)
+
+#: Louvain communities over tie strength.
+GDS_LOUVAIN = (
+    "CALL gds.louvain.stream($graph, {relationshipWeightProperty: 'weight'}) "
+    "YIELD nodeId, communityId RETURN gds.util.asNode(nodeId).id AS id, communityId AS community"
+)
+
+#: The projection is dropped after use (no error if it is already gone).
+GDS_DROP = "CALL gds.graph.drop($graph, false) YIELD graphName RETURN graphName AS graph"

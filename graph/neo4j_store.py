@@ -900,6 +900,38 @@ class Neo4jStore:
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         return [json.loads(r["report"]) for r in self._read(cypher.LIST_RUNS, limit=int(limit))]
 
+    # -- Graph Data Science (optional plugin) ------------------------------------------------------------------
+    def gds_version(self) -> str | None:
+        """The Graph Data Science library's version on the server, or None where it is not installed."""
+        from neo4j import exceptions as nx
+
+        try:
+            records = self._read(cypher.GDS_VERSION)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, nx.ClientError):  # ProcedureNotFound: no GDS on this server
+                return None
+            raise
+        return str(records[0]["version"]) if records else None
+
+    def gds_measures(
+        self, ties: Sequence[tuple[str, str, float]], people: Sequence[str], *, graph: str
+    ) -> tuple[dict[str, float], dict[str, float], dict[str, int]]:
+        """Betweenness, PageRank and Louvain communities of the person graph given as ``ties`` (each once,
+        undirected) and ``people`` (everyone, tied or not), computed in the server by GDS. The projection named
+        ``graph`` lives only for this call. Returns ({id: betweenness}, {id: pagerank}, {id: community}), in the
+        scales GDS gives them (graph/analytics/server.py maps them to the Python path's)."""
+        tied = {p for t in ties for p in t[:2]}
+        rows: list[dict[str, Any]] = [{"source": a, "target": b, "weight": float(w)} for a, b, w in ties]
+        rows += [{"source": p, "target": None, "weight": None} for p in people if p not in tied]
+        self._write(cypher.GDS_PROJECT_TIES, ties=rows, graph=graph)
+        try:
+            between = {r["id"]: float(r["score"]) for r in self._read(cypher.GDS_BETWEENNESS, graph=graph)}
+            rank = {r["id"]: float(r["score"]) for r in self._read(cypher.GDS_PAGERANK, graph=graph)}
+            community = {r["id"]: int(r["community"]) for r in self._read(cypher.GDS_LOUVAIN, graph=graph)}
+        finally:
+            self._write(cypher.GDS_DROP, graph=graph)
+        return between, rank, community
+
     # -- maintenance -------------------------------------------------------------------------------------------
     def drop_search_indexes(self) -> None:
         """Drop the full-text and vector indexes (to recreate them with other vector dimensions)."""
@@ -986,6 +1018,8 @@ def statements(vector_dimensions: int = DEFAULT_VECTOR_DIMENSIONS) -> list[tuple
                 out.append((f"{name}[{index}]", fill(value, name=index)))
         elif name in ("UPSERT_TEXT_NODES", "TEXTS_TO_EMBED"):
             out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in text]
+        elif name == "UPSERT_NODES":  # text-bearing labels are written by UPSERT_TEXT_NODES
+            out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in product if lab not in text]
         elif "{label}" in value:
             out += [(f"{name}[{lab}]", fill(value, label=lab)) for lab in product]
         elif "{rel_type}" in value:

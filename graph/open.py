@@ -24,10 +24,8 @@ def open_store(url: str | Path | None = None, *, read_only: bool = False, create
     """
     text = str(url) if url is not None else default_store_url()
     if text.startswith(NEO4J_SCHEMES):
-        try:
-            from graph.neo4j_store import from_url
-        except ImportError as exc:  # pragma: no cover - the neo4j driver is a dependency
-            raise ConfigError(f"the Neo4j backend is not available: {exc}") from exc
+        from graph.neo4j_store import from_url
+
         return from_url(text)
     if "://" in text and not text.startswith("sqlite:///"):
         scheme = text.split("://", 1)[0]

@@ -9,7 +9,8 @@ made before the directory arrives is kept pending and attaches once the director
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from graph.store import GraphStore
 from ingest.records import PersonRecord, PersonRef
@@ -41,6 +42,28 @@ def _aliases(
             out.append(("account_name", value))
     out.append(("account_name", person_id))
     return out
+
+
+def aliases_of(node_id: str, props: Mapping[str, Any]) -> set[str]:
+    """Every ``kind:value`` reference that names the person with these Person props (what a document's
+    ``allowed`` may hold for someone who was not in the directory when it was ingested: ``ref:email:x@y``)."""
+    pairs = _aliases(
+        str(props.get("person_id") or node_id.removeprefix("person:")),
+        props.get("emails") or [],
+        props.get("user_name"),
+        props.get("employee_number"),
+        props.get("external_id"),
+    )
+    return {f"{kind}:{value}" for kind, value in pairs}
+
+
+def ref_alias(ref: str) -> str:
+    """The alias a stored ``kind:value`` reference is matched against (an xAPI account by its name, as
+    :meth:`IdentityIndex.resolve` does; an e-mail lower-cased)."""
+    kind, _, value = ref.partition(":")
+    if kind == "account":
+        return f"account_name:{value.rsplit('|', 1)[-1]}"
+    return f"email:{value.lower()}" if kind == "email" else ref
 
 
 class IdentityIndex:

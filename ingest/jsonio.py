@@ -149,8 +149,51 @@ def iter_json_items(
 
     ``containers`` names the wrapper keys whose list holds the items (``("Resources",)`` for SCIM); an object
     without one of them is an item itself. ``where.line`` is the item's first line when known (NDJSON lines,
-    top-level array items); ``where.record`` is the item's 1-based position in the file.
+    top-level array items); ``where.record`` is the item's 1-based position in the file. An item holding a
+    NUL character or a string longer than the ``cell_chars`` limit is rejected naming the field, as a CSV row
+    with the same value is (:func:`bad_string`).
     """
+    cell_chars = current().cell_chars
+    for item in _items(fp, name, containers):
+        if not isinstance(item, Rejection):
+            problem = bad_string(item[1], cell_chars)
+            if problem is not None:
+                field, reason, expected = problem
+                item = Rejection(item[0], field, reason, expected)
+        yield item
+
+
+def bad_string(obj: Any, cell_chars: int) -> tuple[str, str, str] | None:
+    """``(field path, reason, expected)`` for the first key or string value of ``obj`` that holds a NUL
+    character or is longer than ``cell_chars``, else None.
+
+    Why here and not in each reader: a NUL is binary data (or a UTF-16 export read as UTF-8) and a 10 MB name
+    is nobody's name; both used to be stored silently because the JSON readers took any string. The walk is
+    iterative (no recursion on hostile nesting; depth is already bounded by ``json_depth``)."""
+    stack: list[tuple[str, Any]] = [("", obj)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path or "(value)", "value contains a NUL character (binary data?)", "text without NUL"
+            if len(value) > cell_chars:
+                return (
+                    path or "(value)",
+                    f"value is {len(value):,} characters, longer than the limit of {cell_chars:,}",
+                    f"values under the limit; {current().hint('cell_chars')}",
+                )
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if "\x00" in key or len(key) > cell_chars:
+                    return where[:120], "a key holds a NUL character or is over-long", "ordinary object keys"
+                stack.append((where, child))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", child) for i, child in enumerate(value))
+    return None
+
+
+def _items(fp: BinaryIO, name: str, containers: tuple[str, ...]) -> Iterator[tuple[Where, dict[str, Any]] | Rejection]:
     fp = bounded(fp)
     head, first = _peek_head(fp)
     if not first:

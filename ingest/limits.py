@@ -35,7 +35,7 @@ class Limits:
     #: characters of text extracted from one document (a PDF or DOCX may expand far beyond its file size)
     extracted_chars: int = 4_000_000
     #: passages (chunks) one document may make
-    chunks_per_document: int = 5_000
+    chunks_per_document: int = 10_000
     #: bytes of the YAML front matter of a Markdown document
     front_matter_bytes: int = 64 * 1024
     #: YAML aliases (``*name``) front matter may use: 0 refuses them (a "billion laughs" needs them)

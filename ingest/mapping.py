@@ -88,6 +88,9 @@ class Mapped:
     pending: list[PendingRel] = field(default_factory=list)
     unresolved: list[PersonRef] = field(default_factory=list)
     shared: list[Node] = field(default_factory=list)
+    #: people a restricted document's ``allowed`` names who are not in the directory yet (stored as ``ref:...``
+    #: and matched when read, so they can read it from the day they arrive: graph.access.Viewer)
+    unresolved_access: list[PersonRef] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -253,6 +256,7 @@ class Mapper:
     def document(self, rec: DocumentRecord, source: str, chunks: Sequence[Chunk]) -> Mapped:
         did = document_id(rec.doc_key)
         allowed = []
+        waiting: list[PersonRef] = []
         for entry in rec.allowed:
             if entry.startswith("group:"):
                 allowed.append(entry)
@@ -261,6 +265,8 @@ class Mapper:
 
                 ref = parse_person_ref(entry)
                 pid = self.identity.resolve(ref) if ref else None
+                if pid is None and ref is not None:
+                    waiting.append(ref)
                 allowed.append(pid or f"ref:{ref}")
         props = {
             "key": rec.doc_key,
@@ -306,4 +312,4 @@ class Mapper:
         tnodes, trels = self._topics(did, rec.tags)
         nodes.extend(tnodes)
         rels.extend(trels)
-        return Mapped(Facts(source, nodes, rels), pending, unresolved)
+        return Mapped(Facts(source, nodes, rels), pending, unresolved, unresolved_access=waiting)

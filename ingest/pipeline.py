@@ -19,10 +19,11 @@ import gc
 import hashlib
 import json
 import os
+import socket
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -33,7 +34,7 @@ import orjson
 
 from graph.store import Facts, GraphStore, Node, PendingRel, Rel
 from ingest.committer import BackgroundCommitter
-from ingest.guard import each_item, unexpected
+from ingest.guard import describe, each_item, unexpected
 from ingest.identity import IdentityIndex
 from ingest.limits import Limits, current, using
 from ingest.mapping import UNRESOLVED_PREFIX, Mapped, Mapper
@@ -84,6 +85,7 @@ def next_batch_size(records_done: int, bytes_done: int, total_bytes: int, larges
 
 
 VOIDED = "VOIDED"
+ACCESS_PREFIX = "access "  # marks an unresolved reference of a document's ``allowed`` in the notices
 SHARED = "SHARED"  # the ledger hash of a shared node's per-feed source: it has no content of its own
 
 
@@ -171,6 +173,10 @@ class IngestRun:
     pending_left: int = 0
     embedded: int = 0
     timing: dict[str, float] = field(default_factory=dict)  # seconds: reading and writing, and the writes alone
+    #: running (recorded at the start and after each input, so a killed run leaves its trace), finished, failed
+    state: str = "running"
+    error: str = ""
+    process: dict[str, Any] = field(default_factory=dict)  # host and pid: run_state tells "interrupted" from them
 
     @property
     def totals(self) -> dict[str, int]:
@@ -187,6 +193,9 @@ class IngestRun:
             "run_id": self.run_id,
             "started": self.started,
             "finished": self.finished,
+            "state": self.state,
+            "error": self.error,
+            "process": self.process,
             "store": self.store,
             "totals": self.totals,
             "pending_resolved": self.pending_resolved,
@@ -791,9 +800,14 @@ class _Run:
         for ref, wheres in sorted(unresolved.items()):
             where = wheres[0] if wheres and wheres[0] is not None else Where(report.path)
             more = f" (and {len(wheres) - 1} more place(s))" if len(wheres) > 1 else ""
-            report.notices.append(
-                Notice(where, f"person {ref} is not in the directory yet; kept pending until it is{more}")
-            )
+            if ref.startswith(ACCESS_PREFIX):
+                message = (
+                    f"'allowed' names {ref[len(ACCESS_PREFIX) :]}, who is not in the directory yet: they can read "
+                    f"the document from the day they are (access is checked against the directory when read){more}"
+                )
+            else:
+                message = f"person {ref} is not in the directory yet; kept pending until it is{more}"
+            report.notices.append(Notice(where, message))
 
     # -- documents --------------------------------------------------------------------------------------
     def documents(self, inp: Input, report: SourceReport) -> None:
@@ -917,6 +931,8 @@ class _Run:
         pending.extend(mapped.pending)
         for ref in mapped.unresolved:
             unresolved.setdefault(str(ref), []).append(where)
+        for ref in mapped.unresolved_access:
+            unresolved.setdefault(ACCESS_PREFIX + str(ref), []).append(where)
 
     def _commit(
         self,
@@ -1083,8 +1099,10 @@ def _ingest(
 ) -> IngestRun:
     store.setup_schema()
     run = IngestRun(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"), store=store.url)
+    run.process = {"host": socket.gethostname(), "pid": os.getpid()}
     inputs, unknown = plan_inputs(paths, kind)
     run.sources.extend(unknown)
+    store.record_run(run.to_dict())  # a run killed from here on shows in `whoknows status` as interrupted
     t0 = time.perf_counter()
     with _fewer_collections(), BackgroundCommitter(threaded=overlap) as committer:
         state = _Run(store, progress, committer, mapper_from_store(store))
@@ -1098,9 +1116,13 @@ def _ingest(
                     state.documents(inp, report)
                 else:
                     state.structured(inp, report)
+                store.record_run(run.to_dict())  # what is done so far (the input's batches are committed)
             run.pending_resolved, run.pending_left = state.resolve_pending()
-        except BaseException:
+        except BaseException as exc:
             state.abort()
+            run.state, run.error = "failed", describe(exc)
+            with contextlib.suppress(Exception):  # the store may be what failed: the original error matters
+                store.record_run(run.to_dict())
             raise
     # committing for most of the run means the store bounds the ingest; little, the reading and mapping do
     run.timing = {"ingest_s": round(time.perf_counter() - t0, 3), "commit_s": round(committer.busy_s, 3)}
@@ -1109,5 +1131,26 @@ def _ingest(
         run.embedded = embed(store)
         run.timing["embed_s"] = round(time.perf_counter() - t1, 3)
     run.finished = datetime.now(UTC).isoformat(timespec="seconds")
+    run.state = "finished"
     store.record_run(run.to_dict())
     return run
+
+
+def run_state(run: Mapping[str, Any]) -> str:
+    """A recorded run's state for people: ``finished``, ``failed``, ``running`` (its process is alive on this
+    machine), ``interrupted`` (recorded as running, but its process is gone: killed, or the machine stopped),
+    or ``running or interrupted`` (started on another machine, which this one cannot ask). Runs recorded before
+    states existed were only recorded once finished."""
+    state = str(run.get("state") or "finished")
+    if state != "running":
+        return state
+    proc = run.get("process") or {}
+    if proc.get("host") != socket.gethostname():
+        return "running or interrupted"
+    try:
+        os.kill(int(proc.get("pid", 0)), 0)
+    except ProcessLookupError:
+        return "interrupted"
+    except (PermissionError, ValueError, OverflowError):
+        return "running or interrupted"
+    return "running" if int(proc.get("pid", 0)) > 0 else "interrupted"

@@ -57,9 +57,6 @@ def search_and_results() -> None:
             hidden = ctx.opted_out_pending()
             results = search_experts(ctx.url, query, ctx.viewer_id, filters_key(department, location, role), int(limit),
                                      hidden)  # fmt: skip
-    except ImportError as exc:
-        frame.library_missing("Expert search", "search.ranking", exc)
-        return
     except WhoKnowsError as exc:
         st.error(md(exc))
         return
@@ -107,9 +104,7 @@ def draw_card(card: Card, hidden: frozenset[str], links: dict[str, str]) -> None
                 st.markdown(evidence)
         if ctx.viewer_id and ctx.viewer_id != card.node_id:
             path = reach_path(ctx.url, ctx.viewer_id, card.node_id, hidden)
-            if path is None:
-                st.markdown("**How to reach them:** needs the person network (graph/analytics), not available.")
-            elif not path:
+            if not path:
                 st.markdown("**How to reach them:** no chain of colleagues links you in the person network; "
                             "contact them directly.")  # fmt: skip
             else:

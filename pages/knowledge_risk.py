@@ -50,11 +50,7 @@ else:
     fig.update_layout(height=max(260, 28 * len(report.departments)), margin={"l": 0, "r": 0, "t": 10, "b": 0})
     st.plotly_chart(fig, key="km_heatmap")
 
-try:
-    risk = risk_data(ctx.url)
-except ImportError as exc:
-    frame.library_missing("Knowledge risk", "graph.analytics.risk", exc)
-    st.stop()
+risk = risk_data(ctx.url)
 people = resources.directory(ctx.url)
 hidden = ctx.opted_out_pending()
 

@@ -21,9 +21,6 @@ st.title("Network map")
 try:
     data = network_map_data(ctx.url)
     report = networkers(ctx.url)
-except ImportError as exc:
-    frame.library_missing("The network map", "graph.analytics", exc)
-    st.stop()
 except WhoKnowsError as exc:
     st.error(md(exc))
     st.stop()

@@ -104,9 +104,7 @@ role_col, comm_col = st.columns([1, 1])
 with role_col:
     st.subheader("Network role")
     role = network_role(ctx.url, prof.node_id)
-    if role is None:
-        st.caption("Network roles are not available in this installation yet (graph/analytics).")
-    elif not role:
+    if not role:
         st.write("No particular network role: an ordinary position in the interaction network.")
     else:
         for line in role:

@@ -63,9 +63,6 @@ try:
             ctx.url, idea, int(k), int(max_per) or None, tuple(sorted(exclude)), str(knowers_mode),
             ctx.opted_out_pending(), str(model), float(p0) if model == "ic" else 0.1, ctx.viewer_id,
         )  # fmt: skip
-except ImportError as exc:
-    frame.library_missing("Spreading an idea", "graph.analytics.spread", exc)
-    st.stop()
 except WhoKnowsError as exc:
     st.error(md(exc))
     st.stop()

@@ -175,6 +175,18 @@ def csv_nul_bytes(folder: Path, big: bool) -> None:
     )
 
 
+def scim_nul_and_huge_values(folder: Path, big: bool) -> None:
+    """JSON readers took any string: a NUL in a SCIM name and a 1 MiB display name were stored silently."""
+    user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}
+    users = [
+        {**user, "id": "s1", "userName": "s1", "displayName": "Ada"},
+        {**user, "id": "s2", "userName": "s2", "name": {"givenName": "B\x00b"}},
+        {**user, "id": "s3", "userName": "s3", "displayName": "x" * (MiB if big else 200_000)},
+        {**user, "id": "s4", "userName": "s4", "displayName": "Cy"},
+    ]
+    _write(folder, "users.ndjson", "\n".join(json.dumps(u) for u in users) + "\n")
+
+
 def csv_huge_cell(folder: Path, big: bool) -> None:
     size = (10 if big else 1) * MiB
     _write(
@@ -272,6 +284,26 @@ def docx_not_a_zip(folder: Path, big: bool) -> None:
     _write(folder, "docs/good.md", GOOD_DOC)
 
 
+def pdf_flate_bomb(folder: Path, big: bool) -> None:
+    """A 160 KB PDF whose one content stream inflates to 64 MiB (8 MiB in CI) of text operators."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    _people(folder)
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    size = (64 if big else 8) * MiB
+    stream = StreamObject()
+    stream._data = zlib.compress(b"BT /F1 12 Tf 72 720 Td " + b"(hello world ) Tj " * (size // 18) + b"ET", 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    (folder / "docs").mkdir(parents=True, exist_ok=True)
+    writer.write(str(folder / "docs" / "bomb.pdf"))
+    _write(folder, "docs/good.md", GOOD_DOC)
+
+
 def text_200mb(folder: Path, big: bool) -> None:
     _people(folder)
     path = folder / "docs" / "huge.txt"
@@ -292,6 +324,13 @@ def text_over_extracted_chars(folder: Path, big: bool) -> None:
     _people(folder)
     _write(folder, "docs/long.md", "words and more words. " * 30_000)
     _write(folder, "docs/good.md", GOOD_DOC)
+
+
+def markdown_at_the_text_limit(folder: Path, big: bool) -> None:
+    """The largest text the defaults accept (just under extracted_chars): the worst legitimate document."""
+    _people(folder)
+    para = " ".join(f"word{i % 997}" for i in range(120)) + ".\n\n"
+    _write(folder, "docs/huge.md", "# Huge\n\n" + para * (3_900_000 // len(para)))
 
 
 def symlink_to_passwd(folder: Path, big: bool) -> None:
@@ -379,6 +418,7 @@ CASES: list[Case] = [
     Case("html_large_flat", html_large_flat, None, 5 + 1, issue="5"),
     Case("docx_expansion_bomb", docx_expansion_bomb, r"DOCX text parts expand", 5 + 1, issue="6"),
     Case("docx_not_a_zip", docx_not_a_zip, r"DOCX could not be parsed", 5 + 1),
+    Case("pdf_flate_bomb", pdf_flate_bomb, r"PDF", 5 + 1),
     Case("text_200mb", text_200mb, r"the limit is 33,554,432 bytes", 5 + 1, issue="6"),
     Case(
         "text_many_passages",
@@ -394,11 +434,14 @@ CASES: list[Case] = [
         5 + 1,
         {"extracted_chars": 100_000},
     ),
+    Case("markdown_at_the_text_limit", markdown_at_the_text_limit, None, 5 + 1, big_only=True),
     Case("symlink_to_passwd", symlink_to_passwd, r"outside the folder", 5 + 1, leak=_no_passwd, issue="7"),
     Case("symlink_loop", symlink_loop, r"symbolic link loop", 5 + 1, issue="7"),
     Case("fifo_document", fifo_document, r"not a regular file", 5 + 1),
     Case("csv_unclosed_quote", csv_unclosed_quote, r"never closed", 5, issue="8"),
     Case("csv_nul_bytes", csv_nul_bytes, r"NUL character", 2, issue="also"),
+    Case("scim_nul_and_huge_values", scim_nul_and_huge_values, r"^name.givenName: .*NUL", 2, issue="also"),
+    Case("scim_huge_value", scim_nul_and_huge_values, r"^displayName: value is .* characters", 2, issue="also"),
     Case("csv_huge_cell", csv_huge_cell, r"cell is 1,048,576 characters|line is", 2, issue="also"),
     Case("csv_utf16", csv_utf16, None, 5, issue="also"),
     Case("people_without_names", people_without_names, None, 2, issue="also"),

@@ -17,7 +17,9 @@ statements and the Python that sends them and reads their results.
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,6 +143,21 @@ class Call:
     parameters: dict[str, Any]
     write: bool | None  # None: inside an explicit transaction (its access mode is the transaction's)
     records: list[Record] = field(default_factory=list)
+    methods: tuple[str, ...] = ()  # the functions of graph/neo4j_store.py on the stack when it was sent
+
+
+_STORE_FILE = "graph/neo4j_store.py"
+
+
+def _store_methods() -> tuple[str, ...]:
+    """Names of the graph/neo4j_store.py functions on the caller's stack (innermost first)."""
+    out = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.replace("\\", "/").endswith(_STORE_FILE):
+            out.append(frame.f_code.co_name)
+        frame = frame.f_back  # type: ignore[assignment]
+    return tuple(out)
 
 
 Answer = Callable[[str, Mapping[str, Any]], Sequence[Mapping[str, Any]]]
@@ -194,11 +211,17 @@ class RecordingDriver:
                 f" (missing {sorted(wanted - given)}, extra {sorted(given - wanted)})"
             )
         columns = returned_columns(statement)
+        failure = getattr(self.answer, "errors", {}).get(base_name(name))
+        if failure is not None:
+            self.calls.append(Call(name, statement, dict(params), write, [], _store_methods()))
+            raise failure
         rows = list(self.answer(name, params))
         for row in rows:
             if set(row) != set(columns):
                 raise StatementMisuse(f"{name}: the scripted answer has {sorted(row)}; the statement returns {columns}")
-        call = Call(name, statement, dict(params), write, [Record(name, columns, row) for row in rows])
+        call = Call(
+            name, statement, dict(params), write, [Record(name, columns, row) for row in rows], _store_methods()
+        )
         self.calls.append(call)
         return list(call.records)
 
@@ -268,24 +291,33 @@ class Server:
         answers: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
         indexes: Sequence[Mapping[str, Any]] | None = None,
         constraints: Sequence[str] | None = None,
+        errors: Mapping[str, Exception] | None = None,
     ) -> None:
         self.version = version
+        self.errors = dict(errors or {})  # statement name -> the driver exception the server answers with
         self.answers = dict(answers or {})
         self.indexes = list(indexes) if indexes is not None else _indexes_online()
         self.constraints = constraints
 
     def __call__(self, name: str, params: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
         base = base_name(name)
+        if name in self.answers or base in self.answers:
+            return self.answers.get(name, self.answers.get(base, []))
         if base == "SERVER_COMPONENTS":
             return [{"name": "Neo4j Kernel", "versions": [self.version], "edition": "community"}]
         if base == "SHOW_SEARCH_INDEXES":
             return self.indexes
-        if base.startswith("COUNT_") and base not in self.answers:  # an aggregate returns one row, even of 0
-            return [{"count": 0}]
-        if base == "SHOW_ID_CONSTRAINTS" and base not in self.answers:
+        aggregate = _AGGREGATE_RE.search(_TEXTS.get(name, ""))
+        if aggregate:  # RETURN count(...) AS x: one row, even of 0
+            return [{aggregate.group(1): 0}]
+        if base == "SHOW_ID_CONSTRAINTS":
             names = self.constraints if self.constraints is not None else sorted(_all_constraints())
             return [{"name": n} for n in names]
         return self.answers.get(name, self.answers.get(base, []))
+
+
+_TEXTS = {name: text for name, text in statements(DIMS)}
+_AGGREGATE_RE = re.compile(r"RETURN count\([^)]*\) AS (\w+)$")
 
 
 def _all_constraints() -> set[str]:
@@ -298,3 +330,120 @@ def double_store(server: Server) -> tuple[Neo4jStore, RecordingDriver]:
     driver = RecordingDriver({text: name for name, text in statements(DIMS)}, server)
     store._driver = driver  # the one seam: the store builds its driver lazily, here it gets the double
     return store, driver
+
+
+# -- every statement through every method that sends it ----------------------------------------------------------
+def statement_constants() -> frozenset[str]:
+    """The statement constants of graph/cypher.py (templates once, by their constant's name)."""
+    return frozenset(base_name(name) for name in _TEXTS)
+
+
+def statement_uses(path: str = "graph/neo4j_store.py") -> set[tuple[str, str]]:
+    """(function, statement constant) for every ``cypher.NAME`` a function of the store module refers to."""
+    from pathlib import Path
+
+    constants = statement_constants()
+    tree = ast.parse((Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8"))
+    uses: set[tuple[str, str]] = set()
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        for node in ast.walk(func):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "cypher"
+                and node.attr in constants
+            ):
+                uses.add((func.name, node.attr))
+    return uses
+
+
+def _scripted() -> dict[str, list[dict[str, Any]]]:
+    """Answers that drive every branch that sends a further statement (a node left without sources, a cached
+    vector, a pending link...). Columns as the statements return them; the double checks that."""
+    node = {"id": "person:a", "labels": ["Person", "_Node"], "props": {"name": "A", "_sources": ["s"]}}
+    rel = {"id": "r:1", "type": "REPORTS_TO", "start": "person:a", "end": "person:b", "props": {"_sources": ["s"]}}
+    pending_rel = '{"type": "REPORTS_TO", "start": "person:a", "end": "?", "props": {}, "key": ""}'
+    return {
+        "RETRACT_NODES": [{"id": "person:a"}],
+        "LIST_PENDING": [{"id": "p1", "source": "s9", "side": "end", "ref": "email:x@y.org", "rel": pending_rel}],
+        "LEDGER_OF_FEED": [{"source": "feed#1", "hash": "h1"}],
+        "LEDGER_LOOKUP": [{"source": "feed#1", "hash": "h1"}],
+        "FEED_STATE": [{"file_hash": "abc"}],
+        "LIST_RUNS": [{"report": '{"run_id": "r1", "started": "2026-01-01"}'}],
+        "GET_NODE_VIEW": [{**node, "outgoing": [rel], "incoming": []}],
+        "GET_NODES": [node],
+        "ITER_NODES": [node],
+        "ITER_NODES_OF_LABEL": [node],
+        "ITER_RELS": [rel],
+        "ITER_RELS_OF_TYPE": [rel],
+        "TEXTS_TO_EMBED[Chunk]": [
+            {"id": "chunk:1", "text": "supplier audits", "text_hash": "h1"},
+            {"id": "chunk:2", "text": "new text", "text_hash": "h2"},
+        ],
+        "CACHED_VECTORS": [{"text_hash": "h1", "vector": [0.5] * DIMS}],
+        "SEARCH_FULLTEXT": [{"id": "chunk:1", "labels": ["Chunk", "_Node"], "score": 1.5}],
+        "SEARCH_VECTOR_PROCEDURE": [{"id": "chunk:1", "score": 0.9}],
+        "SEARCH_VECTOR_CLAUSE": [{"id": "chunk:1", "score": 0.9}],
+        "GDS_VERSION": [{"version": "2.13.0"}],
+        "GDS_PROJECT_TIES": [{"graph": "wk_g", "nodes": 3, "ties": 1}],
+        "GDS_BETWEENNESS": [{"id": "person:a", "score": 0.0}],
+        "GDS_PAGERANK": [{"id": "person:a", "score": 0.5}],
+        "GDS_LOUVAIN": [{"id": "person:a", "community": 7}],
+        "GDS_DROP": [{"graph": "wk_g"}],
+    }
+
+
+def exercise() -> list[Call]:
+    """Call every public method of a Neo4jStore against the double, on a server before and after Neo4j 2026.01
+    (the two vector search statements), plus a store that writes without having run its schema setup (it
+    checks the constraints first). Returns every statement sent."""
+    from graph.schema import Label, RelType
+    from graph.store import Facts, Node, PendingRel, Rel
+
+    calls: list[Call] = []
+    for version in ("5.26.0", "2026.01.0"):
+        store, driver = double_store(Server(version, _scripted(), indexes=[]))
+        store.setup_schema()  # indexes reported missing at first: the store creates them and waits for them
+        driver.answer = Server(version, _scripted())  # now ONLINE, as after AWAIT_INDEXES
+        store._features = None
+        people = [Node(f"person:{i}", "Person", {"name": f"P{i}"}) for i in range(2)]
+        others = [
+            Node(f"{label.value.lower()}:1", label.value, {"text": "t"}) for label in Label if label != Label.PERSON
+        ]
+        rels = [Rel(t.value, "person:0", "person:1") for t in RelType]
+        store.write([Facts("s", nodes=[*people, *others], rels=rels)])
+        store.write_prepared(store.prepare_write([], ledger=("feed", {"feed#2": "h2"})))
+        store.retract_sources(["s"])
+        store.add_pending([PendingRel("s9", "end", "email:x@y.org", Rel("REPORTS_TO", "person:0", "?"))])
+        store.pending()
+        store.delete_pending(["p1"])
+        store.record_ledger("feed", {"feed#1": "h1"})
+        store.ledger("feed")
+        store.ledger_lookup(["feed#1"])
+        store.forget_ledger(["feed#1"])
+        store.set_feed_state("feed", "abc")
+        store.feed_state("feed")
+        store.get_node("person:a")
+        store.get_nodes(["person:a"])
+        for label in [None, *(lab.value for lab in Label)]:
+            list(store.iter_nodes(label))
+        for rtype in [None, *(t.value for t in RelType)]:
+            list(store.iter_rels(rtype))
+        store.counts()
+        store.content_hash()
+        store.search_text("supplier audits")
+        list(store.texts_to_embed("m"))
+        store.search_vector("m", [0.1] * DIMS)
+        store.record_run({"run_id": "r1", "started": "2026-01-01"})
+        store.runs()
+        store.schema_report()
+        store.gds_version()
+        store.gds_measures([("person:a", "person:b", 2.0)], ["person:a", "person:b", "person:c"], graph="wk_g")
+        store.drop_search_indexes()
+        store.clear()
+        calls += driver.calls
+    fresh, driver = double_store(Server())
+    fresh.upsert_nodes([Node("person:z", "Person")], source="s")  # no setup_schema: the constraints are checked
+    return calls + driver.calls

@@ -169,7 +169,8 @@ def test_arcadedb_speaks_bolt_and_claims_neo4j_5(arcadedb_bolt: BoltServer) -> N
 
 
 def make_contract_store(backend: str, request: pytest.FixtureRequest) -> Any:
-    """A Neo4j-backed store for the contract suite: ``bolt`` (ArcadeDB, started once per session) or ``neo4j``
+    """A Neo4j-backed store for the contract suite: ``bolt`` (ArcadeDB, started once per session, with Neo4j's
+    search procedures answered beside it by tests/bolt_search.py) or ``neo4j``
     (the server at NEO4J_URI; its WhoKnows data is deleted before every test, so point it at a test database).
 
     The contract's vector test uses 8-dimensional vectors, so the store is configured for 8.
@@ -177,10 +178,16 @@ def make_contract_store(backend: str, request: pytest.FixtureRequest) -> Any:
     from graph.neo4j_store import Neo4jStore, from_url
 
     if backend == "bolt":
+        from neo4j import GraphDatabase
+
+        from tests.bolt_search import SidecarDriver
+
         server: BoltServer = request.getfixturevalue("arcadedb_bolt")
         store = Neo4jStore(
             server.url, user=server.user, password=server.password, database=server.database, vector_dimensions=8
         )
+        # ArcadeDB has no Neo4j search index: those statements are answered beside it (tests/bolt_search.py)
+        store._driver = SidecarDriver(GraphDatabase.driver(server.url, auth=(server.user, server.password)), 8)
     elif backend == "neo4j":
         url = os.environ.get("NEO4J_URI")
         if not url:

@@ -10,14 +10,18 @@ import numpy as np
 import pytest
 
 from graph import cypher
+from graph.neo4j_store import statements
 from tests.neo4j_double import (
     DIMS,
     Server,
     StatementMisuse,
     base_name,
     double_store,
+    exercise,
     returned_columns,
+    statement_constants,
     statement_parameters,
+    statement_uses,
 )
 
 
@@ -68,3 +72,21 @@ def test_search_vector_by_server_version(version: str, statement: str) -> None:
     assert call.parameters["vector"] == [float(x) for x in query]
     assert call.parameters["model"] == "m"
     assert call.parameters["k"] == 3 * 2 + 10
+
+
+# -- every statement, through every method that sends it ----------------------------------------------------------
+def test_every_statement_is_sent_with_its_parameters_and_read_by_its_columns() -> None:
+    """The double checks each statement as it is sent (parameters) and read (columns); this checks that the
+    scenario sends all of them: every constant of graph/cypher.py, every label and type a template is filled
+    with, and each from every function of the store that refers to it."""
+    calls = exercise()
+    assert {base_name(c.name) for c in calls} == statement_constants()
+    assert {c.name for c in calls} == {name for name, _ in statements(DIMS)}
+    sent_by = {(method, base_name(c.name)) for c in calls for method in c.methods}
+    assert statement_uses() - sent_by == set()
+
+
+def test_statement_uses_are_found_in_the_store_source() -> None:
+    uses = statement_uses()
+    assert ("search_text", "SEARCH_FULLTEXT") in uses and ("retract_sources", "RETRACT_NODES") in uses
+    assert {constant for _, constant in uses} == statement_constants()  # no statement is dead code

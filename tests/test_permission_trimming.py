@@ -142,3 +142,35 @@ def test_risk_page_shows_no_restricted_tag(store_path: Path, monkeypatch: pytest
         assert "Single-expert topics" in json.dumps([h.value for h in at.header])
         assert "kubernetes" in shown  # Bo, the only expert on kubernetes, is listed: the section is not empty
         assert SECRET_TAG not in shown and LONE_TAG not in shown and "Falcon" not in shown, shown
+
+
+def test_access_named_before_the_person_arrives_is_theirs_once_they_do(tmp_path: Path) -> None:
+    from ingest.pipeline import ingest_paths
+
+    org = tmp_path / "org"
+    (org / "docs").mkdir(parents=True)
+    (org / "people.csv").write_text("person_id,name,email\nu1,Ada,ada@x.org\nu2,Bo,shared@x.org\n")
+    (org / "docs" / "later.md").write_text(
+        "---\ntitle: For the newcomer\nvisibility: restricted\nallowed: [newcomer@x.org, shared@x.org]\n---\nHello.\n"
+    )
+    store = SQLiteStore(tmp_path / "s.db")
+    run = ingest_paths(store, [org])
+    notes = [n.message for s in run.sources for n in s.notices]
+    assert any("'allowed' names email:newcomer@x.org, who is not in the directory yet" in m for m in notes), notes
+    (doc,) = store.iter_nodes("Document")
+    assert doc.props["allowed"] == ["ref:email:newcomer@x.org", "person:u2"]
+    assert not load_viewer(store, "u1").can_see(doc.props) and not ANONYMOUS.can_see(doc.props)
+    # a later run brings the newcomer (and someone else claiming Bo's e-mail): no document is re-ingested
+    (org / "people.csv").write_text(
+        "person_id,name,email\nu1,Ada,ada@x.org\nu2,Bo,shared@x.org\nu9,Newcomer,NewComer@x.org\n"
+    )
+    ingest_paths(store, [org])
+    (doc,) = store.iter_nodes("Document")
+    assert load_viewer(store, "u9").can_see(doc.props) and not load_viewer(store, "u1").can_see(doc.props)
+    # an alias two people share names nobody (as in ingest's identity index): fail closed
+    doc.props["allowed"] = ["ref:email:twin@x.org"]
+    (org / "people.csv").write_text(
+        "person_id,name,email\nu1,Ada,ada@x.org;twin@x.org\nu2,Bo,shared@x.org\nu3,Cy,twin@x.org\n"
+    )
+    ingest_paths(store, [org])
+    assert not load_viewer(store, "u1").can_see(doc.props) and not load_viewer(store, "u3").can_see(doc.props)

@@ -161,6 +161,10 @@ def status(store_url: str | None, n_runs: int, as_json: bool) -> None:
     store = open_cli_store(store_url, read_only=True)
     counts = store.counts()
     runs = store.runs(limit=n_runs)
+    from ingest.pipeline import run_state
+
+    for run in runs:
+        run["status"] = run_state(run)  # finished | failed | running | interrupted | running or interrupted
     if as_json:
         click.echo(json.dumps({"store": store.url, "counts": counts, "runs": runs}, indent=2, default=str))
         return
@@ -174,7 +178,15 @@ def status(store_url: str | None, n_runs: int, as_json: bool) -> None:
         click.echo("no ingest runs yet")
     for run in runs:
         click.echo("")
-        click.echo(f"started {run['started']}")
+        state = run["status"]
+        click.echo(f"started {run['started']}, {state}" + (f" at {run['finished']}" if run.get("finished") else ""))
+        if state == "interrupted":
+            click.echo(
+                "  INTERRUPTED: the ingest stopped before its end (killed, or the machine stopped). What it committed "
+                "stays; run the same ingest again: finished files are skipped, the others are read again."
+            )
+        elif state == "failed":
+            click.echo(f"  FAILED: {run.get('error') or 'see the log'}; run the same ingest again once it is fixed.")
         _print_run(run, max_rejections=10)
 
 

@@ -118,6 +118,8 @@ def networker_report(
     community_names: Mapping[Any, str] | None = None,
     betweenness_k: int | None = None,
     exact_below: int = 2000,
+    betweenness: Mapping[Any, float] | None = None,  # precomputed, normalised (graph/analytics/server.py)
+    computed_by: str = "python",
     top_share: float = 0.10,
     broker_cross_share: float = 0.25,
     broker_constraint_share: float = 0.80,
@@ -141,6 +143,9 @@ def networker_report(
     betweenness_k, exact_below : int
         Betweenness is exact below ``exact_below`` people, else sampled with ``betweenness_k`` (default 500)
         pivots; the report states the error bound.
+    betweenness, computed_by : mapping person -> normalised betweenness, str
+        Exact betweenness computed elsewhere (Neo4j GDS, graph/analytics/server.py), and where (shown in
+        ``method``); when given, nothing is sampled here.
     top_share, broker_cross_share, broker_constraint_share, specialist_expertise_share, specialist_degree_share
         Label thresholds (documented in docs/analytics.md).
 
@@ -183,7 +188,11 @@ def networker_report(
         import random
 
         sources = np.asarray(random.Random(seed).sample(range(n), k_piv), dtype=np.int64)
-    btw_a = betweenness_matrix(B, sources, exact=k_piv is None)
+    if betweenness is not None:  # exact, computed elsewhere (the database server): nothing sampled here
+        k_piv = None
+        btw_a = np.asarray([float(betweenness.get(v, 0.0)) for v in nodes])
+    else:
+        btw_a = betweenness_matrix(B, sources, exact=k_piv is None)
     M = mutual(A)
     con_a = constraint_matrix(M)
     esz_a = effective_size_matrix(M)
@@ -328,7 +337,8 @@ def networker_report(
     method = {
         "people": n,
         "ties": int(B.nnz // 2),
-        "betweenness": "exact" if k_piv is None else f"sampled, {k_piv} pivots",
+        "betweenness": ("exact" if k_piv is None else f"sampled, {k_piv} pivots")
+        + ("" if betweenness is None else f" ({computed_by})"),
         "betweenness_error_95": None if k_piv is None else betweenness_error_bound(k_piv),
         "communities": "given" if communities is not None else f"{community_method}, seed {seed}",
         "opted_out_hidden": len(hidden),

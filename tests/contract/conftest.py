@@ -15,7 +15,12 @@ from graph.sqlite_store import SQLiteStore
 from graph.store import GraphStore
 from tests.test_neo4j_bolt_server import arcadedb_bolt, make_contract_store  # noqa: F401 (session fixture)
 
-BACKENDS = ["sqlite", pytest.param("bolt", marks=pytest.mark.bolt), pytest.param("neo4j", marks=pytest.mark.neo4j)]
+BACKENDS = [
+    "sqlite",
+    # ArcadeDB over Bolt, Neo4j's search procedures answered beside it (tests/bolt_search.py): not Neo4j
+    pytest.param("bolt", marks=pytest.mark.bolt, id="bolt-arcadedb+search-sidecar"),
+    pytest.param("neo4j", marks=pytest.mark.neo4j),
+]
 
 
 def _make(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> GraphStore:

@@ -9,7 +9,15 @@ const DECLARED = [
   'db.awaitIndexes',
   'db.index.fulltext.queryNodes',
   'db.index.vector.queryNodes',
+  // Graph Data Science (an optional plugin: graph/analytics/server.py uses it when present)
+  'gds.version',
+  'gds.betweenness.stream',
+  'gds.pageRank.stream',
+  'gds.louvain.stream',
+  'gds.graph.drop',
 ];
+// Functions of plugins (the built-in ones are all taken): GDS's projection aggregation and node lookup.
+const DECLARED_FUNCTIONS = ['gds.graph.project', 'gds.util.asNode'];
 // Neo4j 2026.04 deprecated db.index.vector.queryNodes in Cypher 25 in favour of the SEARCH clause.
 const OVERRIDES = {
   'CYPHER 25': { 'db.index.vector.queryNodes': { deprecatedBy: 'the SEARCH clause (Neo4j 2026.04)' } },
@@ -28,7 +36,7 @@ for (const version of ['CYPHER 5', 'CYPHER 25']) {
       : proc;
   }
   out.functions[version] = Object.fromEntries(
-    Object.entries(schema.functions[version]).filter(([, f]) => f.isBuiltIn),
+    Object.entries(schema.functions[version]).filter(([name, f]) => f.isBuiltIn || DECLARED_FUNCTIONS.includes(name)),
   );
 }
 writeFileSync(new URL('./registry.json', import.meta.url), JSON.stringify(out, null, 1) + '\n');

@@ -41,19 +41,31 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
     from graph.analytics.networkers import LABELS, networker_report
     from graph.analytics.projection import project_store, require_network
     from graph.analytics.risk import topic_expertise_from_store
+    from graph.analytics.server import server_measures
 
     store = open_cli_store(store_url, read_only=True)
     try:
         G = project_store(store)
         require_network(G)
         per_topic = topic_expertise_from_store(store)
+        in_server = server_measures(G, store)  # Neo4j with Graph Data Science: communities and betweenness there
     finally:
         store.close()
     expertise: dict[str, float] = {}
     for scores in per_topic.values():
         for p, s in scores.items():
             expertise[p] = expertise.get(p, 0.0) + s
-    rep = networker_report(G, seed=seed, expertise=expertise or None)
+    if in_server is None:
+        rep = networker_report(G, seed=seed, expertise=expertise or None)
+    else:
+        rep = networker_report(
+            G,
+            seed=seed,
+            expertise=expertise or None,
+            communities=in_server.community,
+            betweenness=in_server.betweenness,
+            computed_by=in_server.computed_by,
+        )
     if as_json:
         click.echo(_dump(rep))
         return

@@ -113,14 +113,16 @@ def migrate_store(
     report = MigrationReport(source.url, target.url)
     target.setup_schema()
     if not _is_empty(target.counts()):
-        clear = getattr(target, "clear", None)
-        if not replace or clear is None:
+        from graph.neo4j_store import Neo4jStore
+
+        # only a Neo4j database is emptied in place; an embedded target is a new file path instead
+        if not replace or not isinstance(target, Neo4jStore):
             raise StoreError(
                 f"target {target.url} is not empty; migrate into an empty store"
-                + (" or pass --replace to empty it first" if clear is not None else " (a new file path)")
+                + (" or pass --replace to empty it first" if isinstance(target, Neo4jStore) else " (a new file path)")
             )
         log(f"emptying {target.url}")
-        clear()
+        target.clear()
     rel_sources: dict[str, tuple[str, ...]] = {}
 
     def sources_of_node(node_id: str) -> tuple[str, ...]:

@@ -179,11 +179,3 @@ def person_link(node_id: str, name: str, *, key_hint: str = "") -> None:
         icon=":material/account_circle:",
         query_params={"person": node_id.removeprefix("person:")},
     )
-
-
-def library_missing(feature: str, module: str, exc: Exception) -> None:
-    """Say plainly that a feature's library is not available, instead of showing anything made up."""
-    st.warning(
-        f"{feature} needs `{module}`, which is not available in this installation yet ({exc}).",
-        icon=":material/construction:",
-    )

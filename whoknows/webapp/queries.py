@@ -59,15 +59,10 @@ def person_graph(url: str) -> Any:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=2000)
-def reach_path(
-    url: str, source: str, target: str, hidden: frozenset[str] = frozenset()
-) -> list[tuple[str, str]] | None:
+def reach_path(url: str, source: str, target: str, hidden: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Shortest chain of colleagues from ``source`` to ``target`` as (person, tie in words) pairs ([] when there
-    is none); None when the analytics library is not available."""
-    try:
-        G = person_graph(url)
-    except ImportError:
-        return None
+    is none)."""
+    G = person_graph(url)
     from whoknows.webapp.reach import reach_path as _reach
 
     return [(h.person, h.how) for h in _reach(G, source, target, hidden=hidden)]
@@ -124,13 +119,10 @@ def networkers(url: str) -> dict[str, Any]:
     return network_analytics(url).report
 
 
-def network_role(url: str, node_id: str) -> list[str] | None:
+def network_role(url: str, node_id: str) -> list[str]:
     """The person's network role in words (central connector, broker, ... with the reasons), [] when they hold
-    no particular position; None when the analytics library is not available."""
-    try:
-        report = networkers(url)
-    except ImportError:
-        return None
+    no particular position."""
+    report = networkers(url)
     row = report["people"].get(node_id)
     if row is None:
         return []
