@@ -22,6 +22,7 @@ class Label(StrEnum):
     COURSE = "Course"
     COMMUNITY = "Community"
     TOPIC = "Topic"
+    QUESTION = "Question"  # asked of the experts from a search (whoknows/questions.py)
 
 
 class RelType(StrEnum):
@@ -37,10 +38,12 @@ class RelType(StrEnum):
     ABOUT = "ABOUT"  # (Document|Course|Community)->(Topic)
     IN_COMMUNITY = "IN_COMMUNITY"  # (Document)->(Community): the community a knowledge asset belongs to
     INTERACTED = "INTERACTED"  # (Person)->(Person) {weight, count, channel, first, last}
+    SELF_TOPIC = "SELF_TOPIC"  # (Person)->(Topic) {state: confirmed|hidden|added, at, by, via}: on one's own topics
+    ANSWERED = "ANSWERED"  # (Person)->(Question) {helpful, at, marked_by, note}: an answer the asker found helpful
 
 
 #: Labels whose nodes carry a ``text`` property that lexical and vector search index.
-TEXT_LABELS: tuple[Label, ...] = (Label.CHUNK, Label.COURSE, Label.COMMUNITY)
+TEXT_LABELS: tuple[Label, ...] = (Label.CHUNK, Label.COURSE, Label.COMMUNITY, Label.QUESTION)
 
 ROLES: tuple[str, ...] = ("member", "leader", "facilitator", "sme")
 COMPLETION_STATUSES: tuple[str, ...] = ("completed", "passed", "failed", "satisfied", "waived")

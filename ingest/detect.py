@@ -2,10 +2,14 @@
 
 The pipeline routes ``.json``/``.ndjson``/``.csv``/``.tsv`` files with these, so a folder of exports can be
 ingested without naming each file's kind. Detection only looks at shape (SCIM schema URNs, the xAPI
-actor/verb/object triple, a CSV's required columns); the readers still validate every record.
+actor/verb/object triple, a CSV's required columns, every line two or three numbers for a header-less edge
+list); the readers still validate every record.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 from ingest.interactions import RECIPIENT_ALIASES, SENDER_ALIASES
 
@@ -64,3 +68,33 @@ def detect_csv_kind(header: list[str]) -> str | None:
     if "name" in cols and cols <= COMMUNITY_COLUMNS:
         return "communities"
     return None
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+EDGE_LIST_SUFFIXES = frozenset({".txt", ".edges", ".edgelist", ".el", ".tsv", ".csv"})
+
+
+def detect_edge_list(text: str, *, max_lines: int = 50) -> bool:
+    """Whether ``text`` (the start of a file) is a header-less SNAP-style edge list: every data line among the
+    first ``max_lines`` is ``u v`` or ``u v t`` of numbers (spaces or tabs), ``#`` / ``%`` lines are comments,
+    and there are at least two such lines. Such a file named ``.txt`` is an interactions export, not a document
+    (ingest/interactions.py reads it); prose never has every line made of two or three numbers.
+
+    The last line is ignored when ``text`` was cut mid-line (no final newline) and there are others."""
+    lines = text.splitlines()
+    if len(lines) > 1 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]
+    data = [ln.split() for ln in (x.strip() for x in lines) if ln and not ln.startswith(("#", "%"))][:max_lines]
+    return len(data) >= 2 and all(2 <= len(t) <= 3 and all(_NUMBER.match(x) for x in t) for t in data)
+
+
+def looks_like_edge_list(path: Path) -> bool:
+    """:func:`detect_edge_list` on the first 64 KiB of ``path`` (UTF-8, a BOM or undecodable bytes tolerated)."""
+    if path.suffix.lower() not in EDGE_LIST_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as fp:
+            head = fp.read(65536)
+    except OSError:
+        return False
+    return detect_edge_list(head.decode("utf-8", errors="replace").lstrip("\ufeff"))

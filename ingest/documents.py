@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from ingest.detect import looks_like_edge_list
 from ingest.doc_formats import EXTRACTORS, FORMAT_BY_EXTENSION, FORMATS, Extracted, too_much_text
 from ingest.guard import unexpected
 from ingest.limits import current
@@ -232,7 +233,7 @@ def document_files(root: Path, meta: Mapping[str, Any] | None = None) -> tuple[l
             rejections.append(rej)
     for file in walk.files:
         rel = PurePosixPath(file.relative_to(root).as_posix())
-        if _skip(rel):
+        if _skip(rel) or looks_like_edge_list(file):  # an edge list is read as interactions (ingest/detect.py)
             continue
         if file.suffix.lower() not in SUPPORTED_EXTENSIONS:
             rejections.append(

@@ -227,14 +227,17 @@ def utf8_copy(path: Path) -> Path | None:
 
 
 def sniff_kind(path: Path) -> str | None:
-    """Recognise a structured file from its name and first bytes; None if it is not one we know."""
-    from ingest.detect import detect_csv_kind
+    """Recognise a structured file from its name and first bytes; None if it is not one we know. A header-less
+    ``u v`` edge list (``.txt``, ``.edges``, ``.csv``, ...) is an interactions export (ingest/detect.py)."""
+    from ingest.detect import EDGE_LIST_SUFFIXES, detect_csv_kind, detect_edge_list
 
     suffix = path.suffix.lower()
     with path.open("rb") as fp:
         head = fp.read(65536)
     codec = utf16_codec(head)
     text = head.decode(codec or "utf-8", errors="replace").lstrip("\ufeff")
+    if suffix in EDGE_LIST_SUFFIXES and detect_edge_list(text):
+        return "interactions"
     if suffix in (".csv", ".tsv"):
         first = text.splitlines()[0] if text.strip() else ""
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
@@ -254,6 +257,7 @@ def sniff_kind(path: Path) -> str | None:
 def plan_inputs(paths: Sequence[str | Path], kind: str = "auto") -> tuple[list[Input], list[SourceReport]]:
     """Expand paths into typed inputs. A folder is a document root for its document files, and each
     structured file in it is detected on its own. Unrecognised files are reported, not fatal."""
+    from ingest.detect import looks_like_edge_list
     from ingest.documents import SUPPORTED_EXTENSIONS
 
     if kind not in KINDS:
@@ -306,6 +310,8 @@ def plan_inputs(paths: Sequence[str | Path], kind: str = "auto") -> tuple[list[I
                     unknown.append(report)
                 else:
                     inputs.append(Input(file, k))
+            elif looks_like_edge_list(file):  # a header-less "u v" edge list named .txt: interactions
+                inputs.append(Input(file, "interactions"))
             elif suffix in SUPPORTED_EXTENSIONS:
                 has_docs = True
         if has_docs or kind == "documents":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from whoknows.webapp import frame, resources
+from whoknows.selfassert import read_changes
+from whoknows.webapp import frame, resources, settings
 from whoknows.webapp.optout import read_requests
 from whoknows.webapp.runs import count_rows, notice_rows, rejection_rows, run_rows, source_rows
 from whoknows.webapp.text import md
@@ -60,3 +61,20 @@ if requests:
     st.dataframe(rows, hide_index=True, width="stretch")
 else:
     st.caption(f"No opt-out requests recorded (they would be in {md(ctx.optout_file)}).")
+
+st.header("Changes people made to their own topics")
+log = settings.profile_log_path(ctx.url)
+changes = read_changes(log)
+if changes:
+    people = resources.directory(ctx.url)
+    st.caption(
+        f"{len(changes)} change(s), newest first, from {md(log)}. The graph holds each person's current statements "
+        "(sources `self-topic:<person>#<topic>`); a re-ingest leaves them, the person can withdraw them."
+    )
+    st.dataframe(
+        [{"when": c.at, "person": people.name(c.person), "topic": c.name, "change": c.action, "by": c.by,
+          "via": c.via} for c in changes],
+        hide_index=True, width="stretch", key="profile_changes",
+    )  # fmt: skip
+else:
+    st.caption(f"Nobody has confirmed, hidden or added a topic yet (changes would be logged in {md(log)}).")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from search.expertise import shown_query
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources, state
+from whoknows.webapp import frame, resources, state, yours
 from whoknows.webapp.cards import Card, card_markdown, evidence_markdown, filters_key, match_cards
 from whoknows.webapp.queries import reach_path, search_experts
 from whoknows.webapp.reach import introduction
@@ -88,6 +88,7 @@ def search_and_results() -> None:
         with st.expander(label, expanded=False):
             for card in others:
                 draw_card(card, hidden, links)
+    yours.ask_the_experts(ctx, query, [p for p in people_found if p.get("match") == "strong"] or people_found)
 
 
 def draw_card(card: Card, hidden: frozenset[str], links: dict[str, str]) -> None:

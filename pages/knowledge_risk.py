@@ -1,58 +1,68 @@
-"""Knowledge leadership and risk: KM curriculum completion by department, communities' health, SME coverage,
-single-expert topics and peripheral specialists."""
+"""Knowledge leadership and risk: the KM curriculum by department, topics only one person knows about, peripheral
+specialists, departments and communities whose ties run through one or two people, and communities' health;
+every section says why it is empty when it is (graph/analytics/risk_summary: the same answer as `whoknows risk`)."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from whoknows.webapp import frame, resources
-from whoknows.webapp.curriculum import curriculum_completion
+from whoknows.errors import WhoKnowsError
+from whoknows.webapp import frame
 from whoknows.webapp.queries import risk_data
-from whoknows.webapp.text import chart_text
+from whoknows.webapp.text import chart_text, md
 
 ctx = frame.context()
-store = resources.store(ctx.url)
-
 st.title("Knowledge leadership and risk")
 
+try:
+    risk = risk_data(ctx.url)
+except WhoKnowsError as exc:
+    st.error(md(exc))
+    st.stop()
+hidden = ctx.opted_out_pending()
+why = risk["why_empty"]
+
 st.header("KM curriculum completion by department")
-report = curriculum_completion(store)
-if not report.courses:
-    st.info("No KM 10x courses in the catalogue (courses whose code is KM 100 … KM 109).")
+cur = risk["curriculum"]
+courses = cur["courses"]
+if not courses:
+    st.info(md(f"Nothing to measure: {why['curriculum']}."))
 else:
+    total = cur["total"]
+    share = total["all_done"] / max(total["people"], 1)
     st.caption(
-        f"{len(report.courses)} KM courses; across all departments {report.total.all_share:.0%} of "
-        f"{report.total.people} active people completed the whole curriculum. Departments with fewer than "
-        "5 people are combined."
+        f"{len(courses)} KM courses; across all departments {share:.0%} of {total['people']} active people "
+        "completed the whole curriculum. Departments with fewer than 5 people are combined (or, if still fewer "
+        "than 5 together, counted in this total only), so that no figure describes a handful of people."
     )
+
+    def pct(d: dict, code: str) -> float:
+        return d["done"].get(code, 0) / d["people"] if d["people"] else 0.0
+
     rows = []
-    for d in report.departments:
-        row = {"department": d.department, "people": d.people}
-        row.update({c.code: d.share(c.code) for c in report.courses})
-        row["whole curriculum"] = d.all_share
+    for d in cur["departments"]:
+        row = {"department": d["department"], "people": d["people"]}
+        row.update({c["code"]: pct(d, c["code"]) for c in courses})
+        row["whole curriculum"] = d["all_done"] / d["people"] if d["people"] else 0.0
         rows.append(row)
-    pct = {c.code: st.column_config.ProgressColumn(c.code, help=c.title, min_value=0.0, max_value=1.0, format="percent")
-           for c in report.courses}  # fmt: skip
-    pct["whole curriculum"] = st.column_config.ProgressColumn(
+    cols = {c["code"]: st.column_config.ProgressColumn(c["code"], help=c["title"], min_value=0.0, max_value=1.0,
+                                                       format="percent") for c in courses}  # fmt: skip
+    cols["whole curriculum"] = st.column_config.ProgressColumn(
         "whole curriculum", min_value=0.0, max_value=1.0, format="percent"
     )
-    st.dataframe(rows, column_config=pct, hide_index=True, width="stretch")
+    st.dataframe(rows, column_config=cols, hide_index=True, width="stretch")
     fig = go.Figure(
         go.Heatmap(
-            z=[[d.share(c.code) for c in report.courses] for d in report.departments],
-            x=[c.code for c in report.courses],
-            y=[chart_text(d.department) for d in report.departments],
+            z=[[pct(d, c["code"]) for c in courses] for d in cur["departments"]],
+            x=[c["code"] for c in courses],
+            y=[chart_text(d["department"]) for d in cur["departments"]],
             colorscale="Blues", zmin=0, zmax=1,
             hovertemplate="%{y}<br>%{x}: %{z:.0%}<extra></extra>",
         )
     )  # fmt: skip
-    fig.update_layout(height=max(260, 28 * len(report.departments)), margin={"l": 0, "r": 0, "t": 10, "b": 0})
+    fig.update_layout(height=max(260, 28 * len(cur["departments"])), margin={"l": 0, "r": 0, "t": 10, "b": 0})
     st.plotly_chart(fig, key="km_heatmap")
-
-risk = risk_data(ctx.url)
-people = resources.directory(ctx.url)
-hidden = ctx.opted_out_pending()
 
 st.header("Communities of practice: health and SME coverage")
 communities = sorted(risk["communities"].values(), key=lambda c: (c.get("hidden", False), str(c["name"])))
@@ -77,48 +87,70 @@ if shown:
         f"{len(unhealthy)} of {len(shown)} communities have a problem "
         "(no active leader, no SME or no knowledge assets)."
     )
+elif not communities:
+    st.info(md(f"Nothing to show: {why['communities']}."))
 small = [c for c in communities if c.get("hidden")]
 if small:
-    st.caption(f"{len(small)} communities with fewer than 5 members are not detailed.")
+    st.caption(f"{len(small)} communities with fewer than 5 members are not detailed, so that no figure describes a "
+               "handful of people.")  # fmt: skip
 
 st.header("Single-expert topics")
 topics = risk["topics"]
-single = [t for t in risk["single_expert_topics"]]
+single = [r for r in risk["single_experts"] if r["person"] not in hidden]
 st.caption(
-    f"{len(single)} of {len(topics)} topics are known by one person only (bus factor 1); "
-    f"{len(risk['topics_without_expert'])} have nobody who wrote or reviewed about them."
+    f"{len(risk['single_experts'])} of {len(topics)} topics are known by one person only (bus factor 1); "
+    f"{len(risk['topics_without_expert'])} have nobody who knows about them. Who knows a topic: "
+    f"{risk['method']['experts']}."
 )
-rows = []
-for t in single:
-    info = topics[t]
-    experts = [e for e in info["experts"] if e not in hidden]
-    rows.append({
-        "topic": t,
-        "the one expert": ", ".join(people.name(e) for e in experts) or "(opted out)",
-        "departments cut off": ", ".join(map(str, info["cut_off_departments"])) or "none",
-    })  # fmt: skip
-if rows:
-    st.dataframe(rows, hide_index=True, width="stretch")
-    for t in single:
-        for e in topics[t]["experts"]:
-            if e not in hidden:
-                frame.person_link(e, f"{people.name(e)} — the only expert on {t}")
+if single:
+    st.dataframe(
+        [{"topic": r["topic"], "the one expert": r["name"], "department": r["department"],
+          "far from them": ", ".join(r["far_departments"]) or "none"} for r in single],
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    st.caption(f"Far from them: departments most of whose members are {risk['method']['far']}.")
+    for r in single:
+        if r["person"]:
+            frame.person_link(r["person"], f"{r['name']} — the only expert on {r['topic']}")
+else:
+    st.info(md(f"None: {why.get('single_expert_topics', 'every topic has its only expert hidden')}."))
 
 st.header("Peripheral specialists")
-st.caption("Experts the network reaches poorly (low k-core or closeness): their knowledge is at the edge.")
-periph: dict[str, dict] = {}
-for t, info in topics.items():
-    for p, row in info["peripheral_experts"].items():
-        if p in hidden:
-            continue
-        entry = periph.setdefault(p, {"topics": [], "reasons": row["reasons"]})
-        entry["topics"].append(t)
+st.caption(
+    "People who know about a topic but have few ties: their knowledge sits at the edge of the network (the same "
+    "rule as the network role on their profile)."
+)
+periph = {p: v for p, v in risk["peripheral_specialists"].items() if p not in hidden}
 if periph:
     st.dataframe(
-        [{"person": people.name(p), "department": (people.by_id[p].department if p in people.by_id else None),
-          "topics": ", ".join(sorted(v["topics"])), "why peripheral": "; ".join(v["reasons"])}
-         for p, v in sorted(periph.items(), key=lambda kv: (-len(kv[1]["topics"]), people.name(kv[0])))],
+        [{"person": v["name"], "department": v["department"], "topics": ", ".join(v["topics"]),
+          "why peripheral": "; ".join(v["reasons"])}
+         for _p, v in sorted(periph.items(), key=lambda kv: (-len(kv[1]["topics"]), kv[1]["name"]))],
         hide_index=True, width="stretch",
     )  # fmt: skip
 else:
-    st.caption("No expert sits at the edge of the network.")
+    st.info(md(f"None: {why['peripheral_specialists']}."))
+
+st.header("Departments whose ties run through one or two people")
+net = risk["network_risk"]
+st.caption(f"At risk: {risk['method']['network_risk']}. If they left, the group would lose that share of its ties.")
+
+
+def network_line(row: dict) -> str:
+    """The row's sentence, unless a person it names asked to opt out: then the same figure without names."""
+    if any(h["person"] in hidden for h in row["holders"]):
+        who = "one person" if row["through"] == 1 else "two people"
+        return f"{row['name']} ({row['members']} people): {row['share']:.0%} of its ties out run through {who}."
+    return f"{row['name']} ({row['members']} people): {row['sentence']}."
+
+
+at_risk = net["departments"]["at_risk"]
+if at_risk:
+    for row in at_risk:
+        st.markdown(md(network_line(row)))
+else:
+    st.info(md(f"None: {why['network_risk']}."))
+if net["communities"] is not None and net["communities"]["at_risk"]:
+    st.subheader("Communities (as named on the network map)")
+    for row in net["communities"]["at_risk"]:
+        st.markdown(md(network_line(row)))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from search.expertise import format_score
 from whoknows.errors import WhoKnowsError
-from whoknows.webapp import frame, resources, settings
+from whoknows.webapp import frame, resources, settings, yours
 from whoknows.webapp.contact import photo_bytes, safe_url
 from whoknows.webapp.ego import ego_figure, ego_graph
 from whoknows.webapp.optout import record_request
@@ -103,7 +103,7 @@ if own:
 role_col, comm_col = st.columns([1, 1])
 with role_col:
     st.subheader("Network role")
-    role = network_role(ctx.url, prof.node_id)
+    role = network_role(ctx.url, prof.node_id, tuple(t.name for t in prof.topics if t.match == "strong"))
     if not role:
         st.write("No particular network role: an ordinary position in the interaction network.")
     else:
@@ -124,16 +124,20 @@ with comm_col:
         st.caption("Community-of-practice leader in " + md_join(c.name for c in prof.leads))
 
 st.subheader("Topics")
-if prof.topics:
-    # the calibrated score with one decimal and its level (never "92.42%": docs/search.md)
-    rows = []
-    for t in prof.topics:
-        confirmed = " (confirmed by them)" if t.asserted == "confirmed" else ""
-        label = f"{t.match} match {format_score(t.confidence)}{confirmed}"
-        rows.append({"topic": t.name, "confidence": label, "evidence": "; ".join(t.evidence[:4])})
-    st.dataframe(rows, hide_index=True, width="stretch")
+if prof.topics:  # a list, not a table: the words are what a person reads and checks (and a screen reader too)
+    their = {"confirmed": " · **confirmed by them**", "added": " · **added by them**"}
+    st.markdown("\n".join(  # the calibrated score with one decimal and its level (never "92.42%": docs/search.md)
+        f"- **{md(t.name)}**: {t.match} match {format_score(t.confidence)}{their.get(t.asserted or '', '')}"
+        f" — {md('; '.join(t.evidence[:4]))}" for t in prof.topics
+    ))  # fmt: skip
 else:
     st.caption("No topics yet: nothing this person wrote or reviewed is close to a topic of the organisation.")
+if own:
+    with st.container(border=True, key="own_topics_box"):
+        yours.topics_editor(ctx, prof.node_id, {t.node_id: t.name for t in prof.topics})
+yours.answered_list(ctx, prof.node_id)
+if own:
+    yours.my_questions(ctx, prof.node_id)
 
 docs_col, courses_col = st.columns(2)
 with docs_col:

@@ -32,7 +32,10 @@ def store_path(tmp_path_factory):
         )
         if i:
             rels.append(Rel("REPORTS_TO", f"person:{i}", f"person:{(i - 1) // 3}"))
-    nodes += [Node("topic:tax", "Topic", {"name": "tax"}), Node("topic:rail", "Topic", {"name": "rail"})]
+    nodes.append(Node("person:18", "Person", {"person_id": "18", "name": "Gone Person", "department": "Legal",
+                                              "active": False}))  # fmt: skip
+    nodes += [Node("topic:tax", "Topic", {"name": "utility contract negotiation"}),
+              Node("topic:rail", "Topic", {"name": "rail freight scheduling"})]  # fmt: skip
     for d in range(6):
         nodes.append(Node(f"doc:{d}", "Document", {"key": f"k{d}", "title": f"Doc {d}"}))
         text = "utility contract negotiation tariffs" if d < 3 else "rail freight scheduling"
@@ -40,6 +43,7 @@ def store_path(tmp_path_factory):
         rels.append(Rel("HAS_CHUNK", f"doc:{d}", f"chunk:{d}:0", {"n": 0}))
         rels.append(Rel("AUTHORED", f"person:{d}", f"doc:{d}", {"position": 0}))
         rels.append(Rel("AUTHORED", f"person:{d + 6}", f"doc:{d}", {"position": 1}))
+        rels.append(Rel("AUTHORED", "person:18", f"doc:{d}", {"position": 2}))  # left the organisation
         rels.append(Rel("ABOUT", f"doc:{d}", "topic:tax" if d < 3 else "topic:rail"))
     nodes.append(Node("course:km101", "Course", {"course_id": "km101", "title": "KM basics", "code": "KM 101",
                                                  "text": "KM basics."}))  # fmt: skip
@@ -85,9 +89,14 @@ def test_spread_experts_only_and_text_output(store_path):
 
 def test_risk_json(store_path):
     rep = _run(risk, ["--store", store_path, "--json"])
-    assert rep["single_expert_topics"] == [] and set(rep["topics"]) == {"tax", "rail"}
-    assert rep["topics"]["tax"]["bus_factor"] == 6
-    assert rep["curriculum"]["departments"]["Finance"]["per_course"]["KM 101"] == pytest.approx(3 / 6)
+    assert set(rep["topics"]) == {"utility contract negotiation", "rail freight scheduling"}
+    experts = {p for t in rep["topics"].values() for p in t["experts"]}
+    assert experts and "person:18" not in experts  # inactive people are never experts, let alone the only one
+    assert all(row["person"] != "person:18" for row in rep["single_experts"])
+    finance = next(d for d in rep["curriculum"]["departments"] if d["department"] == "Finance")
+    assert finance["people"] == 6 and finance["done"]["KM 101"] == 3  # active people only: the head count
+    assert rep["curriculum"]["total"]["people"] == 18
+    assert set(rep["why_empty"]) <= {"single_expert_topics", "peripheral_specialists", "network_risk"}
     assert rep["communities"]["community:c1"]["problems"] == [
         "no active leader or facilitator",
         "no subject-matter expert",
@@ -96,7 +105,8 @@ def test_risk_json(store_path):
 
 
 def test_spread_shows_baselines_and_uses_the_weighted_cascade_by_default(store_path):
-    plan = _run(spread, ["utility contract", "--store", store_path, "-k", "2", "--simulations", "200", "--json"])
+    plan = _run(spread, ["utility contract negotiation", "--store", store_path, "-k", "2", "--simulations", "200",
+                         "--json"])  # fmt: skip
     assert plan["method"]["model"] == "wc" and plan["method"]["p0"] is None
     assert {"random", "best_connected"} <= set(plan["baselines"]) and plan["lift_vs_random"] > 0
     assert all(s["added_reach"] >= 0 for s in plan["seeds"])
@@ -136,3 +146,34 @@ def test_spread_on_an_empty_store_is_one_error_line(tmp_path):
     result = CliRunner().invoke(main, ["spread", "idea", "--store", str(path)])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "no (active) people" in result.output
+
+
+@pytest.mark.parametrize("command", ["networkers", "map", "risk", "spread"])
+def test_empty_store_is_one_error_line_for_every_analytics_command(tmp_path, command):
+    from whoknows.cli import main
+
+    path = tmp_path / "empty.db"
+    empty = SQLiteStore(path)
+    empty.setup_schema()
+    empty.close()
+    args = [command, *(["an idea"] if command == "spread" else []), "--store", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("error: the store has no (active) people: ingest a people directory first")
+
+
+@pytest.mark.parametrize("command", ["networkers", "map", "spread"])
+def test_people_without_ties_is_one_error_line(tmp_path, command):
+    from whoknows.cli import main
+
+    path = tmp_path / "loners.db"
+    s = SQLiteStore(path)
+    s.setup_schema()
+    with s.transaction():
+        s.upsert_nodes([Node(f"person:{i}", "Person", {"person_id": str(i), "name": f"P{i}"}) for i in range(5)],
+                       source="t")  # fmt: skip
+    s.close()
+    args = [command, *(["an idea", "--anyone"] if command == "spread" else []), "--store", str(path)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert "no ties between the 5 people" in result.output

@@ -7,12 +7,12 @@ import json
 
 import networkx as nx
 import pytest
+from analytics_fixtures import store_from_graph
 from click.testing import CliRunner
 
 from graph.analytics.map_words import community_stability, ei_by_strength, name_communities, silo_verdict, top_brokers
 from graph.analytics.maps import map_with_networkers
 from graph.sqlite_store import SQLiteStore
-from graph.store import Node, Rel
 
 
 def siloed() -> nx.Graph:
@@ -108,18 +108,7 @@ def test_top_brokers_come_from_the_labels():
 
 @pytest.fixture
 def map_store(tmp_path):
-    path = tmp_path / "m.db"
-    store = SQLiteStore(path)
-    store.setup_schema()
-    G = siloed()
-    nodes = [Node(f"person:{v}", "Person", {"person_id": v, "name": d["name"], "department": d["department"]})
-             for v, d in G.nodes(data=True)]  # fmt: skip
-    rels = [Rel("INTERACTED", f"person:{u}", f"person:{v}", {"weight": d["weight"]}) for u, v, d in G.edges(data=True)]
-    with store.transaction():
-        store.upsert_nodes(nodes, source="t")
-        store.upsert_rels(rels, source="t")
-    store.close()
-    return str(path)
+    return str(store_from_graph(tmp_path / "m.db", siloed()))
 
 
 def test_whoknows_map_json_and_text(map_store):

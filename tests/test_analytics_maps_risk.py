@@ -11,9 +11,6 @@ from graph.analytics.privacy import hide_small_groups, small_groups
 from graph.analytics.risk import (
     bus_factor,
     community_health,
-    curriculum_coverage,
-    reach_by_department,
-    risk_report,
 )
 
 
@@ -83,28 +80,6 @@ def test_bus_factor_and_opted_out_experts_unnamed():
     assert bus["tax"]["at_risk"] and bus["tax"]["bus_factor"] == 1
     assert bus["law"]["bus_factor"] == 2 and bus["law"]["experts"] == ["a"] and bus["law"]["experts_opted_out"] == 1
     assert bus["art"]["bus_factor"] == 0
-
-
-def test_reach_by_department_flags_cut_off_groups():
-    G = _two_depts()
-    G.add_edges_from([("b1", "b2"), ("b2", "b3"), ("b3", "b4")])
-    reach = reach_by_department(G, ["a4"], hops=2)
-    assert reach["A"]["reached"] == 3 and reach["A"]["cut_off"] is False
-    assert reach["B"]["reached"] == 0 and reach["B"]["cut_off"] is True
-    rep = risk_report(G, {"tax": {"a4": 1.0}, "law": {}})
-    assert rep["single_expert_topics"] == ["tax"] and rep["topics_without_expert"] == ["law"]
-    assert rep["topics"]["tax"]["cut_off_departments"] == ["B"]
-
-
-def test_curriculum_coverage_by_department():
-    depts = {f"p{i}": ("Ops" if i < 5 else "Fin") for i in range(9)}
-    courses = {"KM 101": "Intro", "KM 102": "Capture", "HR 200": "Other"}
-    done = [("p0", "KM 101"), ("p0", "KM 102"), ("p1", "KM 101"), ("p5", "HR 200")]
-    cov = curriculum_coverage(depts, done, courses)
-    assert list(cov["courses"]) == ["KM 101", "KM 102"]
-    assert cov["departments"]["Ops"]["per_course"] == {"KM 101": 0.4, "KM 102": 0.2}
-    assert cov["departments"]["Ops"]["completed_all"] == 0.2
-    assert "Fin" not in cov["departments"] and cov["hidden_groups"] == 1
 
 
 def test_community_health_names_problems():

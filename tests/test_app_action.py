@@ -317,3 +317,9 @@ def test_course_and_community_urls_from_csv_and_scim() -> None:
         "urn:whoknows:params:scim:schemas:extension:2.0:Group": {"url": " https://sites.example/lean "},
     }  # fmt: skip
     assert scim_group(group, Where("g.json"))[0].url == "https://sites.example/lean"  # type: ignore[union-attr]
+
+
+def test_profile_change_log_beside_the_store() -> None:
+    assert settings.profile_log_path("var/w.db", {}) == Path("var/w.db.profile-changes.jsonl")
+    assert settings.profile_log_path("bolt://x:7687", {}) == Path("var/profile-changes.jsonl")
+    assert settings.profile_log_path("var/w.db", {"WHOKNOWS_PROFILE_LOG": "/tmp/p.jsonl"}) == Path("/tmp/p.jsonl")

@@ -131,9 +131,12 @@ def write_small_org(root: Path) -> Path:
     return root
 
 
-def build_small_store(folder: Path, extra: dict[str, str] | None = None, *, name: str = "small.db") -> Path:
-    """Ingest the tiny organisation (lexical only: no embedding) into ``folder/<name>``; ``extra`` adds files
-    (path relative to the organisation's folder -> text) to its exports first."""
+def build_small_store(
+    folder: Path, extra: dict[str, str] | None = None, *, name: str = "small.db", embed: bool = False
+) -> Path:
+    """Ingest the tiny organisation into ``folder/<name>`` (lexical only unless ``embed``: then with the bundled
+    model, as the product does); ``extra`` adds files (path relative to the organisation's folder -> text) to its
+    exports first."""
     from graph.sqlite_store import SQLiteStore
     from ingest.pipeline import ingest_paths
 
@@ -143,7 +146,13 @@ def build_small_store(folder: Path, extra: dict[str, str] | None = None, *, name
     path = folder / name
     store = SQLiteStore(path)
     store.setup_schema()
-    run = ingest_paths(store, [org])
+    embedder = None
+    if embed:
+        from search.embedder import embed_store, load_embedder
+
+        model = load_embedder()
+        embedder = lambda s: embed_store(s, model, progress=False)  # noqa: E731
+    run = ingest_paths(store, [org], embed=embedder)
     assert run.ok, run.to_dict()
     store.close()
     return path
@@ -228,5 +237,6 @@ Capacity charges and take-or-pay clauses: see ![y](http://host.example/y.png) an
 
 
 def build_action_store(folder: Path) -> Path:
-    """The tiny organisation plus :data:`ACTION_FILES`, ingested into ``folder/action.db`` (lexical only)."""
-    return build_small_store(folder, extra=ACTION_FILES, name="action.db")
+    """The tiny organisation plus :data:`ACTION_FILES`, ingested and embedded into ``folder/action.db`` (the
+    calibrated topics on profiles need the embeddings search uses)."""
+    return build_small_store(folder, extra=ACTION_FILES, name="action.db", embed=True)

@@ -122,3 +122,42 @@ def test_csv_stray_quote_inside_a_value_is_literal_and_an_unclosed_quote_is_repo
     unclosed, after = items[1:]
     assert isinstance(unclosed, Rejection) and unclosed.where.line == 3 and "never closed" in unclosed.reason
     assert after == (after[0], {"a": "3", "b": "y"}) and after[0].line == 4  # the row after it is not swallowed
+
+
+def test_header_less_edge_lists_are_told_from_prose_and_tables() -> None:
+    from ingest.detect import detect_edge_list
+
+    assert detect_edge_list("# Directed graph\n# FromNodeId\tToNodeId\n0\t1\n2\t3\n")
+    assert detect_edge_list("1 2 1082008561\n1 3 1082008562\n% KONECT comment\n4 5\n")
+    assert not detect_edge_list("1 2\n")  # one line is not a list
+    assert not detect_edge_list("source target\n1 2\n3 4\n")  # a header: the CSV contract's job
+    assert not detect_edge_list("Meeting notes\n1 2\nWe agreed on 3 4 things.\n")
+    assert not detect_edge_list("1 2 3 4\n5 6 7 8\n")  # four columns is not u v [t]
+    assert detect_edge_list("1 2\n3 4\n5 ")  # a cut last line is ignored
+    snap = shared_data() / "org-networks" / "email_eu_core" / "email-Eu-core.txt"
+    assert detect_edge_list(snap.read_text()[:65536])
+
+
+def test_a_header_less_edge_list_named_txt_in_a_folder_is_ingested_as_interactions(tmp_path) -> None:
+    from graph.analytics.projection import project_store
+    from graph.sqlite_store import SQLiteStore
+    from ingest.pipeline import ingest_paths, plan_inputs
+
+    org = tmp_path / "org"
+    (org / "docs").mkdir(parents=True)
+    (org / "people.csv").write_text("person_id,name,department\n" + "".join(f"{i},P{i},D{i % 2}\n" for i in range(6)))
+    (org / "docs" / "ties.txt").write_text("# who wrote to whom\n0 1\n1 2\n2 3\n3 4\n4 5\n")
+    (org / "docs" / "note.txt").write_text("A real document about contract negotiation.\n")
+    inputs, _ = plan_inputs([org])
+    assert {(i.path.name, i.kind) for i in inputs} >= {("ties.txt", "interactions"), ("people.csv", "people")}
+    store = SQLiteStore(tmp_path / "s.db")
+    store.setup_schema()
+    run = ingest_paths(store, [org])
+    sources = {s.path.rsplit("/", 1)[-1]: s for s in run.sources}
+    assert sources["ties.txt"].kind == "interactions" and sources["ties.txt"].accepted == 5
+    titles = [n.props.get("title") for n in store.iter_nodes("Document")]
+    assert len(titles) == 1  # note.txt only: the edge list is not a document
+    assert project_store(store).number_of_edges() == 5
+    single = plan_inputs([org / "docs" / "ties.txt"])[0]
+    assert [(i.path.name, i.kind) for i in single] == [("ties.txt", "interactions")]
+    store.close()

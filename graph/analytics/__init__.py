@@ -21,7 +21,8 @@ from graph.analytics.maps import LayoutCache, department_tie_matrix, ei_index, g
 from graph.analytics.networkers import networker_report, topic_networkers
 from graph.analytics.privacy import MIN_GROUP_SIZE, hide_small_groups, opted_out
 from graph.analytics.projection import build_person_graph, project_store
-from graph.analytics.risk import bus_factor, community_health, curriculum_coverage, risk_report
+from graph.analytics.risk import bus_factor, community_health
+from graph.analytics.risk_summary import network_risk, risk_summary
 from graph.analytics.roles import guimera_amaral_role, participation_coefficient, within_module_z
 from graph.analytics.spread import celf, imm, influence_graph, reach_by_group, simulate
 
@@ -40,7 +41,6 @@ __all__ = [
     "community_health",
     "constraint",
     "coreness",
-    "curriculum_coverage",
     "degree_strength",
     "department_tie_matrix",
     "effective_size",
@@ -53,13 +53,14 @@ __all__ = [
     "layout",
     "modularity",
     "network_map",
+    "network_risk",
     "networker_report",
     "nmi",
     "opted_out",
     "participation_coefficient",
     "project_store",
     "reach_by_group",
-    "risk_report",
+    "risk_summary",
     "simulate",
     "topic_networkers",
     "within_module_z",

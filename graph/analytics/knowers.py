@@ -4,7 +4,7 @@ The analytics have no notion of "knows about" of their own: they take the produc
 (:mod:`search.expertise`, issue #13), whose rule is the same on every page: a person *knows about X* when their
 match on X is ``strong``. Search, profiles, risk and spread therefore agree on who knows what.
 
-* :func:`idea_knowers`: people with a strong match on the idea's text (:func:`search.expertise.knows_about`);
+* :func:`idea_knowers`: people with a strong match on the idea's text (:func:`search.expertise.who_knows`);
 * :func:`topic_experts`: for every subject topic, the people with a strong match on it
   (:func:`search.expertise.experts_for_topic`); "the only expert on T" is the one strong match.
 
@@ -33,11 +33,11 @@ class Knower:
 
 def idea_knowers(store: Any, idea: str, *, embedder: Any, viewer: Any = None, graph: Any = None) -> list[Knower]:
     """People who know about ``idea`` (strong matches), best first, with their why-line; [] when nobody does."""
-    from search.expertise import knows_about
+    from search.expertise import who_knows
 
     if not (idea or "").strip():
         return []
-    matches = knows_about(store, idea, embedder=embedder, viewer=viewer, limit=None, graph=graph)
+    matches = who_knows(store, idea, embedder=embedder, viewer=viewer, min_match=STRONG, graph=graph)
     return [Knower(m.node_id, float(m.score), m.why) for m in matches if m.match == STRONG]
 
 

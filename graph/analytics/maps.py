@@ -299,7 +299,9 @@ def map_with_networkers(
     What the app's map page and ``whoknows map`` show."""
     from graph.analytics.map_words import name_communities
     from graph.analytics.networkers import networker_report
+    from graph.analytics.projection import require_network
 
+    require_network(G)
     H = G.to_undirected(as_view=True) if G.is_directed() else G
     comm = detect_communities(H, weight="weight", seed=seed, method=community_method)
     dept = node_attribute(G, "department")

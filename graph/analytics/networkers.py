@@ -5,8 +5,8 @@ Labels (Cross & Parker 2004's vocabulary, which people in organisations recognis
 * **central connector**: among the most connected people (degree in the top ``top_share``, default 10%);
 * **broker / boundary spanner**: a large share of ties crossing departments *and* low Burt constraint (or a
   top brokerage count), i.e. someone who links groups that are otherwise apart;
-* **peripheral specialist**: high expertise (given as input) but few ties: knowledge the network cannot
-  easily reach.
+* **peripheral specialist**: knows about a topic (given as input: the topics a person is a strong match on) but
+  has few ties: knowledge the network cannot easily reach.
 
 Every label carries sentences a person can check ("bridges Finance and Operations: 14 of 31 ties cross
 departments; constraint 0.18, lower than 92% of people"). People who opted out are part of the structure but
@@ -91,6 +91,23 @@ def _name(G: nx.Graph, v: Hashable) -> str:
     return str(G.nodes[v].get("name") or v)
 
 
+def specialist_reasons(
+    known: float | Sequence[str], degree: int, fewer_than: float, core: int, degree_share: float = 0.25
+) -> list[str]:
+    """Why a person is a peripheral specialist, or [] when they are not: they know about something (``known``:
+    the topics they are a strong match on, or a positive score) and have fewer ties than ``1 - degree_share`` of
+    people (``fewer_than``: the share of people with more ties). The networker report and the knowledge-risk
+    page both use this, so a person is a peripheral specialist on both or on neither."""
+    if not known or fewer_than < 1 - degree_share:
+        return []
+    if isinstance(known, int | float):
+        what = f"knows about a topic (score {float(known):.2f})"
+    else:
+        names = list(known)
+        what = f"knows about {', '.join(names[:3])}" + (f" and {len(names) - 3} more topics" if len(names) > 3 else "")
+    return [what, f"ties to {_people(degree)}, fewer than {_pct(fewer_than)} of people; k-core {core}"]
+
+
 def _people(n: int) -> str:
     return f"{n} person" if n == 1 else f"{n} people"
 
@@ -112,7 +129,7 @@ def networker_report(
     weight: str | None = "weight",
     departments: Mapping[Hashable, Any] | None = None,
     communities: Mapping[Hashable, Any] | None = None,
-    expertise: Mapping[Any, float] | None = None,  # keyed by G's nodes
+    expertise: Mapping[Any, float | Sequence[str]] | None = None,  # keyed by G's nodes
     seed: int | None = 0,
     community_method: str = "auto",
     community_names: Mapping[Any, str] | None = None,
@@ -123,7 +140,6 @@ def networker_report(
     top_share: float = 0.10,
     broker_cross_share: float = 0.25,
     broker_constraint_share: float = 0.80,
-    specialist_expertise_share: float = 0.80,
     specialist_degree_share: float = 0.25,
 ) -> dict[str, Any]:
     """Measures and labels for every person who has not opted out.
@@ -138,15 +154,15 @@ def networker_report(
         Default: the ``department`` node attribute.
     communities : mapping person -> community
         Default: Louvain communities with ``seed``.
-    expertise : mapping person -> score, optional
-        Needed for the "peripheral specialist" label.
+    expertise : mapping person -> topics known (or a score), optional
+        Needed for the "peripheral specialist" label (:func:`specialist_reasons`).
     betweenness_k, exact_below : int
         Betweenness is exact below ``exact_below`` people, else sampled with ``betweenness_k`` (default 500)
         pivots; the report states the error bound.
     betweenness, computed_by : mapping person -> normalised betweenness, str
         Exact betweenness computed elsewhere (Neo4j GDS, graph/analytics/server.py), and where (shown in
         ``method``); when given, nothing is sampled here.
-    top_share, broker_cross_share, broker_constraint_share, specialist_expertise_share, specialist_degree_share
+    top_share, broker_cross_share, broker_constraint_share, specialist_degree_share
         Label thresholds (documented in docs/analytics.md).
 
     Returns
@@ -217,7 +233,6 @@ def networker_report(
     brk_rank = _Ranks(broker_tot.tolist())
     broker_c_tot = brk_c_a[:, 1:].sum(axis=1)
     brk_c_rank = _Ranks(broker_c_tot.tolist())
-    exp_rank = _Ranks([x for x in (expertise or {}).values() if x > 0])
 
     people: dict[Hashable, dict[str, Any]] = {}
     label_counts: Counter = Counter()
@@ -318,17 +333,12 @@ def networker_report(
                     f"({btot} in all, more than {_pct(b_below)} of people)"
                 )
             labels.append({"label": "boundary spanner", "reasons": reasons})
-        # Peripheral specialist: knows a lot, few ties.
-        if expertise is not None and expertise.get(v, 0.0) > 0:
-            x = float(expertise[v])
-            row["expertise"] = x
-            e_below = exp_rank.below(x)
-            d_above = deg_rank.above(deg_v)
-            if e_below >= specialist_expertise_share - 1e-12 and d_above >= 1 - specialist_degree_share:
-                reasons = [
-                    f"expertise {x:.2f}, higher than {_pct(e_below)} of people with any",
-                    f"ties to {_people(deg_v)}, fewer than {_pct(d_above)} of people; k-core {core_v}",
-                ]
+        # Peripheral specialist: knows about a topic, few ties (the same rule as the risk page's, one function).
+        known = (expertise or {}).get(v)
+        if known:
+            row["expertise"] = known if isinstance(known, int | float) else len(known)
+            reasons = specialist_reasons(known, deg_v, deg_rank.above(deg_v), core_v, specialist_degree_share)
+            if reasons:
                 labels.append({"label": "peripheral specialist", "reasons": reasons})
         row["labels"] = labels
         label_counts.update(lab["label"] for lab in labels)

@@ -1,13 +1,11 @@
-"""Knowledge risk: where knowledge sits in one head, at the edge, or out of a department's reach.
+"""Knowledge risk building blocks: the bus factor per topic and the health of communities of practice.
 
 * **bus factor** per topic: how many people know it (one: the organisation loses the topic with that person);
-* **peripheral experts**: experts with low coreness or low closeness, whose knowledge the network reaches
-  poorly (Seidman 1983's k-core; Freeman 1979's closeness);
-* **cut-off departments**: departments whose members mostly have no expert within ``hops`` ties;
-* **KM curriculum coverage**: share of each department that completed each course of the curriculum (courses
-  whose code starts with ``KM 1``);
 * **community health**: members, active leaders, SMEs per community of practice (Wenger, McDermott & Snyder
   2002: a community needs a coordinator and subject-matter experts to stay alive).
+
+The answer a person gets (single experts, peripheral specialists, network risk, curriculum, communities) is
+composed in :mod:`graph.analytics.risk_summary`; the KM curriculum is read by :mod:`graph.analytics.curriculum`.
 
 The measures are pure functions of plain inputs; the ``*_from_store`` helpers read those inputs from a
 :class:`graph.store.GraphStore` (I/O at the edge). Group-level figures hide groups under
@@ -16,8 +14,6 @@ The measures are pure functions of plain inputs; the ``*_from_store`` helpers re
 References
 ----------
 .. [1] E. Wenger, R. McDermott, W. M. Snyder, "Cultivating Communities of Practice", HBS Press (2002).
-.. [2] S. B. Seidman, "Network structure and minimum degree", Social Networks 5 (1983).
-.. [3] L. C. Freeman, "Centrality in social networks conceptual clarification", Social Networks 1 (1979).
 """
 
 from __future__ import annotations
@@ -26,15 +22,8 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
-import networkx as nx
-
 from graph.access import DocumentAccess, Viewer, document_access, readable_document_rels, topics_in_view
-from graph.analytics.centrality import closeness, coreness
-from graph.analytics.networkers import _Ranks
-from graph.analytics.privacy import MIN_GROUP_SIZE, group_sizes, opted_out
-from graph.analytics.projection import node_attribute
-
-DONE_STATUSES = frozenset({"completed", "passed", "satisfied", "waived"})
+from graph.analytics.privacy import MIN_GROUP_SIZE
 
 
 def bus_factor(
@@ -64,104 +53,6 @@ def bus_factor(
             "at_risk": len(experts) <= 1,
         }
     return out
-
-
-def peripheral_experts(
-    G: nx.Graph, experts: Iterable[Hashable], *, share: float = 0.25
-) -> dict[Hashable, dict[str, Any]]:
-    """Experts in the lowest ``share`` of the network by coreness or by closeness, with the figures.
-
-    Opted-out people are never listed.
-    """
-    core = coreness(G)
-    clo = closeness(G)
-    core_rank = _Ranks(list(core.values()))
-    clo_rank = _Ranks(list(clo.values()))
-    hidden = opted_out(G)
-    out = {}
-    for v in experts:
-        if v not in G or v in hidden:
-            continue
-        c_below, k_below = clo_rank.below(clo[v]), core_rank.below(core[v])
-        reasons = []
-        if k_below <= share:
-            reasons.append(f"k-core {core[v]}: {round(100 * (1 - k_below))}% of people sit deeper in the network")
-        if c_below <= share:
-            reasons.append(f"closeness {clo[v]:.3f}, lower than {round(100 * clo_rank.above(clo[v]))}% of people")
-        if reasons:
-            out[v] = {"coreness": core[v], "closeness": clo[v], "reasons": reasons}
-    return out
-
-
-def reach_by_department(
-    G: nx.Graph,
-    experts: Iterable[Hashable],
-    *,
-    departments: Mapping[Hashable, Any] | None = None,
-    hops: int = 2,
-    min_reach: float = 0.5,
-    min_group_size: int = MIN_GROUP_SIZE,
-) -> dict[Any, dict[str, Any]]:
-    """Share of each department within ``hops`` ties of any expert; ``cut_off`` when below ``min_reach``.
-
-    One multi-source breadth-first search from all experts; departments under ``min_group_size`` hidden.
-    """
-    dept = dict(departments) if departments is not None else node_attribute(G, "department")
-    H = G.to_undirected(as_view=True) if G.is_directed() else G
-    seen = {v for v in experts if v in H}
-    frontier = set(seen)
-    for _ in range(hops):
-        nxt = {u for v in frontier for u in H[v]} - seen
-        seen |= nxt
-        frontier = nxt
-    sizes = group_sizes(dept)
-    reached: dict[Any, int] = defaultdict(int)
-    for v in seen:
-        g = dept.get(v)
-        if g is not None:
-            reached[g] += 1
-    out = {}
-    for g, n in sizes.items():
-        if n < min_group_size:
-            continue
-        share = reached[g] / n
-        out[g] = {"members": n, "reached": reached[g], "share": share, "cut_off": share < min_reach}
-    return out
-
-
-def curriculum_coverage(
-    departments: Mapping[Hashable, Any],
-    completions: Iterable[tuple[Hashable, str]],
-    courses: Mapping[str, str],
-    *,
-    prefix: str = "KM 1",
-    min_group_size: int = MIN_GROUP_SIZE,
-) -> dict[str, Any]:
-    """Share of each department that completed each curriculum course (code starting with ``prefix``).
-
-    Parameters
-    ----------
-    departments : mapping person -> department
-    completions : iterable of (person, course code), completed (not failed) only
-    courses : mapping course code -> title
-    """
-    codes = sorted(c for c in courses if c.upper().startswith(prefix.upper()))
-    sizes = group_sizes(departments)
-    done: dict[Any, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for person, code in completions:
-        g = departments.get(person)
-        if g is not None and code in codes:
-            done[g][code].add(person)
-    rows = {}
-    hidden = 0
-    for g, n in sizes.items():
-        if n < min_group_size:
-            hidden += 1
-            continue
-        per = {c: len(done[g][c]) / n for c in codes}
-        all_done = set.intersection(*(done[g][c] for c in codes)) if codes else set()
-        rows[g] = {"members": n, "per_course": per, "completed_all": len(all_done) / n if codes else 0.0}
-    return {"courses": {c: courses[c] for c in codes}, "departments": rows, "hidden_groups": hidden}
 
 
 def community_health(
@@ -213,38 +104,6 @@ def community_health(
     return out
 
 
-def risk_report(
-    G: nx.Graph,
-    expertise_by_topic: Mapping[str, Mapping[Any, float]],  # topic -> {person node: score}
-    *,
-    departments: Mapping[Hashable, Any] | None = None,
-    hops: int = 2,
-    min_reach: float = 0.5,
-    min_score: float = 0.0,
-    min_group_size: int = MIN_GROUP_SIZE,
-) -> dict[str, Any]:
-    """Bus factor, peripheral experts and cut-off departments for every topic, in one pass per topic."""
-    hidden = opted_out(G)
-    bus = bus_factor(expertise_by_topic, min_score=min_score, hidden=hidden)
-    topics = {}
-    for topic, scores in expertise_by_topic.items():
-        experts = [p for p, s in scores.items() if s > min_score and p in G]
-        reach = reach_by_department(
-            G, experts, departments=departments, hops=hops, min_reach=min_reach, min_group_size=min_group_size
-        )
-        topics[topic] = {
-            **bus[topic],
-            "peripheral_experts": peripheral_experts(G, experts) if experts else {},
-            "cut_off_departments": sorted((g for g, r in reach.items() if r["cut_off"]), key=str),
-            "reach": reach,
-        }
-    return {
-        "topics": topics,
-        "single_expert_topics": sorted(t for t, b in bus.items() if b["bus_factor"] == 1),
-        "topics_without_expert": sorted(t for t, b in bus.items() if b["bus_factor"] == 0),
-    }
-
-
 # -- store readers (I/O at the edge) -------------------------------------------------------------------------
 
 
@@ -273,24 +132,6 @@ def topic_expertise_from_store(
     for t in topic_name.values():
         out.setdefault(t, defaultdict(float))
     return {t: dict(s) for t, s in out.items()}
-
-
-def curriculum_from_store(store: Any, *, prefix: str = "KM 1") -> tuple[dict, list, dict]:
-    """(departments, completions, courses) for :func:`curriculum_coverage` read from the store."""
-    depts = {n.id: n.props.get("department") for n in store.iter_nodes("Person")}
-    courses = {}
-    code_of = {}
-    for n in store.iter_nodes("Course"):
-        code = n.props.get("code") or n.props.get("course_id") or ""
-        code_of[n.id] = code
-        if code.upper().startswith(prefix.upper()):
-            courses[code] = n.props.get("title") or code
-    completions = [
-        (r.start, code_of.get(r.end, ""))
-        for r in store.iter_rels("COMPLETED")
-        if (r.props.get("status") or "completed") in DONE_STATUSES
-    ]
-    return depts, completions, courses
 
 
 def community_health_from_store(

@@ -38,23 +38,29 @@ def _dump(obj: Any) -> str:
 def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> None:
     """Internal networkers: central connectors, brokers, boundary spanners and peripheral specialists, each with
     the reasons in words."""
+    import sys
+
+    from graph.analytics.knowers import load_embedder, topic_experts
     from graph.analytics.networkers import LABELS, networker_report
     from graph.analytics.projection import project_store, require_network
-    from graph.analytics.risk import topic_expertise_from_store
+    from graph.analytics.risk_summary import topics_by_person
     from graph.analytics.server import server_measures
+
+    tty = sys.stderr.isatty()
+
+    def topics(done: int, total: int, _name: str) -> None:
+        if tty and (done == total or done % 10 == 0):
+            click.echo(f"... who knows each topic: {done} of {total}", err=True)
 
     store = open_cli_store(store_url, read_only=True)
     try:
         G = project_store(store)
         require_network(G)
-        per_topic = topic_expertise_from_store(store)
+        # the same "knows about" as the risk page's peripheral specialists: strong matches per topic
+        expertise = topics_by_person(topic_experts(store, embedder=load_embedder(), progress=topics))
         in_server = server_measures(G, store)  # Neo4j with Graph Data Science: communities and betweenness there
     finally:
         store.close()
-    expertise: dict[str, float] = {}
-    for scores in per_topic.values():
-        for p, s in scores.items():
-            expertise[p] = expertise.get(p, 0.0) + s
     if in_server is None:
         rep = networker_report(G, seed=seed, expertise=expertise or None)
     else:
@@ -167,7 +173,7 @@ EMPTY_LABEL = {
     "boundary spanner": "nobody has a quarter of their ties in other departments with low constraint",
     "peripheral specialist": "nobody who knows a topic has fewer ties than 75% of people",
 }
-NO_TOPICS = "no topic expertise in the store (documents about tagged topics), so nobody can be a specialist"
+NO_TOPICS = "nobody is a strong match on any topic of the store, so nobody can be a specialist"
 
 
 MODEL_WORDS = {"wc": "weighted cascade", "ic": "independent cascade", "lt": "linear threshold"}
@@ -309,52 +315,97 @@ def _print_plan(plan: dict[str, Any]) -> None:
 
 @click.command("risk")
 @store_option
-@click.option("--hops", default=2, show_default=True, help="A department is cut off when most of it is further away.")
-@click.option("--curriculum", default="KM 1", show_default=True, help="Course-code prefix of the KM curriculum.")
+@click.option("--hops", default=2, show_default=True,
+              help="Far from a topic's only expert: most of a department more working ties away.")  # fmt: skip
+@click.option("--curriculum", default=None, metavar="PREFIX",
+              help="Course-code prefix of the curriculum [default: the KM 10x courses, KM 100 to KM 109].")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the whole risk report as JSON.")
-def risk(store_url: str | None, hops: int, curriculum: str, as_json: bool) -> None:
-    """Knowledge risk: single-expert topics, peripheral experts, cut-off departments, curriculum, communities."""
-    from graph.analytics.projection import project_store
-    from graph.analytics.risk import (
-        community_health_from_store,
-        curriculum_coverage,
-        curriculum_from_store,
-        risk_report,
-        topic_expertise_from_store,
-    )
+def risk(store_url: str | None, hops: int, curriculum: str | None, as_json: bool) -> None:
+    """Knowledge risk: topics only one person knows about, peripheral specialists, departments and communities
+    whose ties run through one or two people, KM curriculum by department, communities of practice."""
+    import sys
+
+    from graph.analytics.knowers import load_embedder
+    from graph.analytics.risk_summary import risk_from_store
+
+    tty = sys.stderr.isatty()
+
+    def say(msg: str) -> None:
+        if tty:
+            click.echo(f"... {msg}", err=True)
+
+    def topics(done: int, total: int, _name: str) -> None:
+        if tty and (done == total or done % 10 == 0):
+            click.echo(f"... topics {done} of {total}", err=True)
 
     store = open_cli_store(store_url, read_only=True)
     try:
-        G = project_store(store)
-        per_topic = topic_expertise_from_store(store)
-        depts, completions, courses = curriculum_from_store(store, prefix=curriculum)
-        health = community_health_from_store(store)
+        say("loading the embedding model")
+        emb = load_embedder()
+        report = risk_from_store(
+            store, embedder=emb, hops=hops, curriculum_prefix=curriculum, progress=say, topic_progress=topics
+        )
     finally:
         store.close()
-    report = risk_report(G, per_topic, hops=hops)
-    report["curriculum"] = curriculum_coverage(depts, completions, courses, prefix=curriculum)
-    report["communities"] = health
     if as_json:
         click.echo(_dump(report))
         return
-    click.secho(f"Topics known by one person only ({len(report['single_expert_topics'])})", bold=True)
-    for t in report["single_expert_topics"]:
-        row = report["topics"][t]
-        who = ", ".join(row["experts"]) or "an opted-out person"
-        click.echo(f"  {t}: {who}")
-    click.secho("\nTopics whose experts leave departments cut off", bold=True)
-    for t, row in sorted(report["topics"].items()):
-        if row["cut_off_departments"] and row["bus_factor"] > 0:
-            click.echo(f"  {t}: {', '.join(map(str, row['cut_off_departments']))}")
-    click.secho("\nPeripheral experts", bold=True)
-    for t, row in sorted(report["topics"].items()):
-        for p, info in row["peripheral_experts"].items():
-            click.echo(f"  {t}: {p}: " + "; ".join(info["reasons"]))
+    _print_risk(report)
+
+
+def _person(row: dict[str, Any]) -> str:
+    return f"{row['name']} [{row['person']}]" if row.get("person") else str(row["name"])
+
+
+def _print_risk(report: dict[str, Any]) -> None:
+    why = report["why_empty"]
+    single = report["single_experts"]
+    click.secho(f"Topics only one person knows about ({len(single)})", bold=True)
+    for row in single:
+        far = row["far_departments"]
+        click.echo(
+            f"  {row['topic']}: {_person(row)}, {row['department'] or 'no department'}"
+            + (f"; far from them: {', '.join(far)}" if far else "")
+        )
+    if not single:
+        click.echo(f"  none: {why['single_expert_topics']}")
+    nobody = report["topics_without_expert"]
+    if nobody:
+        more = "..." if len(nobody) > 8 else ""
+        click.echo(f"  ({len(nobody)} topics nobody knows about: {', '.join(nobody[:8])}{more})")
+    click.secho(f"\nPeripheral specialists ({len(report['peripheral_specialists'])})", bold=True)
+    for p, row in sorted(report["peripheral_specialists"].items(), key=lambda pr: str(pr[1]["name"])):
+        click.echo(f"  {row['name']} [{p}], {row['department'] or 'no department'}: " + "; ".join(row["reasons"]))
+    if not report["peripheral_specialists"]:
+        click.echo(f"  none: {why['peripheral_specialists']}")
+    click.secho("\nDepartments whose ties to the rest run through one or two people", bold=True)
+    net = report["network_risk"]
+    for row in net["departments"]["at_risk"]:
+        click.echo(f"  {row['name']} ({row['members']} people): {row['sentence']}")
+    if not net["departments"]["at_risk"]:
+        click.echo(f"  none: {why['network_risk']}")
+    if net["communities"] is not None:
+        click.secho("\nCommunities (as on the map) whose ties run through one or two people", bold=True)
+        for row in net["communities"]["at_risk"]:
+            click.echo(f"  {row['name']} ({row['members']} people): {row['sentence']}")
+        if not net["communities"]["at_risk"]:
+            click.echo("  none")
     cur = report["curriculum"]
-    click.secho(f"\nKM curriculum ({', '.join(cur['courses']) or 'no courses with code ' + curriculum})", bold=True)
-    for g, row in sorted(cur["departments"].items(), key=lambda gr: gr[1]["completed_all"]):
-        click.echo(f"  {g}: {100 * row['completed_all']:.0f}% completed all ({row['members']} people)")
+    click.secho(f"\nKM curriculum ({', '.join(c['code'] for c in cur['courses']) or cur['describes']})", bold=True)
+    if not cur["courses"]:
+        click.echo(f"  none: {why['curriculum']}")
+    else:
+        t = cur["total"]
+        click.echo(
+            f"  all departments: {100 * t['all_done'] / max(t['people'], 1):.0f}% of {t['people']} active people "
+            "completed every course"
+        )
+        for d in cur["departments"]:
+            click.echo(f"  {d['department']}: {100 * d['all_done'] / max(d['people'], 1):.0f}% of {d['people']}")
+        click.echo("  (departments under 5 people are combined, so that no figure describes a handful of people)")
     click.secho("\nCommunities of practice", bold=True)
-    for _c, row in sorted(health.items(), key=lambda cr: str(cr[1]["name"])):
+    for _c, row in sorted(report["communities"].items(), key=lambda cr: str(cr[1]["name"])):
         probs = "; ".join(row["problems"]) or "healthy"
         click.echo(f"  {row['name']}: {row['members']} members; {probs}")
+    if not report["communities"]:
+        click.echo(f"  none: {why['communities']}")

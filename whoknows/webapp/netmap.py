@@ -103,11 +103,14 @@ def map_option(
     max_edges: int = 2_500,
     group_label: str = "department",
     size_label: str = "betweenness",
+    head_counts: Mapping[str, int] | None = None,
 ) -> MapView:
     """The map as an ECharts option, with the person behind every marker and what was drawn and hidden.
 
     ``pos`` should be scaled to [-1, 1] (as :func:`graph.analytics.maps.layout` returns it). Ties are thinned
-    to the ``max_edges`` strongest: past a few thousand lines they only add grey (docs/app.md).
+    to the ``max_edges`` strongest: past a few thousand lines they only add grey (docs/app.md). ``head_counts``:
+    each group's members (active people, opted-out ones included) for the legend, so a department has the same
+    number here as on every other page; the people drawn can be fewer (opted out).
     """
     nodes, hidden_groups = drawable(G, groups, hide=hide, min_group=min_group)
     keep = {v for v in nodes if v in pos}
@@ -134,7 +137,8 @@ def map_option(
     people: list[list[str]] = [[]]
     names: list[str] = []
     for i, (g, members) in enumerate(sorted(by_group.items(), key=lambda kv: (-len(kv[1]), kv[0]))):
-        name = f"{g} ({len(members)})"
+        # the group's head count (the same on every page) when given, else the people drawn
+        name = f"{g} ({(head_counts or {}).get(g, len(members))})"
         names.append(name)
         data = [
             [*xy[v], round(math.sqrt(max(sizes.get(v, 0.0), 0.0) / top), 3),

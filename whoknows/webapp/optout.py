@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from whoknows.errors import ConfigError
+from whoknows.selfassert import append_json_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,14 +27,7 @@ class OptOutRequest:
 
 def record_request(path: Path, person: str, *, email: str | None, via: str) -> OptOutRequest:
     req = OptOutRequest(person, email, datetime.now(UTC).isoformat(timespec="seconds"), via)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fp:
-            fp.write(json.dumps(asdict(req)) + "\n")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot record the opt-out request in {path}: {exc}; set WHOKNOWS_OPTOUT_FILE to a writable file"
-        ) from exc
+    append_json_line(path, asdict(req), "the opt-out request", "WHOKNOWS_OPTOUT_FILE")
     return req
 
 

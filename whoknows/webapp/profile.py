@@ -205,9 +205,10 @@ def _topics(store: GraphStore, node_id: str, viewer: Viewer, embedder: Any) -> l
     with search, the risk page and spread. Document types (FAQ, checklist, ...) are never topics. Without an
     embedder the lexical calibration applies (pass the app's embedder: the pages use the model)."""
     from search.expertise import person_topics
+    from whoknows.selfassert import assertions  # what they said about their own topics (confirm, hide, add)
 
     out = []
-    for t in person_topics(store, node_id, embedder=embedder, viewer=viewer):
+    for t in person_topics(store, node_id, embedder=embedder, viewer=viewer, assertions=assertions):
         titles = [f"'{e.title}'" for e in t.evidence if e.passes and e.kind == "document"]
         out.append(TopicLine(t.topic.node_id, t.topic.name, t.score, (t.why, *titles), t.match, t.asserted))
     return out

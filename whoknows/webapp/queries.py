@@ -50,6 +50,14 @@ def search_docs(url: str, query: str, viewer_id: str | None, limit: int = 10) ->
     return [h.to_dict() for h in hits]
 
 
+def forget_after_a_change() -> None:
+    """After someone changed what the graph says about them (a topic, a question, a helpful answer), drop the
+    cached answers that read it, so the next search shows the change at once (the library's own read model is
+    kept per store data version, so it sees the write by itself; profiles are read fresh on every run)."""
+    for fn in (search_experts, search_docs):
+        fn.clear()
+
+
 @st.cache_resource(ttl=TTL_S, show_spinner="Building the person network…")
 def person_graph(url: str) -> Any:
     """The person-to-person projection (graph/analytics/projection.py), shared by every page and session."""
@@ -119,14 +127,27 @@ def networkers(url: str) -> dict[str, Any]:
     return network_analytics(url).report
 
 
-def network_role(url: str, node_id: str) -> list[str]:
-    """The person's network role in words (central connector, broker, ... with the reasons), [] when they hold
-    no particular position."""
+def network_role(url: str, node_id: str, topics_known: tuple[str, ...] = ()) -> list[str]:
+    """The person's network role in words (central connector, broker, boundary spanner, peripheral specialist, with
+    the reasons), [] when they hold no particular position.
+
+    ``topics_known``: the topics the profile shows as strong matches. The shared networker report is computed
+    without expertise (it is cached per version of the network, not of the documents), so "peripheral
+    specialist" is decided here with the same rule and the same degree ranks as the risk page
+    (graph/analytics/networkers.specialist_reasons), and the two pages agree. Plain text: the page escapes it."""
     report = networkers(url)
     row = report["people"].get(node_id)
     if row is None:
         return []
-    lines = [f"**{lab['label'].capitalize()}**: " + "; ".join(lab["reasons"]) for lab in row.get("labels", ())]
+    lines = [f"{lab['label'].capitalize()}: " + "; ".join(lab["reasons"]) for lab in row.get("labels", ())]
+    if topics_known and not any(lab["label"] == "peripheral specialist" for lab in row.get("labels", ())):
+        from graph.analytics.networkers import _Ranks, specialist_reasons
+
+        G = person_graph(url)
+        ranks = _Ranks([d for _, d in G.degree()])
+        reasons = specialist_reasons(list(topics_known), row["degree"], ranks.above(row["degree"]), row["coreness"])
+        if reasons:
+            lines.append("Peripheral specialist: " + "; ".join(reasons))
     if row.get("community_position"):
         lines.append(
             f"Within their community: {row['community_position']} (ties to {row['degree']} people, "
@@ -142,45 +163,12 @@ def network_map_data(url: str) -> dict[str, Any]:
 
 @st.cache_resource(ttl=TTL_S, show_spinner="Assessing knowledge risk…")
 def risk_data(url: str) -> dict[str, Any]:
-    """Bus factor per topic (single-expert topics), peripheral experts, cut-off departments, community health.
+    """The knowledge-risk answer (graph/analytics/risk_summary.risk_from_store): the same function, the same
+    numbers as ``whoknows risk``. Single-expert topics, peripheral specialists, network risk, KM curriculum and
+    communities of practice, each section saying why it is empty when it is; the common view (viewer None)."""
+    from graph.analytics.risk_summary import risk_from_store
 
-    Composed from graph/analytics/risk's pieces rather than ``risk_report``: that recomputes coreness and
-    closeness for every topic (minutes on the demo organisation); here peripheral experts are measured once for
-    all experts and reach by department only for the single-expert topics the page lists.
-    """
-    from graph.analytics.privacy import opted_out
-    from graph.analytics.risk import (
-        bus_factor,
-        community_health_from_store,
-        peripheral_experts,
-        reach_by_department,
-        topic_expertise_from_store,
-    )
-
-    store = resources.store(url)
-    G = person_graph(url)
-    expertise = topic_expertise_from_store(store)
-    bus = bus_factor(expertise, hidden=opted_out(G))
-    experts = {p for scores in expertise.values() for p, s in scores.items() if s > 0}
-    periph = peripheral_experts(G, experts)
-    topics: dict[str, dict[str, Any]] = {}
-    for topic, info in bus.items():
-        mine = [p for p, s in expertise[topic].items() if s > 0]
-        cut_off: list[str] = []
-        if info["bus_factor"] == 1:
-            reach = reach_by_department(G, [p for p in mine if p in G])
-            cut_off = sorted((str(g) for g, r in reach.items() if r["cut_off"]))
-        topics[topic] = {
-            **info,
-            "peripheral_experts": {p: periph[p] for p in mine if p in periph},
-            "cut_off_departments": cut_off,
-        }
-    return {
-        "topics": topics,
-        "single_expert_topics": sorted(t for t, b in bus.items() if b["bus_factor"] == 1),
-        "topics_without_expert": sorted(t for t, b in bus.items() if b["bus_factor"] == 0),
-        "communities": community_health_from_store(store),
-    }
+    return risk_from_store(resources.store(url), embedder=resources.embedder())
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=500)
@@ -235,12 +223,16 @@ def _map_view(url: str, version: str, colour: str, hidden: frozenset[str]) -> An
     pts = data["points"]
     pos = {v: (float(x), float(y)) for v, x, y in zip(pts["nodes"], pts["x"], pts["y"], strict=True)}
     if colour == "community":
-        names = {c: row["name"] for c, row in data["communities"].get("named", {}).items()}
+        named = data["communities"].get("named", {})
+        names = {c: row["name"] for c, row in named.items()}
+        counts = {row["name"]: row["size"] for row in named.values()}
         groups = {
             v: (names.get(str(c), f"community {c}") if c is not None else None)
             for v, c in zip(pts["nodes"], pts["community"], strict=True)
         }
     else:
         groups = dict(zip(pts["nodes"], pts["department"], strict=True))
+        counts = dict(data.get("department_sizes", {}))
     betweenness = {v: row["betweenness"] for v, row in networkers(url)["people"].items()}
-    return map_option(person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour)
+    return map_option(person_graph(url), pos, groups, size_by=betweenness, hide=hidden, group_label=colour,
+                      head_counts=counts)  # fmt: skip

@@ -24,6 +24,16 @@ def store(url: str) -> GraphStore:
     return open_store(url, read_only=True)
 
 
+@st.cache_resource(show_spinner=False)
+def writable_store(url: str) -> GraphStore:
+    """The one writer the app has, for what people say about themselves (their topics, questions and helpful
+    answers: whoknows/selfassert.py, whoknows/questions.py). Everything else reads through :func:`store`, which
+    stays read-only; an ingest running at the same time simply makes a write wait its turn (SQLite's lock)."""
+    writer = open_store(url, create=False)
+    writer.setup_schema()  # idempotent: the store exists (the app checked); this readies the writer's statements
+    return writer
+
+
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def embedder() -> Any:
     """The product's embedder (bundled model, offline), loaded once per process."""

@@ -62,19 +62,27 @@ def admin_emails(secrets: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(e.strip().lower() for e in emails)
 
 
-def optout_requests_path(url: str, env: Mapping[str, str] | None = None) -> Path:
-    """Where opt-out requests made in the app are recorded for an admin to apply.
-
-    ``WHOKNOWS_OPTOUT_FILE`` or, for a file store, ``<store>.optout-requests.jsonl`` beside it; for a server
-    store ``var/optout-requests.jsonl``.
-    """
+def _beside_store(url: str, env: Mapping[str, str] | None, variable: str, name: str) -> Path:
+    """``$variable``, else ``<store>.<name>`` beside a file store, else ``var/<name>`` for a server store."""
     env = os.environ if env is None else env
-    if env.get("WHOKNOWS_OPTOUT_FILE"):
-        return Path(env["WHOKNOWS_OPTOUT_FILE"])
+    if env.get(variable):
+        return Path(env[variable])
     if "://" in url and not url.startswith("sqlite:///"):
-        return Path("var") / "optout-requests.jsonl"
+        return Path("var") / name
     path = Path(url.removeprefix("sqlite:///"))
-    return path.with_name(path.name + ".optout-requests.jsonl")
+    return path.with_name(f"{path.name}.{name}")
+
+
+def optout_requests_path(url: str, env: Mapping[str, str] | None = None) -> Path:
+    """Where opt-out requests made in the app are recorded for an admin to apply: ``WHOKNOWS_OPTOUT_FILE`` or
+    ``<store>.optout-requests.jsonl`` beside a file store (``var/optout-requests.jsonl`` for a server store)."""
+    return _beside_store(url, env, "WHOKNOWS_OPTOUT_FILE", "optout-requests.jsonl")
+
+
+def profile_log_path(url: str, env: Mapping[str, str] | None = None) -> Path:
+    """Where changes people make to their own topics are logged for administrators (whoknows/selfassert.py):
+    ``WHOKNOWS_PROFILE_LOG`` or ``<store>.profile-changes.jsonl`` (``var/profile-changes.jsonl`` for a server)."""
+    return _beside_store(url, env, "WHOKNOWS_PROFILE_LOG", "profile-changes.jsonl")
 
 
 def network_cache_dir(url: str, env: Mapping[str, str] | None = None) -> Path | None:
