@@ -43,13 +43,14 @@ import time
 import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from graph.schema import Label, RelType
 from graph.store import GraphStore
-from search import calibration, terms
+from search import calibration, longtext, terms
 from search.embedder import Embedder
 from search.evidence import ExpertResult
 from search.index import IndexedGraphView, graph_view
@@ -415,11 +416,23 @@ def _lexical_features(shares: Sequence[float], wshares: Sequence[float], n_terms
     return {"s1": s[0], "s2": s[1], "s1w": w[0], "s2w": w[1], "nq": math.log1p(n_terms)}
 
 
-@dataclass(slots=True)
 class _Scored:
-    score: float
-    features: dict[str, float]
-    items: list[MatchedItem]
+    """A person's calibrated score and features; their evidence items are built on first use (a count of the
+    experts on a topic scores hundreds of people and shows a few)."""
+
+    __slots__ = ("_build", "_items", "features", "score")
+
+    def __init__(self, score: float, features: dict[str, float], build: Callable[[], list[MatchedItem]]) -> None:
+        self.score = score
+        self.features = features
+        self._build = build
+        self._items: list[MatchedItem] | None = None
+
+    @property
+    def items(self) -> list[MatchedItem]:
+        if self._items is None:
+            self._items = self._build()
+        return self._items
 
 
 @dataclass(slots=True)
@@ -535,7 +548,6 @@ def _score_people(
     out: dict[str, _Scored] = {}
     for p in people:
         ds = docs_of.get(p, [])
-        items: list[MatchedItem] = []
         if ev.dense:
             order = sorted(ds, key=lambda dr: (-ev.sim[dr[0]], dr[0]))
             b = order[0][0] if order else ""
@@ -544,13 +556,19 @@ def _score_people(
         else:
             order = sorted(ds, key=lambda dr: (-ev.wshare[dr[0]], -ev.share[dr[0]], dr[0]))
             feats = _lexical_features([ev.share[d] for d, _ in order], [ev.wshare[d] for d, _ in order], ev.n_terms)
-        for d, rel in order:
-            sim = ev.sim[d] if ev.dense else None
-            items.append(_item(ev.nodes.get(d), d, rel, sim, ev.share[d], ev.single(d, cal), cal, ev.chunk.get(d)))
         score = model_(feats) if ds else 0.0
-        items.sort(key=lambda e: (not e.passes, -(e.similarity if e.similarity is not None else e.share), e.node_id))
-        out[p] = _Scored(score, feats, items)
+        out[p] = _Scored(score, feats, partial(_items, ev, order, cal))
     return out
+
+
+def _items(ev: _DocEvidence, order: Sequence[tuple[str, str]], cal: calibration.Calibration) -> list[MatchedItem]:
+    """A person's evidence items (documents in ``order``, each with its single-item score), passing first."""
+    items = []
+    for d, rel in order:
+        sim = ev.sim[d] if ev.dense else None
+        items.append(_item(ev.nodes.get(d), d, rel, sim, ev.share[d], ev.single(d, cal), cal, ev.chunk.get(d)))
+    items.sort(key=lambda e: (not e.passes, -(e.similarity if e.similarity is not None else e.share), e.node_id))
+    return items
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,7 +598,7 @@ def score_documents(
     gv = graph or graph_view(store)
     qvec = None
     if embedder is not None:
-        qvec = query_vector if query_vector is not None else embedder.embed_query(text)
+        qvec = query_vector if query_vector is not None else longtext.query_vector(embedder, text)
     ev = _doc_evidence(store, gv, text, qvec, embedder.name if embedder else None, list(doc_ids), cal)
     out = {}
     for d in doc_ids:
@@ -743,7 +761,7 @@ def knows_about(
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
     named = _resolve_people(gv, persons)
-    qvec = embedder.embed_query(text) if embedder is not None else None
+    qvec = longtext.query_vector(embedder, text) if embedder is not None else None
     model = embedder.name if embedder is not None else None
     fetch = 100_000 if limit is None else max(limit * _CANDIDATES_PER_RESULT, _MIN_CANDIDATES)
     ranked = find_experts(
@@ -792,7 +810,7 @@ def score_people(
     people = _resolve_people(gv, persons)
     props = {p: n.props for p, n in gv.nodes(people).items()}
     people = [p for p in dict.fromkeys(people) if person_visible(props[p])]
-    qvec = embedder.embed_query(text) if embedder is not None else None
+    qvec = longtext.query_vector(embedder, text) if embedder is not None else None
     scored = _score_people(store, gv, who, text, qvec, embedder.name if embedder else None, people, exclude, cal)
     passages = _passages(gv, scored)
     out = [_match(p, props[p], text, scored[p], cal, passages) for p in people]
@@ -905,7 +923,7 @@ def who_knows(
     cal = calibration.load()
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
-    qvec = embedder.embed_query(text) if embedder is not None else None
+    qvec = longtext.query_vector(embedder, text) if embedder is not None else None
     model = embedder.name if embedder is not None else None
     people = _proposed(store, gv, who, text, qvec, model, config, exclude)
     props = {p: n.props for p, n in gv.nodes(people).items()}
@@ -965,7 +983,7 @@ def _embed_cached(embedder: Embedder, text: str) -> np.ndarray:
     if vec is None:
         if len(_QVEC_CACHE) >= _QVEC_MAX:
             _QVEC_CACHE.clear()
-        vec = _QVEC_CACHE[key] = embedder.embed_query(text)
+        vec = _QVEC_CACHE[key] = longtext.query_vector(embedder, text)
     return vec
 
 

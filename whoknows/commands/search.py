@@ -95,7 +95,8 @@ def print_matches(matches: list[Any], query: str, n_evidence: int, *, what: str 
             click.echo(f"      {sim:<16} {e.relation:<16} {_short(e.title, 60)}")
         rest = sum(1 for e in m.evidence if e.passes) - len(shown)
         if rest > 0:
-            click.echo(f"      ... {rest} more close documents (--json shows all evidence)")
+            more = "1 more close document" if rest == 1 else f"{rest} more close documents"
+            click.echo(f"      ... {more} (--json shows all evidence)")
 
 
 @click.command("search")
