@@ -22,7 +22,7 @@ def _bounded_simulations(ctx: click.Context, param: click.Parameter, value: int)
 
     cap = current().simulations
     if not 1 <= value <= cap:
-        raise click.BadParameter(f"{value:,} is outside 1..{cap:,}; {current().hint('simulations')}")
+        raise click.BadParameter(f"{value:,} is outside 1..{cap:,}; {current().hint('simulations', flag=False)}")
     return value
 
 
