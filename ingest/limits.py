@@ -78,9 +78,11 @@ class Limits:
             raise ConfigError(f"unknown limit(s) {', '.join(sorted(unknown))}; expected one of: {', '.join(names())}")
         return dataclasses.replace(self, **changes)
 
-    def hint(self, name: str) -> str:
-        """How to raise limit ``name``: said in every rejection that a limit caused."""
-        return f"raise it with WHOKNOWS_LIMIT_{name.upper()} or --limit {name}=N (now {getattr(self, name):,})"
+    def hint(self, name: str, *, flag: bool = True) -> str:
+        """How to raise limit ``name``: said in every rejection that a limit caused. ``flag=False`` where the
+        command has no ``--limit`` option (only ``ingest`` has one), so that the hint names only what exists."""
+        how = f"WHOKNOWS_LIMIT_{name.upper()}=N" + (f" or --limit {name}=N" if flag else "")
+        return f"raise it with {how} (now {getattr(self, name):,})"
 
 
 def names() -> tuple[str, ...]:

@@ -37,7 +37,10 @@ class LogisticModel:
     intercept: float
 
     def linear(self, x: Mapping[str, float]) -> float:
-        return self.intercept + math.fsum(c * float(x[f]) for f, c in zip(self.features, self.coef, strict=True))
+        z = self.intercept
+        for f, c in zip(self.features, self.coef, strict=True):
+            z += c * x[f]
+        return z
 
     def __call__(self, x: Mapping[str, float]) -> float:
         z = self.linear(x)

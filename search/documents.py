@@ -13,6 +13,7 @@ from typing import Any
 
 from graph.schema import Label, RelType
 from graph.store import GraphStore
+from search import longtext
 from search.embedder import Embedder
 from search.index import graph_view
 from search.permissions import Viewer, load_viewer, person_visible
@@ -61,7 +62,7 @@ def search_documents(
         raise SearchError(f"limit must be at least 1, got {limit}")
     gv = graph_view(store)
     who = load_viewer(store, viewer)
-    qvec = embedder.embed_query(query) if embedder is not None else None
+    qvec = longtext.query_vector(embedder, query) if embedder is not None else None
     items = retrieve(
         store, query, qvec, embedder.name if embedder is not None else None,
         labels=(Label.CHUNK,), depth=max(config.documents_depth, 5 * limit), keep=make_keep(gv, who, set()),

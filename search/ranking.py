@@ -47,6 +47,7 @@ import numpy as np
 
 from graph.schema import ROLES, Label, RelType
 from graph.store import GraphStore, Hit
+from search import longtext
 from search.associations import DOC_RELATIONS, Associations, gather
 from search.blas import one_blas_thread
 from search.embedder import Embedder
@@ -258,7 +259,7 @@ def find_experts(
     today = config.today or datetime.now(UTC).date()
     qvec = None
     if embedder is not None:
-        qvec = query_vector if query_vector is not None else embedder.embed_query(query)
+        qvec = query_vector if query_vector is not None else longtext.query_vector(embedder, query)
     items = retrieve(
         store,
         query,

@@ -159,3 +159,4 @@ def test_spread_simulations_are_bounded_by_the_limit(tmp_path: Path) -> None:
     res = CliRunner().invoke(spread, ["an idea", "--store", str(tmp_path / "none.db"), "--simulations", "1000000000"])
     assert res.exit_code == 2 and "1,000,000,000 is outside 1..100,000" in res.output
     assert "WHOKNOWS_LIMIT_SIMULATIONS" in res.output
+    assert "--limit" not in res.output  # spread has no --limit option (only ingest has): never tell a person to use it

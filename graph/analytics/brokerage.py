@@ -35,7 +35,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -43,6 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analytics._matrix import adjacency, binary, group_index, onehot
+from graph.analytics._triangles import TriangleList, Triangles
 
 DIRECTED_ROLES: tuple[str, ...] = ("coordinator", "consultant", "representative", "gatekeeper", "liaison")
 ROLES: tuple[str, ...] = (*DIRECTED_ROLES, "representative_or_gatekeeper")
@@ -57,47 +58,39 @@ def _same_group_part(M: sp.csr_matrix, g: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((C.data[keep], (C.row[keep], C.col[keep])), shape=M.shape)
 
 
-def brokerage_legs(G: nx.Graph) -> tuple[list[Hashable], sp.csr_matrix, sp.csr_matrix]:
+def brokerage_legs(
+    G: nx.Graph, *, ties: tuple[list[Hashable], sp.csr_matrix] | None = None
+) -> tuple[list[Hashable], sp.csr_matrix, sp.csr_matrix]:
     """``(nodes, D, U)``: 0/1 matrices of the ties *with* a direction (``D[a, b]``: a tie from a to b) and of
     the ties *without* one (``U``, symmetric), in ``G.nodes`` order, self-loops dropped.
 
     A directed graph has only directed ties. In the undirected person projection, a pair tied by a manager line,
     a shared document or a shared community has a tie without direction; a pair tied only by interactions has
     the arcs recorded in ``G.graph["interaction_arcs"]`` (one or both ways); a tie with no kind information (any
-    other undirected graph) has no direction.
+    other undirected graph) has no direction. ``ties``: ``adjacency(G)`` when the caller already has it.
     """
-    nodes, A = adjacency(G)
+    nodes, A = ties if ties is not None else adjacency(G)
     n = len(nodes)
+    P = binary(A)
     if G.is_directed():
-        return nodes, binary(A), sp.csr_matrix((n, n))
+        return nodes, P, sp.csr_matrix((n, n))
+    # Only the recorded arcs can give a tie a direction: look at those ties (a few per person) rather than
+    # reading every tie's kinds.
     idx = {v: i for i, v in enumerate(nodes)}
-    arcs = G.graph.get("interaction_arcs") or {}
-    d_rows: list[int] = []
-    d_cols: list[int] = []
-    u_rows: list[int] = []
-    u_cols: list[int] = []
-    for u, v, data in G.edges(data=True):
-        if u == v:
-            continue
-        iu, iv = idx[u], idx[v]
-        fwd, back = (u, v) in arcs, (v, u) in arcs
-        if any(data.get(k) for k in UNDIRECTED_KINDS) or not (fwd or back):
-            u_rows += [iu, iv]
-            u_cols += [iv, iu]
-            continue
-        if fwd:
-            d_rows.append(iu)
-            d_cols.append(iv)
-        if back:
-            d_rows.append(iv)
-            d_cols.append(iu)
-
-    def pattern(rows: list[int], cols: list[int]) -> sp.csr_matrix:
-        M = sp.csr_matrix((np.ones(len(rows)), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
-                          shape=(n, n))  # fmt: skip
-        return binary(M) if M.nnz else M
-
-    return nodes, pattern(d_rows, d_cols), pattern(u_rows, u_cols)
+    rows: list[int] = []
+    cols: list[int] = []
+    adj = G.adj
+    for u, v in G.graph.get("interaction_arcs") or {}:
+        data = adj[u].get(v) if u != v and u in adj else None
+        if data is not None and not any(data.get(k) for k in UNDIRECTED_KINDS):
+            rows.append(idx[u])
+            cols.append(idx[v])
+    if not rows:
+        return nodes, sp.csr_matrix((n, n)), P
+    D = binary(sp.csr_matrix((np.ones(len(rows)), (np.asarray(rows), np.asarray(cols))), shape=(n, n)))
+    U = sp.csr_matrix(P - binary(sp.csr_matrix(D + D.T)))  # every other tie has no direction
+    U.eliminate_zeros()
+    return nodes, D, U
 
 
 def brokerage_roles(
@@ -128,59 +121,61 @@ def brokerage_roles(
     if not nodes:
         return {}
     g, _ = group_index(nodes, groups)
-    table = mixed_brokerage(D, U, g)
+    (table,) = mixed_brokerage(D, U, [g])
     return {v: dict(zip(ROLES, map(int, table[i]), strict=True)) for i, v in enumerate(nodes)}
 
 
-def closure(D: sp.csr_matrix, U: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """``(A, S)``: every tie as arcs (``D`` plus both ways of ``U``) and its symmetric pattern; partition-free,
-    so a caller computing roles for two partitions computes them once."""
-    A = binary(sp.csr_matrix(D + U)) if (D.nnz or U.nnz) else sp.csr_matrix(D.shape)
-    S = binary(sp.csr_matrix(A + A.T)) if A.nnz else A
-    return A, S
-
-
 def mixed_brokerage(
-    D: sp.csr_matrix, U: sp.csr_matrix, g: np.ndarray, *, closed: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
-) -> np.ndarray:
+    D: sp.csr_matrix,
+    U: sp.csr_matrix,
+    partitions: Sequence[np.ndarray],
+    *,
+    triangle_list: TriangleList | None = None,
+) -> list[np.ndarray]:
     """Role counts (n x 6, in :data:`ROLES` order) for directed ties ``D`` and undirected ties ``U`` (0/1, no
-    diagonal; ``U`` symmetric) and group ids ``g``. See the module docstring for what is counted once."""
-    A, S = closed if closed is not None else closure(D, U)
-    every = brokerage_matrix(A, g, K=A)  # all ordered two-paths; a path over two undirected ties appears twice
-    if U.nnz == 0:
-        return np.hstack([every, np.zeros((len(g), 1), dtype=np.int64)])
-    both_u = brokerage_matrix(U, g, K=A)  # the ordered two-paths whose legs are both undirected, as counted above
-    once_u = brokerage_matrix(U, g, K=S)  # the same paths, open only when a and c have no tie either way
-    table = np.zeros((len(g), len(ROLES)), dtype=np.int64)
-    table[:, :5] = every - both_u
-    for j in (0, 1, 4):  # coordinator, consultant, liaison: each undirected path was counted from both ends
-        table[:, j] += once_u[:, j] // 2
-    table[:, 5] = once_u[:, 2]  # representative one way is gatekeeper the other: counted once
-    return table
+    diagonal; ``U`` symmetric), one table per partition (group ids per node). See the module docstring for what
+    is counted once.
+
+    Every two-path is counted from the group counts of each broker's in- and out-neighbours; returns
+    ``a -> b -> a`` and closed two-paths (``a`` tied to ``c``) are then taken away. A closed two-path is a
+    triangle, so the closed ones are counted from the triangle list (graph/analytics/_triangles.py), once for
+    all the partitions: no product of the adjacency with itself is formed (that grew with the sum of squared
+    degrees: minutes at 100,000 people with heavy-tailed degrees). ``triangle_list``: the graph's, when the
+    caller has it (graph/analytics/networkers.py shares it with Burt's measures).
+    """
+    n = D.shape[0]
+    A = binary(sp.csr_matrix(D + U)) if (D.nnz or U.nnz) else sp.csr_matrix((n, n))
+    closed_dir, closed_und = _closed_two_paths(A, U, partitions, triangle_list)
+    tables = []
+    for g, c_dir, c_und in zip(partitions, closed_dir, closed_und, strict=True):
+        table = np.zeros((n, len(ROLES)), dtype=np.int64)
+        # every ordered two-path over ties (one leg at least with a direction, or both without), minus those
+        # whose two legs both lack a direction, which are counted once below
+        table[:, :5] = _unclosed_two_paths(A, g) - _unclosed_two_paths(U, g) - c_dir
+        if U.nnz:
+            once_u = _unclosed_two_paths(U, g) - c_und  # each path over two undirected ties, from both ends
+            for j in (0, 1, 4):  # coordinator, consultant, liaison: the same role from either end
+                table[:, j] += once_u[:, j] // 2
+            table[:, 5] = once_u[:, 2]  # representative one way is gatekeeper the other: counted once
+        tables.append(table)
+    return tables
 
 
-def closed_two_paths(A: sp.csr_matrix, K: sp.csr_matrix | None = None) -> sp.csr_matrix:
-    """``X1[a, b]`` = number of ``c`` with ``a -> c`` (in ``K``, default ``A``) and ``b -> c``, on the arcs
-    ``a -> b``."""
-    K = A if K is None else K
-    return sp.csr_matrix(A.multiply(K @ A.T))
-
-
-def brokerage_matrix(
-    A: sp.csr_matrix, g: np.ndarray, *, K: sp.csr_matrix | None = None, X1: sp.csr_matrix | None = None
-) -> np.ndarray:
-    """Ordered two-path role counts (n x 5, in :data:`DIRECTED_ROLES` order): legs from the 0/1 adjacency ``A``
-    (no diagonal), a two-path ``a -> b -> c`` closed when ``K[a, c]`` (default ``K = A``), group ids ``g``."""
+def _unclosed_two_paths(A: sp.csr_matrix, g: np.ndarray) -> np.ndarray:
+    """Ordered two-paths ``a -> b -> c`` with ``a != c`` over the arcs of ``A`` (0/1, no diagonal), per broker
+    ``b`` and role (n x 5, :data:`DIRECTED_ROLES` order), closed ones included: products of group counts."""
     n = A.shape[0]
-    K = A if K is None else K
     H = onehot(g, int(g.max()) + 1 if n else 0)
-    in_g = (A.T @ H).toarray()  # in-neighbours of b per group
-    out_g = (A @ H).toarray()  # out-neighbours of b per group
+    in_g = (A.T @ H).tocsr()  # in-neighbours of b per group (sparse: a person touches few groups)
+    out_g = (A @ H).tocsr()  # out-neighbours of b per group
     idx = np.arange(n)
-    in_own, out_own = in_g[idx, g], out_g[idx, g]
-    in_tot, out_tot = in_g.sum(axis=1), out_g.sum(axis=1)
+    in_own = np.asarray(in_g[idx, g]).ravel()
+    out_own = np.asarray(out_g[idx, g]).ravel()
+    in_tot = np.asarray(in_g.sum(axis=1)).ravel()
+    out_tot = np.asarray(out_g.sum(axis=1)).ravel()
+    same_group = np.asarray(in_g.multiply(out_g).sum(axis=1)).ravel()
     coordinator = in_own * out_own
-    consultant = (in_g * out_g).sum(axis=1) - in_own * out_own
+    consultant = same_group - in_own * out_own
     representative = in_own * (out_tot - out_own)
     gatekeeper = (in_tot - in_own) * out_own
     liaison = (in_tot - in_own) * (out_tot - out_own) - consultant
@@ -192,28 +187,107 @@ def brokerage_matrix(
     back_all = np.asarray(recip.sum(axis=0)).ravel()
     coordinator -= back_same
     consultant -= back_all - back_same
-
-    # Remove closed two-paths a -> b -> c with K[a, c]. For each arc a -> b (broker b):
-    #   X1[a, b] = #c with K[a,c], b->c;  X2 = those with g(c) == g(b);  X3 = those with g(c) == g(a).
-    B_same = _same_group_part(A, g)  # arcs inside a group
-    if X1 is None:
-        X1 = closed_two_paths(A, K)
-    X2 = sp.csr_matrix(A.multiply(K @ B_same.T))
-    X3 = sp.csr_matrix(A.multiply(_same_group_part(K, g) @ A.T))
-    mask_same = B_same
-    mask_diff = A - mask_same
-
-    def col(M: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(M.sum(axis=0)).ravel()
-
-    coordinator -= col(X2.multiply(mask_same))
-    representative -= col((X1 - X2).multiply(mask_same))
-    gatekeeper -= col(X2.multiply(mask_diff))
-    consultant -= col(X3.multiply(mask_diff))
-    liaison -= col((X1 - X2 - X3).multiply(mask_diff))
-
     table = np.vstack([coordinator, consultant, representative, gatekeeper, liaison]).T
     return np.rint(table).astype(np.int64)
+
+
+#: How each broker of a triangle x, y, z (degree order) sees it: (leg a-b, a -> b read from the lower end?),
+#: (leg b-c, b -> c read from the lower end?), (closing tie a-c, a -> c read from the lower end?), and which of
+#: x, y, z are a, b, c. See graph/analytics/_triangles.py for how a tie's code reads.
+_POSITIONS: tuple[tuple[str, str, str, tuple[str, bool], tuple[str, bool], tuple[str, bool]], ...] = (
+    ("x", "y", "z", ("xy", True), ("yz", True), ("xz", True)),  # broker y
+    ("y", "x", "z", ("xy", False), ("xz", True), ("yz", True)),  # broker x
+    ("x", "z", "y", ("xz", True), ("yz", False), ("xy", True)),  # broker z
+)
+_ARC, _UNDIRECTED = 1, 2  # the bits of a tie's half code: an arc that way; a tie without direction
+
+
+def _closed_two_paths(
+    A: sp.csr_matrix, U: sp.csr_matrix, partitions: Sequence[np.ndarray], triangle_list: TriangleList | None
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per partition, the closed two-paths to take away (n x 5 each, :data:`DIRECTED_ROLES` order):
+
+    * ``directed``: ordered two-paths ``a -> b -> c`` over arcs of ``A`` with the arc ``a -> c``, except those
+      whose two legs both lack a direction;
+    * ``undirected``: ordered two-paths over two ties without direction (``U``) whose ends are tied either way,
+      from both ends (so each counts twice, as :func:`_unclosed_two_paths` of ``U`` counts them).
+    """
+    n = A.shape[0]
+    closed_dir = [np.zeros(5 * n) for _ in partitions]
+    closed_und = [np.zeros(5 * n) for _ in partitions]
+    tri = triangle_list if triangle_list is not None else TriangleList(A)
+    arc_fwd, arc_back = tri.halves(A)
+    und = tri.halves(U)[0] if U.nnz else np.zeros(len(tri))
+    # a tie's code: bits 0-7 read from its lo to its hi end, bits 8-15 the other way
+    tie_code = (np.rint(arc_fwd) * _ARC + np.rint(und) * _UNDIRECTED).astype(np.int64)
+    tie_code += (np.rint(arc_back) * _ARC + np.rint(und) * _UNDIRECTED).astype(np.int64) << 8
+    for t in tri.chunks():
+        t = Triangles(x=t.x, y=t.y, z=t.z, xy=tie_code[t.xy], yz=tie_code[t.yz], xz=tie_code[t.xz])
+        # Most triangles of a person graph have three ties without direction (shared documents, communities,
+        # managers): each is one closed undirected two-path at each corner, seen from both ends.
+        plain = (t.xy & t.yz & t.xz & _UNDIRECTED) != 0
+        node = {"x": t.x[plain], "y": t.y[plain], "z": t.z[plain]}
+        _add_closed(node, partitions, closed_und, closed_dir, None)
+        mixed = ~plain
+        node = {"x": t.x[mixed], "y": t.y[mixed], "z": t.z[mixed]}
+        code = {"xy": t.xy[mixed], "yz": t.yz[mixed], "xz": t.xz[mixed]}
+        _add_closed(node, partitions, closed_und, closed_dir, code)
+    return (
+        [np.rint(x).astype(np.int64).reshape(n, 5) for x in closed_dir],
+        [np.rint(x).astype(np.int64).reshape(n, 5) for x in closed_und],
+    )
+
+
+def _add_closed(
+    node: Mapping[str, np.ndarray],
+    partitions: Sequence[np.ndarray],
+    closed_und: list[np.ndarray],
+    closed_dir: list[np.ndarray],
+    code: Mapping[str, np.ndarray] | None,
+) -> None:
+    """Add a chunk of triangles' closed two-paths to the per-partition counts (flat n * 5 arrays, broker-major).
+
+    ``code`` None: every tie of every triangle is without direction, so each corner closes one undirected
+    two-path, seen from both ends (the role of ``c -> b -> a`` is that of ``a -> b -> c`` with representative
+    and gatekeeper swapped): one count per corner, and its swap, suffice.
+    """
+    n5 = len(closed_und[0])
+    weights = []
+    for _a, _b, _c, (ab, ab_lo), (bc, bc_lo), (ac, ac_lo) in _POSITIONS:
+        if code is None:
+            continue
+        w_fwd = _arc(code[ab], ab_lo) & _arc(code[bc], bc_lo) & _arc(code[ac], ac_lo)  # a -> b -> c
+        w_back = _arc(code[bc], not bc_lo) & _arc(code[ab], not ab_lo) & _arc(code[ac], not ac_lo)  # c -> b -> a
+        w_und = ((code[ab] & code[bc] & _UNDIRECTED) != 0).astype(np.int8)
+        weights.append((w_fwd & (1 - w_und), w_back & (1 - w_und), w_und))  # two undirected legs: counted once
+    for i, g in enumerate(partitions):
+        gx, gy, gz = g[node["x"]], g[node["y"]], g[node["z"]]
+        eq = {"xy": (gx == gy).astype(np.int8), "yz": (gy == gz).astype(np.int8), "xz": (gx == gz).astype(np.int8)}
+        three = 2 * (eq["xy"] & eq["yz"])  # all three in one group
+        keys = []
+        for j, (_a, b, _c, (ab, _), (bc, _), (ac, _)) in enumerate(_POSITIONS):
+            broker = node[b] * 5
+            # role of a -> b -> c: coordinator 0, consultant 1, representative 2, gatekeeper 3, liaison 4
+            # (a and b alike with c apart is representative; c -> b -> a, the other way, is gatekeeper)
+            role_fwd = broker + (4 + three - eq[bc] - 2 * eq[ab] - 3 * eq[ac])
+            if code is None:
+                keys.append(role_fwd)
+                continue
+            role_back = broker + (4 + three - 2 * eq[bc] - eq[ab] - 3 * eq[ac])
+            w_fwd, w_back, w_und = weights[j]
+            closed_und[i] += np.bincount(role_fwd, weights=w_und, minlength=n5)
+            closed_und[i] += np.bincount(role_back, weights=w_und, minlength=n5)
+            closed_dir[i] += np.bincount(role_fwd, weights=w_fwd, minlength=n5)
+            closed_dir[i] += np.bincount(role_back, weights=w_back, minlength=n5)
+        if keys:
+            fwd = np.bincount(np.concatenate(keys), minlength=n5).reshape(-1, 5)
+            closed_und[i] += (fwd + fwd[:, [0, 1, 3, 2, 4]]).ravel()
+
+
+def _arc(code: np.ndarray, low_to_high: bool) -> np.ndarray:
+    """1 where the tie has an arc from its lower to its higher end (``low_to_high``) or the other way."""
+    half = code if low_to_high else code >> 8
+    return (half & _ARC).astype(np.int8)
 
 
 def enumerate_brokerage(G: nx.Graph, groups: Mapping[Hashable, Any]) -> dict[Hashable, dict[str, int]]:

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analytics._matrix import adjacency, binary, mutual
+from graph.analytics._triangles import TriangleList
 from whoknows.errors import AnalyticsError
 
 
@@ -153,29 +154,58 @@ def betweenness_matrix(A: sp.csr_matrix, sources: np.ndarray, *, exact: bool, ba
     return bc
 
 
-def _row_scale(M: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
-    inv = np.divide(1.0, scale, out=np.zeros_like(scale), where=scale > 0)
-    return sp.csr_matrix(sp.diags(inv) @ M)
+def _inverse(x: np.ndarray) -> np.ndarray:
+    return np.divide(1.0, x, out=np.zeros_like(x, dtype=float), where=x > 0)
 
 
-def _at_edges(X: sp.csr_matrix, pattern: sp.csr_matrix) -> sp.csr_matrix:
-    """``X`` restricted to the non-zero pattern of ``pattern`` (values of X, zeros elsewhere)."""
-    return sp.csr_matrix(X.multiply(binary(pattern)))
+def constraint_matrix(M: sp.csr_matrix, *, triangle_list: TriangleList | None = None) -> np.ndarray:
+    """Burt's constraint from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes.
 
-
-def constraint_matrix(M: sp.csr_matrix) -> np.ndarray:
-    """Burt's constraint from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes."""
-    P = _row_scale(M, np.asarray(M.sum(axis=1)).ravel())
-    C = _at_edges(P + P @ P, M)
-    vals = np.asarray(C.multiply(C).sum(axis=1)).ravel()
+    ``c_i = sum_j (p_ij + sum_q p_iq p_qj)^2`` over ``i``'s contacts ``j``: the indirect part runs over the
+    contacts ``q`` that ``i`` and ``j`` share, i.e. over the triangles, which are listed once
+    (graph/analytics/_triangles.py; ``triangle_list`` when the caller has it) rather than forming ``P @ P``,
+    whose size grows with the sum of squared degrees.
+    """
+    n = M.shape[0]
+    tri = triangle_list if triangle_list is not None else TriangleList(M)
+    lo, hi = tri.lo, tri.hi
+    w_fwd, w_back = tri.halves(M)
+    inv = _inverse(np.asarray(M.sum(axis=1)).ravel())
+    p_fwd, p_back = w_fwd * inv[lo], w_back * inv[hi]  # p[lo, hi], p[hi, lo]
+    c_fwd, c_back = p_fwd.copy(), p_back.copy()  # p_ij + sum_q p_iq p_qj, each way
+    m = len(tri)
+    for t in tri.chunks():
+        xy, yz, xz = t.xy, t.yz, t.xz
+        c_fwd += np.bincount(xy, weights=p_fwd[xz] * p_back[yz], minlength=m)  # x -> z -> y
+        c_back += np.bincount(xy, weights=p_fwd[yz] * p_back[xz], minlength=m)  # y -> z -> x
+        c_fwd += np.bincount(xz, weights=p_fwd[xy] * p_fwd[yz], minlength=m)  # x -> y -> z
+        c_back += np.bincount(xz, weights=p_back[yz] * p_back[xy], minlength=m)  # z -> y -> x
+        c_fwd += np.bincount(yz, weights=p_back[xy] * p_fwd[xz], minlength=m)  # y -> x -> z
+        c_back += np.bincount(yz, weights=p_back[xz] * p_fwd[xy], minlength=m)  # z -> x -> y
+    vals = np.bincount(lo, weights=c_fwd**2, minlength=n) + np.bincount(hi, weights=c_back**2, minlength=n)
     return np.where(np.diff(M.indptr) > 0, vals, np.nan)
 
 
-def effective_size_matrix(M: sp.csr_matrix) -> np.ndarray:
-    """Burt's effective size from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes."""
-    P = _row_scale(M, np.asarray(M.sum(axis=1)).ravel())
-    Mx = _row_scale(M, M.max(axis=1).toarray().ravel())
-    red = np.asarray(_at_edges(P @ Mx.T, M).sum(axis=1)).ravel()
+def effective_size_matrix(M: sp.csr_matrix, *, triangle_list: TriangleList | None = None) -> np.ndarray:
+    """Burt's effective size from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes.
+
+    ``e_i = deg_i - sum_j sum_q p_iq m_jq``: the redundancy runs over the contacts ``q`` that ``i`` and ``j``
+    share, i.e. over the triangles (listed once, as for :func:`constraint_matrix`).
+    """
+    n = M.shape[0]
+    tri = triangle_list if triangle_list is not None else TriangleList(M)
+    lo, hi = tri.lo, tri.hi
+    w_fwd, w_back = tri.halves(M)
+    inv = _inverse(np.asarray(M.sum(axis=1)).ravel())
+    inv_max = _inverse(M.max(axis=1).toarray().ravel()) if n else np.zeros(0)
+    p_fwd, p_back = w_fwd * inv[lo], w_back * inv[hi]  # p[lo, hi], p[hi, lo]
+    m_fwd, m_back = w_fwd * inv_max[lo], w_back * inv_max[hi]  # tie over the strongest: m[lo, hi], m[hi, lo]
+    red = np.zeros(n)
+    for t in tri.chunks():
+        xy, yz, xz = t.xy, t.yz, t.xz
+        red += np.bincount(t.x, weights=p_fwd[xz] * m_fwd[yz] + p_fwd[xy] * m_back[yz], minlength=n)
+        red += np.bincount(t.y, weights=p_fwd[yz] * m_fwd[xz] + p_back[xy] * m_back[xz], minlength=n)
+        red += np.bincount(t.z, weights=p_back[yz] * m_fwd[xy] + p_back[xz] * m_back[xy], minlength=n)
     deg = np.diff(M.indptr)
     return np.where(deg > 0, deg - red, np.nan)
 

@@ -6,7 +6,8 @@ match on X is ``strong``. Search, profiles, risk and spread therefore agree on w
 
 * :func:`idea_knowers`: people with a strong match on the idea's text (:func:`search.expertise.who_knows`);
 * :func:`topic_experts`: for every subject topic, the people with a strong match on it
-  (:func:`search.expertise.experts_for_topic`); "the only expert on T" is the one strong match.
+  (:func:`search.expertise.experts_for_topic`'s numbers, computed for all topics in one pass by
+  :func:`search.topic_batch.topic_scores`); "the only expert on T" is the one strong match.
 
 The expertise API already leaves out people who left (inactive) and people who opted out, and counts only the
 documents ``viewer`` may read (``None``: the common view every viewer shares). It needs the embedding model: the
@@ -53,9 +54,14 @@ def topic_experts(
     nobody knows maps to ``{}``). ``progress(done, total, topic)`` is called after each topic."""
     from search.expertise import experts_for_topic, subject_topics
     from search.index import graph_view
+    from search.topic_batch import topic_scores
 
     gv = graph if graph is not None else graph_view(store)
     topics = subject_topics(store, graph=gv)
+    batched = topic_scores(store, topics, embedder=embedder, viewer=viewer, graph=gv, min_match=STRONG,
+                           progress=progress) if embedder is not None else None  # fmt: skip
+    if batched is not None:
+        return batched
     out: dict[str, dict[str, float]] = {}
     for i, t in enumerate(topics, start=1):
         found = experts_for_topic(store, t, embedder=embedder, viewer=viewer, graph=gv)

@@ -285,6 +285,17 @@ def network_map(
     }
 
 
+def community_names(G: nx.Graph, comm: Mapping[Hashable, Any]) -> dict[Any, str]:
+    """``{community: name}`` as the map names them (:func:`graph.analytics.map_words.name_communities`), for
+    the networker report's broker reasons."""
+    from graph.analytics.map_words import name_communities
+
+    named = name_communities(
+        comm, node_attribute(G, "department"), cops=node_attribute(G, "cops"), tags=node_attribute(G, "tags")
+    )
+    return {c: row["name"] for c, row in named.items()}
+
+
 def map_with_networkers(
     G: nx.Graph,
     *,
@@ -297,21 +308,14 @@ def map_with_networkers(
     """``(networker report, map data)`` with one community detection shared by both: communities are named once
     (:func:`graph.analytics.map_words.name_communities`) so the brokers' reasons and the map use the same names.
     What the app's map page and ``whoknows map`` show."""
-    from graph.analytics.map_words import name_communities
     from graph.analytics.networkers import networker_report
     from graph.analytics.projection import require_network
 
     require_network(G)
     H = G.to_undirected(as_view=True) if G.is_directed() else G
     comm = detect_communities(H, weight="weight", seed=seed, method=community_method)
-    dept = node_attribute(G, "department")
-    names = name_communities(comm, dept, cops=node_attribute(G, "cops"), tags=node_attribute(G, "tags"))
     report = networker_report(
-        G,
-        communities=comm,
-        community_names={c: row["name"] for c, row in names.items()},
-        expertise=expertise,
-        seed=seed,
+        G, communities=comm, community_names=community_names(G, comm), expertise=expertise, seed=seed
     )
     report["method"]["communities"] = f"{community_method}, seed {seed}"  # what was run, not "given"
     data = network_map(G, communities=comm, seed=seed, runs=runs, report=report, cache=cache,

@@ -31,7 +31,8 @@ import scipy.sparse as sp
 
 from graph.access import Viewer, document_access
 from graph.analytics._matrix import adjacency, binary, group_index, mutual, onehot
-from graph.analytics.brokerage import ROLES, brokerage_legs, closure, mixed_brokerage
+from graph.analytics._triangles import TriangleList
+from graph.analytics.brokerage import ROLES, brokerage_legs, mixed_brokerage
 from graph.analytics.centrality import (
     betweenness_error_bound,
     betweenness_matrix,
@@ -78,6 +79,36 @@ class _Ranks:
 
     def above(self, x: float) -> float:
         return float(self.n - np.searchsorted(self.sorted, x, side="right")) / self.n if self.n else 0.0
+
+    def below_all(self, xs: np.ndarray) -> np.ndarray:
+        """:meth:`below` of every value at once (the same numbers)."""
+        if not self.n:
+            return np.zeros(len(xs))
+        return np.searchsorted(self.sorted, np.asarray(xs, dtype=float), side="left").astype(float) / self.n
+
+    def above_all(self, xs: np.ndarray) -> np.ndarray:
+        """:meth:`above` of every value at once (the same numbers)."""
+        if not self.n:
+            return np.zeros(len(xs))
+        return (self.n - np.searchsorted(self.sorted, np.asarray(xs, dtype=float), side="right")).astype(float) / self.n
+
+
+def _at(M: sp.csr_matrix, cols: np.ndarray) -> np.ndarray:
+    """``M[i, cols[i]]`` for every row ``i``."""
+    n = M.shape[0]
+    return np.asarray(M[np.arange(n), cols]).ravel() if n else np.zeros(0)
+
+
+def _group_ties(K: sp.csr_matrix, i: int, own: int, names: Sequence[Any], *, unnamed: bool) -> Counter:
+    """Ties of person ``i`` per group name (``K``: ties per person and group), their own group (index ``own``)
+    left out, in ``K``'s order; the groups without a name (people without a group, each a group of their own)
+    summed under None with ``unnamed``, else left out."""
+    lo, hi = K.indptr[i], K.indptr[i + 1]
+    out: Counter = Counter()
+    for j, c in zip(K.indices[lo:hi].tolist(), K.data[lo:hi].tolist(), strict=True):
+        if j != own and (unnamed or names[j] is not None):
+            out[names[j]] += int(c)
+    return out
 
 
 def _pct(x: float) -> str:
@@ -210,13 +241,12 @@ def networker_report(
     else:
         btw_a = betweenness_matrix(B, sources, exact=k_piv is None)
     M = mutual(A)
-    con_a = constraint_matrix(M)
-    esz_a = effective_size_matrix(M)
+    tri = TriangleList(B)  # listed once for Burt's measures and both brokerage tables
+    con_a = constraint_matrix(M, triangle_list=tri)
+    esz_a = effective_size_matrix(M, triangle_list=tri)
     core_a = coreness_matrix(B)
-    _, Dir, Und = brokerage_legs(G)  # direction kept where the data has it (interactions)
-    closed = closure(Dir, Und)
-    brk_d_a = mixed_brokerage(Dir, Und, gd, closed=closed)
-    brk_c_a = mixed_brokerage(Dir, Und, gc, closed=closed)
+    _, Dir, Und = brokerage_legs(G, ties=(nodes, A))  # direction kept where the data has it (interactions)
+    brk_d_a, brk_c_a = mixed_brokerage(Dir, Und, [gd, gc], triangle_list=tri)
     part_d_a = participation_matrix(B, gd)
     part_c_a = participation_matrix(B, gc)
     z_c_a = within_module_z_matrix(B, gc, has_c)
@@ -233,6 +263,34 @@ def networker_report(
     brk_rank = _Ranks(broker_tot.tolist())
     broker_c_tot = brk_c_a[:, 1:].sum(axis=1)
     brk_c_rank = _Ranks(broker_c_tot.tolist())
+    # Every share a sentence states, for everyone at once (one sorted search per measure, not per person).
+    deg_below_a, deg_above_a = deg_rank.below_all(deg), deg_rank.above_all(deg)
+    btw_below_a = btw_rank.below_all(btw_a)
+    con_above_a = np.where(np.isnan(con_a), 0.0, con_rank.above_all(con_a))
+    brk_below_a, brk_c_below_a = brk_rank.below_all(broker_tot), brk_c_rank.below_all(broker_c_tot)
+    # Cross-boundary ties per person: a department tie crosses unless it is to their own department (everyone
+    # without a department is a department of their own); a community tie counts when it goes to another
+    # named community.
+    own_d = _at(Kd, gd)
+    named_c = np.asarray([lab is not None for lab in clabels], dtype=bool)
+    Kc_named = sp.csr_matrix(Kc @ sp.diags(named_c.astype(float))) if n else Kc
+    Kc_named.eliminate_zeros()
+    own_c = _at(Kc_named, gc)
+    n_cross_a = (deg - np.rint(own_d).astype(np.int64)).tolist()
+    n_cross_c_a = np.rint(np.asarray(Kc_named.sum(axis=1)).ravel() - own_c).astype(np.int64).tolist()
+    n_groups_c_a = (np.diff(Kc_named.indptr) - (own_c > 0)).tolist()  # other named communities reached
+    deg_l, strength_l, btw_l, con_l, esz_l = (
+        deg.tolist(),
+        strength.tolist(),
+        btw_a.tolist(),
+        con_a.tolist(),
+        esz_a.tolist(),
+    )
+    core_l, broker_l, broker_c_l = core_a.tolist(), broker_tot.tolist(), broker_c_tot.tolist()
+    brk_d_l, brk_c_l = brk_d_a.tolist(), brk_c_a.tolist()
+    part_d_l, part_c_l, z_c_l = part_d_a.tolist(), part_c_a.tolist(), z_c_a.tolist()
+    deg_below_l, deg_above_l, btw_below_l = deg_below_a.tolist(), deg_above_a.tolist(), btw_below_a.tolist()
+    con_above_l, brk_below_l, brk_c_below_l = con_above_a.tolist(), brk_below_a.tolist(), brk_c_below_a.tolist()
 
     people: dict[Hashable, dict[str, Any]] = {}
     label_counts: Counter = Counter()
@@ -240,63 +298,53 @@ def networker_report(
         if v in hidden:
             continue
         own = dept.get(v)
-        row_k = Kd.getrow(i)
-        cross = Counter(
-            {dnames[j]: int(c) for j, c in zip(row_k.indices, row_k.data, strict=True) if j != gd[i] or not has_d[i]}
-        )
-        n_cross = int(sum(cross.values()))
-        row_c = Kc.getrow(i)
-        cross_c = Counter(
-            {
-                clabels[j]: int(c)
-                for j, c in zip(row_c.indices, row_c.data, strict=True)
-                if j != gc[i] and clabels[j] is not None
-            }
-        )
-        n_cross_c = int(sum(cross_c.values()))
-        d_i = int(deg[i])
-        c_val = float(con_a[i])
-        brk_d = dict(zip(ROLES, map(int, brk_d_a[i]), strict=True))
-        brk_c = dict(zip(ROLES, map(int, brk_c_a[i]), strict=True))
-        ga = guimera_amaral_role(float(z_c_a[i]), float(part_c_a[i]))
+        n_cross = n_cross_a[i]
+        n_cross_c = n_cross_c_a[i]
+        d_i = deg_l[i]
+        c_val = con_l[i]
+        brk_d = dict(zip(ROLES, brk_d_l[i], strict=True))
+        brk_c = dict(zip(ROLES, brk_c_l[i], strict=True))
+        z_i, p_c = z_c_l[i], part_c_l[i]
+        ga = guimera_amaral_role(z_i, p_c)
         row: dict[str, Any] = {
             "name": _name(G, v),
             "department": own,
             "community": comm.get(v),
             "degree": d_i,
-            "strength": float(strength[i]),
-            "betweenness": float(btw_a[i]),
+            "strength": strength_l[i],
+            "betweenness": btw_l[i],
             "constraint": c_val,
-            "effective_size": float(esz_a[i]),
-            "coreness": int(core_a[i]),
+            "effective_size": esz_l[i],
+            "coreness": core_l[i],
             "cross_department_ties": n_cross,
             "cross_community_ties": n_cross_c,
             "brokerage_departments": brk_d,
             "brokerage_communities": brk_c,
-            "participation_departments": float(part_d_a[i]),
-            "participation_communities": float(part_c_a[i]),
-            "within_community_z": float(z_c_a[i]),
+            "participation_departments": part_d_l[i],
+            "participation_communities": p_c,
+            "within_community_z": z_i,
             "ga_role": f"{ga} {GA_ROLES[ga]}",
             "community_position": COMMUNITY_POSITIONS[ga],
         }
-        deg_v, btw_v, core_v, btot = d_i, float(btw_a[i]), int(core_a[i]), int(broker_tot[i])
+        deg_v, btw_v, core_v, btot = d_i, btw_l[i], core_l[i], broker_l[i]
         labels = []
         # Central connector: many direct contacts.
-        d_below = deg_rank.below(deg_v)
+        d_below = deg_below_l[i]
         if deg_v >= 3 and d_below >= 1 - top_share:
             inside = deg_v - n_cross
             reasons = [
                 f"ties to {_people(deg_v)}, more than {_pct(d_below)} of people"
                 + (f"; {inside} of them inside {own}" if own is not None else ""),
-                f"betweenness {btw_v:.3f}, higher than {_pct(btw_rank.below(btw_v))} of people",
+                f"betweenness {btw_v:.3f}, higher than {_pct(btw_below_l[i])} of people",
             ]
             labels.append({"label": "central connector", "reasons": reasons})
         # Broker (information broker): links informal groups (communities) that are otherwise apart.
-        b_btw = btw_rank.below(btw_v)
-        bc_tot = int(broker_c_tot[i])
-        bc_below = brk_c_rank.below(bc_tot)
-        links = len(cross_c) >= 2 and n_cross_c >= 2
+        b_btw = btw_below_l[i]
+        bc_tot = broker_c_l[i]
+        bc_below = brk_c_below_l[i]
+        links = n_groups_c_a[i] >= 2 and n_cross_c >= 2
         if links and ((btw_v > 0 and b_btw >= 1 - top_share) or (bc_tot > 0 and bc_below >= 1 - top_share)):
+            cross_c = _group_ties(Kc, i, gc[i], clabels, unnamed=False)
             others = [_cname(cnames, c) for c, _ in cross_c.most_common(2)]
             mine = _cname(cnames, comm.get(v)) if comm.get(v) is not None else "people without a community"
             reasons = [
@@ -313,13 +361,14 @@ def networker_report(
                 )
             labels.append({"label": "broker", "reasons": reasons})
         # Boundary spanner: crosses departments (formal boundaries) with low constraint, or brokers many two-paths.
-        c_above = con_rank.above(c_val) if c_val == c_val else 0.0
-        b_below = brk_rank.below(btot)
+        c_above = con_above_l[i]
+        b_below = brk_below_l[i]
         spans = (
             deg_v > 0 and n_cross >= 2 and n_cross / deg_v >= broker_cross_share and c_above >= broker_constraint_share
         )
         brokers_many = btot > 0 and b_below >= 1 - top_share
         if spans or brokers_many:
+            cross = _group_ties(Kd, i, gd[i] if has_d[i] else -1, dnames, unnamed=True)
             top = [str(g) for g, _ in cross.most_common(2) if g is not None]
             where = f"bridges {own} with {' and '.join(top)}" if own is not None and top else "bridges groups"
             reasons = [
@@ -337,7 +386,7 @@ def networker_report(
         known = (expertise or {}).get(v)
         if known:
             row["expertise"] = known if isinstance(known, int | float) else len(known)
-            reasons = specialist_reasons(known, deg_v, deg_rank.above(deg_v), core_v, specialist_degree_share)
+            reasons = specialist_reasons(known, deg_v, deg_above_l[i], core_v, specialist_degree_share)
             if reasons:
                 labels.append({"label": "peripheral specialist", "reasons": reasons})
         row["labels"] = labels

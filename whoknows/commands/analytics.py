@@ -22,7 +22,7 @@ def _bounded_simulations(ctx: click.Context, param: click.Parameter, value: int)
 
     cap = current().simulations
     if not 1 <= value <= cap:
-        raise click.BadParameter(f"{value:,} is outside 1..{cap:,}; {current().hint('simulations')}")
+        raise click.BadParameter(f"{value:,} is outside 1..{cap:,}; {current().hint('simulations', flag=False)}")
     return value
 
 
@@ -40,7 +40,9 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
     the reasons in words."""
     import sys
 
+    from graph.analytics.communities import communities as detect_communities
     from graph.analytics.knowers import load_embedder, topic_experts
+    from graph.analytics.maps import community_names
     from graph.analytics.networkers import LABELS, networker_report
     from graph.analytics.projection import project_store, require_network
     from graph.analytics.risk_summary import topics_by_person
@@ -62,13 +64,17 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
     finally:
         store.close()
     if in_server is None:
-        rep = networker_report(G, seed=seed, expertise=expertise or None)
+        comm = detect_communities(G, weight="weight", seed=seed, method="auto")
+        rep = networker_report(G, seed=seed, expertise=expertise or None, communities=comm,
+                               community_names=community_names(G, comm))  # fmt: skip
+        rep["method"]["communities"] = f"auto, seed {seed}"
     else:
         rep = networker_report(
             G,
             seed=seed,
             expertise=expertise or None,
             communities=in_server.community,
+            community_names=community_names(G, in_server.community),
             betweenness=in_server.betweenness,
             computed_by=in_server.computed_by,
         )

@@ -134,8 +134,14 @@ def network_role(url: str, node_id: str, topics_known: tuple[str, ...] = ()) -> 
     ``topics_known``: the topics the profile shows as strong matches. The shared networker report is computed
     without expertise (it is cached per version of the network, not of the documents), so "peripheral
     specialist" is decided here with the same rule and the same degree ranks as the risk page
-    (graph/analytics/networkers.specialist_reasons), and the two pages agree. Plain text: the page escapes it."""
-    report = networkers(url)
+    (graph/analytics/networkers.specialist_reasons), and the two pages agree. Plain text: the page escapes it.
+    A network without people or ties has no roles: the one line says why."""
+    from whoknows.errors import AnalyticsError
+
+    try:
+        report = networkers(url)
+    except AnalyticsError as exc:
+        return [f"No network role: {exc}"]
     row = report["people"].get(node_id)
     if row is None:
         return []
