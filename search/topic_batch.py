@@ -9,7 +9,9 @@ every topic: 13-15 s of the CLI's first run. Here everything that does not depen
 the reference sample in one matrix product each, and no why-line is written (the counts need none). What stays
 per topic is the retrieval that decides *who is considered* (:func:`search.expertise._proposed`), so the people
 scored are exactly those ``who_knows`` scores, and each person's features and calibrated score are computed by
-the same functions (:func:`search.expertise._features`, the frozen calibration). A test pins the answer to
+the same functions (:func:`search.expertise._features`, the frozen calibration). What people say about
+themselves applies as in ``who_knows`` (:func:`search.expertise._said`: a confirmed topic the text matches makes
+a strong match, a hidden one leaves the person out, helpful answers are evidence). A test pins the answer to
 ``experts_for_topic`` (tests/test_topic_batch.py).
 
 Without vectors of the embedder's model in the store (lexical-only search) there is nothing to batch: the answer
@@ -36,6 +38,7 @@ from search.expertise import (
     _person_documents,
     _proposed,
     _reference,
+    _said,
     _term_cache,
 )
 from search.index import graph_view
@@ -91,10 +94,14 @@ def topic_scores(
     Q = np.stack([q / (np.linalg.norm(q) or 1.0) for q in rows]).astype(np.float32)  # as _doc_evidence scales q
     mu, sd = _reference_stats(ref, Q, cal)
 
-    # who each topic's retrieval proposes (per topic: the same people who_knows scores)
+    # who is considered for each topic: whom its retrieval proposes and whose own statements bear on it (per
+    # topic, as who_knows does); people who hid a topic the text matches are never named for it
     proposed: list[list[str]] = []
+    said: list[Any] = []
     for i, name in enumerate(names):
-        proposed.append(_proposed(store, gv, who, name, raw[i], model, DEFAULT_CONFIG, ()))
+        said.append(_said(store, gv, who, name, raw[i], embedder, (), cal))
+        proposed.append(list(dict.fromkeys(_proposed(store, gv, who, name, raw[i], model, DEFAULT_CONFIG, ())
+                                           + said[i].extra)))  # fmt: skip
         if progress is not None:
             progress(i + 1, len(names), name)
     everyone = list(dict.fromkeys(p for ps in proposed for p in ps))
@@ -146,8 +153,9 @@ def topic_scores(
         mu_t, sd_t = float(mu[t]), float(sd[t])
         shares: dict[str, tuple[float, float]] = {}
         scores: dict[str, float] = {}
+        confirmed, hidden = said[t].confirmed, said[t].hidden
         for p in proposed[t]:
-            if p not in visible or p in scores:
+            if p not in visible or p in hidden or p in scores:
                 continue
             ds = docs_of.get(p, [])
             if not ds:
@@ -169,7 +177,9 @@ def topic_scores(
                 share, wshare = shares[b]
                 feats = _features([float(best_sim[d][t]) for d in order], mu_t, sd_t, share, wshare, cal.top_k)
                 score = dense(feats)
-            if _LEVEL_RANK[cal.level(score)] <= floor:
+            if p in confirmed:  # a confirmed topic the text matches: a strong match (_with_claims)
+                scores[p] = max(score, cal.strong)
+            elif _LEVEL_RANK[cal.level(score)] <= floor:
                 scores[p] = score
         out[name] = scores
     return out

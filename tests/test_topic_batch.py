@@ -5,7 +5,9 @@ without the embedder's vectors answers None (callers ask per topic). On the app 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,8 @@ from search.expertise import STRONG, WEAK, experts_for_topic, subject_topics
 from search.index import graph_view
 from search.topic_batch import topic_scores
 from tests.search_fixtures import real_embedder  # noqa: F401
+from whoknows.questions import Asked, ask, mark_helpful
+from whoknows.selfassert import set_topic
 
 pytestmark = pytest.mark.slow
 
@@ -84,3 +88,41 @@ def test_a_store_without_the_models_vectors_answers_none(store: GraphStore) -> N
     topics = subject_topics(store)[:3]
     assert topic_scores(store, topics, embedder=_OtherModel()) is None  # type: ignore[arg-type]
     assert topic_scores(store, [], embedder=_OtherModel()) == {}  # type: ignore[arg-type]
+
+
+def test_what_people_say_about_themselves_counts_as_in_experts_for_topic(tmp_path: Path, real_embedder: Any) -> None:  # noqa: F811
+    """On a copy of the demo: one expert hides a topic (never named for it), a non-expert confirms one (a strong
+    match), a helpful answer makes its answerer considered; the batch agrees with experts_for_topic on each."""
+    src = demo_store_path()
+    for suffix in ("", "-wal", "-shm"):
+        if (f := src.parent / (src.name + suffix)).is_file():
+            shutil.copy(f, tmp_path / f.name)
+    store = open_store(str(tmp_path / src.name))
+    try:
+        gv = graph_view(store)
+        topics = subject_topics(store, graph=gv)
+        base = topic_scores(store, topics, embedder=real_embedder, graph=gv)
+        assert base is not None
+        shared = next(t for t in topics if len(base[t.name]) >= 2)
+        hider = sorted(base[shared.name])[0]
+        lone = next(t for t in topics if t.name != shared.name and 0 < len(base[t.name]) < 3)
+        people = sorted(n.id for n in store.iter_nodes("Person") if n.props.get("active", True) is not False)
+        confirmer = next(p for p in people if p not in base[lone.name] and p != hider)
+        set_topic(store, hider, shared.node_id, "hidden", by=hider, via="test")
+        set_topic(store, confirmer, lone.node_id, "confirmed", by=confirmer, via="test")
+        asker, answerer = people[-1], people[-2]
+        q = ask(store, f"Who can explain {lone.name} to our team?", [Asked(answerer, "them", "test")], asked_by=asker,
+                embedder=real_embedder)  # fmt: skip
+        mark_helpful(store, q.node_id, answerer, marked_by=asker)
+        gv = graph_view(store)
+        sample = [shared, lone, *topics[::10]]
+        batched = topic_scores(store, sample, embedder=real_embedder, graph=gv, min_match=WEAK)
+        assert batched is not None
+        assert hider not in batched[shared.name]
+        assert batched[lone.name][confirmer] >= calibration.load().strong
+        for name, want in _per_topic(store, real_embedder, None, sample).items():
+            assert batched[name].keys() == want.keys(), name
+            for p, s in want.items():
+                assert batched[name][p] == pytest.approx(s, abs=1e-5), (name, p)
+    finally:
+        store.close()
