@@ -283,8 +283,13 @@ def outcome(page, wanted) -> None:  # type: ignore[no-untyped-def]
     """Wait for ``wanted`` (a locator) after a save; if it never comes, fail with what the page shows instead."""
     try:
         wanted.wait_for()
-    except Exception as exc:
-        raise AssertionError("expected outcome not shown; the page shows:\n" + page.inner_text("body")[-2000:]) from exc
+    except Exception as exc:  # what the page shows instead (an error, a run still going, the sign-in note, ...)
+        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        stale = page.locator("[data-stale='true']").count()
+        text = page.get_by_test_id("stMain").inner_text()
+        raise AssertionError(
+            f"not shown; script running: {running}, stale elements: {stale}; the page:\n{text}"
+        ) from exc
 
 
 def topic_lines(page) -> str:  # type: ignore[no-untyped-def]
@@ -345,10 +350,7 @@ def test_ask_the_experts_and_a_helpful_answer_becomes_evidence(page, action) -> 
     open_expander(page, "Ask these people")  # the first three people with an address are preselected
     page.get_by_role("button", name="Record the question and draft the e-mail").click()
     draft = page.get_by_role("link", name=re.compile("Open the e-mail draft"))
-    try:
-        draft.wait_for()
-    except Exception as exc:  # say what the page showed instead (an error message, the sign-in note, ...)
-        raise AssertionError(page.get_by_test_id("stMain").inner_text()[-1500:]) from exc
+    outcome(page, draft)
     href = draft.get_attribute("href") or ""
     assert href.startswith("mailto:") and "cy@example.org" in href and "subject=Question%3A" in href
     assert "Why%20I%20am%20asking%20you" in href
