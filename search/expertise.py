@@ -28,10 +28,13 @@ Evidence counts only for what the viewer may see (permissions exactly as search 
 ``exclude``d items. An evidence item *passes* when, on its own, it would make at least a weak match; only
 passing items are counted in words ("Wrote 3 documents close to this").
 
-Self-asserted topics (confirm / hide / add) are a source i17 provides: :class:`TopicAssertions` and the
-``assertions`` hook of :func:`person_topics` and :func:`experts_for_topic`. A confirmed topic counts as strong
-evidence for that topic; a hidden topic is never shown on the profile and the person is never named as an
-expert on it (they are still counted, like an opted-out person).
+What people say about themselves counts too (search/claims.py reads it; whoknows/selfassert.py and
+whoknows/questions.py write it). For a text that matches a topic (:func:`search.claims.topic_matches`): a person
+who **confirmed** the topic is a strong match ("Topic 'X' confirmed by them"); one who **hid** it is never named
+for the text (they still appear for texts that match none of their hidden topics); one who **added** it is
+considered and weighed by the evidence behind it, the why-line saying "topic 'X' added by them". A question
+whose answer the asker marked helpful is an evidence item of the answerer like a document they wrote (its text
+is the passage), "Answered 1 question close to this".
 """
 
 from __future__ import annotations
@@ -50,12 +53,12 @@ import numpy as np
 
 from graph.schema import Label, RelType
 from graph.store import GraphStore
-from search import calibration, longtext, terms
+from search import calibration, claims, longtext, terms
 from search.embedder import Embedder
 from search.evidence import ExpertResult
 from search.index import IndexedGraphView, graph_view
 from search.permissions import Viewer, load_viewer, person_node_id, person_visible
-from search.ranking import DEFAULT_CONFIG, RankingConfig, find_experts, make_keep
+from search.ranking import DEFAULT_CONFIG, RankingConfig, _check_filters, _matches_filters, find_experts, make_keep
 from search.retrieval import GraphView, retrieve, unit_item_vectors
 from whoknows.errors import NotFoundError, SearchError
 
@@ -96,10 +99,11 @@ class MatchedItem:
     ``share``: share of the query's content words the item contains; ``passes``: on its own it would make at
     least a weak match, so it is counted in words; ``score``: that single-item calibrated score."""
 
-    kind: str  # document | self-asserted
+    kind: str  # document | answer (a question they answered helpfully) | self-asserted
     node_id: str
     title: str
-    relation: str  # first author | authored | reviewed as SME | confirmed topic
+    #: first author | authored | reviewed as SME | answered (marked helpful) | confirmed by them | added by them
+    relation: str
     similarity: float | None
     share: float
     score: float
@@ -197,8 +201,14 @@ AssertionSource = Callable[[GraphStore, str], TopicAssertions]
 
 
 def no_assertions(store: GraphStore, person: str) -> TopicAssertions:
-    """The default source until self-asserted topics are stored: nobody has asserted anything."""
+    """A source in which nobody has asserted anything (tests; what a store without statements holds)."""
     return TopicAssertions()
+
+
+def stored_assertions(store: GraphStore, person: str) -> TopicAssertions:
+    """The default source: the person's statements as the graph holds them (``SELF_TOPIC``, search/claims.py)."""
+    mine = claims.stored_claims(store, graph_view(store)).of(person)
+    return TopicAssertions(**{s: frozenset(t for t, st in mine.items() if st == s) for s in claims.STATES})
 
 
 def _by_rank(m: PersonMatch) -> tuple[float, str]:
@@ -353,24 +363,30 @@ def _query_reference(ref: _Reference, qvec: np.ndarray, cal: calibration.Calibra
 
 
 def _doc_chunks(gv: GraphView, doc_ids: Sequence[str]) -> dict[str, list[str]]:
-    """Document id -> its chunk ids (from the read model, else from each document's HAS_CHUNK relationships)."""
+    """Document id -> its chunk ids (from the read model, else from each document's HAS_CHUNK relationships). A
+    question is its own single passage (its text is embedded like a chunk's)."""
+    questions = {d for d, n in gv.nodes(doc_ids).items() if n.label == Label.QUESTION}
     if isinstance(gv, IndexedGraphView):
         allc = gv.index.doc_chunks()
-        return {d: list(allc.get(d, ())) for d in doc_ids}
-    gv.prefetch(doc_ids)
+        return {d: [d] if d in questions else list(allc.get(d, ())) for d in doc_ids}
+    gv.prefetch(d for d in doc_ids if d not in questions)
     out: dict[str, list[str]] = {}
     for d in doc_ids:
+        if d in questions:
+            out[d] = [d]
+            continue
         v = gv.view(d)
         out[d] = sorted(r.end for r in (v.outgoing if v else ()) if r.type == RelType.HAS_CHUNK)
     return out
 
 
-_DOC_RELATION = {RelType.AUTHORED: "authored", RelType.REVIEWED: "reviewed as SME"}
+ANSWERED = "answered (marked helpful)"
 
 
 def _person_documents(gv: GraphView, who: Viewer, people: Sequence[str], exclude: Collection[str]) -> dict[str, list]:
-    """Person -> [(document id, relation)] of the documents they authored or reviewed that the viewer may see and
-    that are not excluded (the first authorship wins over a review of the same document)."""
+    """Person -> [(document id, relation)] of the documents they authored or reviewed, and the questions whose
+    answer the asker marked helpful, that the viewer may see and that are not excluded (the first authorship
+    wins over a review of the same document)."""
     gv.prefetch(people)
     rels: dict[str, dict[str, str]] = {}
     for p in people:
@@ -381,6 +397,8 @@ def _person_documents(gv: GraphView, who: Viewer, people: Sequence[str], exclude
                 mine[r.end] = "first author" if r.props.get("position") == 0 else "authored"
             elif r.type == RelType.REVIEWED:
                 mine.setdefault(r.end, "reviewed as SME")
+            elif r.type == RelType.ANSWERED and r.props.get("helpful"):
+                mine.setdefault(r.end, ANSWERED)
         rels[p] = mine
     docs = gv.nodes({d for m in rels.values() for d in m} - set(exclude))
     return {
@@ -611,8 +629,9 @@ def _item(
     node: Any, did: str, rel: str, sim: float | None, share: float, single: float, cal: Any, chunk: str | None
 ) -> MatchedItem:
     props = node.props if node is not None else {}
+    kind = "answer" if node is not None and node.label == Label.QUESTION else "document"
     return MatchedItem(
-        "document", did, str(props.get("title") or props.get("key") or did), rel, sim, share, single,
+        kind, did, str(props.get("title") or props.get("key") or did), rel, sim, share, single,
         single >= cal.weak, passage_id=chunk, date=props.get("date"),
     )  # fmt: skip
 
@@ -632,32 +651,36 @@ def _plural(n: int, word: str) -> str:
 def why_line(text: str, level: str, items: Sequence[MatchedItem], passages: Mapping[str, str]) -> str:
     """One line that claims only what the evidence shows.
 
-    Counts only passing items ("Wrote 3 documents close to this, incl. 'X'"); says "on '<phrase>'" only when
-    every counted item contains that run of the query's words; names the best matching item by its title; never
-    echoes the query. A weak or absent match says so ("Weak match: closest is 'X'")."""
-    passing = [e for e in items if e.passes]
+    Counts only passing items ("Wrote 3 documents close to this, incl. 'X'"; a question they answered helpfully:
+    "answered 1 question close to this"); says "on '<phrase>'" only when every counted item contains that run of
+    the query's words; names the best matching item by its title; never echoes the query. A weak or absent
+    match says so ("Weak match: closest is 'X'"). What people say about themselves is added by
+    :func:`_with_claims`."""
+    evidence = [e for e in items if e.kind in ("document", "answer")]
+    passing = [e for e in evidence if e.passes]
     if not passing:
-        if not items:
+        if not evidence:
             return "No documents of theirs close to this"
-        return f"{'Weak match' if level == WEAK else 'No close evidence'}: closest is {_quote(items[0].title)}"
-    asserted = [e for e in passing if e.kind == "self-asserted"]
-    docs = [e for e in passing if e.kind == "document"]
+        return f"{'Weak match' if level == WEAK else 'No close evidence'}: closest is {_quote(evidence[0].title)}"
+    wrote = [e for e in passing if e.kind == "document" and e.relation != "reviewed as SME"]
+    reviewed = [e for e in passing if e.kind == "document" and e.relation == "reviewed as SME"]
+    answered = [e for e in passing if e.kind == "answer"]
+    texts = [e.title + " " + passages.get(e.passage_id or "", "") for e in passing]
+    phrase = terms.shared_phrase(text, texts)
+    about = f" on '{phrase}'" if phrase else " close to this"
     parts: list[str] = []
-    if docs:
-        wrote = [e for e in docs if e.relation != "reviewed as SME"]
-        reviewed = [e for e in docs if e.relation == "reviewed as SME"]
-        texts = [e.title + " " + passages.get(e.passage_id or "", "") for e in docs]
-        phrase = terms.shared_phrase(text, texts)
-        about = f" on '{phrase}'" if phrase else " close to this"
-        if wrote:
-            parts.append(f"Wrote {_plural(len(wrote), 'document')}{about}, incl. {_quote(wrote[0].title)}")
-        if reviewed:
-            parts.append(
-                f"reviewed {_plural(len(reviewed), 'document')}"
-                + (f"{about}, incl. {_quote(reviewed[0].title, 40)}" if not wrote else "")
-            )
-    if asserted:
-        parts.append("confirmed this topic on their profile")
+    if wrote:
+        parts.append(f"Wrote {_plural(len(wrote), 'document')}{about}, incl. {_quote(wrote[0].title)}")
+    if reviewed:
+        parts.append(
+            f"reviewed {_plural(len(reviewed), 'document')}"
+            + (f"{about}, incl. {_quote(reviewed[0].title, 40)}" if not parts else "")
+        )
+    if answered:
+        parts.append(
+            f"answered {_plural(len(answered), 'question')}"
+            + (f"{about}, incl. {_quote(answered[0].title, 40)}" if not parts else "")
+        )
     line = "; ".join(parts)
     line = line[:1].upper() + line[1:]
     return f"Weak match: {line[:1].lower() + line[1:]}" if level != STRONG else line
@@ -769,9 +792,11 @@ def knows_about(
         config=config, graph=gv, query_vector=qvec,
     )  # fmt: skip
     by_id = {r.node_id: (i, r) for i, r in enumerate(ranked)}
-    people = list(dict.fromkeys([r.node_id for r in ranked] + named))
+    said = _said(store, gv, who, text, qvec, embedder, exclude, cal)
+    extra = _extra_people(gv, said, filters, candidates)
+    people = list(dict.fromkeys([r.node_id for r in ranked] + named + extra))
     props = {p: n.props for p, n in gv.nodes(people).items()}
-    people = [p for p in people if p in props and person_visible(props[p])]
+    people = [p for p in people if p in props and person_visible(props[p]) and p not in said.hidden]
     scored = _score_people(store, gv, who, text, qvec, model, people, exclude, cal)
     passages = _passages(gv, scored)
     matches = []
@@ -780,8 +805,10 @@ def knows_about(
         m = _match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res)
         if not m.passing and res is not None and (other := _other_evidence(res)):
             m = replace(m, why=f"{m.why}; {other}")
-        matches.append(m)
+        matches.append(_with_claims(m, text, said.confirmed.get(p, ()), said.added.get(p, ()), cal))
     matches.sort(key=ORDERS[order])
+    if order == "rank":
+        matches = _lift_unranked_strong(matches, set(extra))
     if limit is None:
         return matches
     named_set = set(named)
@@ -801,7 +828,7 @@ def score_people(
     graph: GraphView | None = None,
 ) -> list[PersonMatch]:
     """The calibrated answer for named people only (no ranking is run): the same numbers :func:`knows_about`
-    gives them. People who opted out or left are left out."""
+    gives them. People who opted out or left, or who hid a topic the text matches, are left out."""
     if not text.strip():
         raise SearchError("the text is empty; give what the people should know about")
     cal = calibration.load()
@@ -809,11 +836,13 @@ def score_people(
     who = load_viewer(store, viewer)
     people = _resolve_people(gv, persons)
     props = {p: n.props for p, n in gv.nodes(people).items()}
-    people = [p for p in dict.fromkeys(people) if person_visible(props[p])]
     qvec = longtext.query_vector(embedder, text) if embedder is not None else None
+    said = _said(store, gv, who, text, qvec, embedder, exclude, cal)
+    people = [p for p in dict.fromkeys(people) if person_visible(props[p]) and p not in said.hidden]
     scored = _score_people(store, gv, who, text, qvec, embedder.name if embedder else None, people, exclude, cal)
     passages = _passages(gv, scored)
-    out = [_match(p, props[p], text, scored[p], cal, passages) for p in people]
+    out = [_with_claims(_match(p, props[p], text, scored[p], cal, passages), text, said.confirmed.get(p, ()),
+                        said.added.get(p, ()), cal) for p in people]  # fmt: skip
     out.sort(key=lambda m: (-m.score, m.node_id))
     return out
 
@@ -914,8 +943,9 @@ def who_knows(
 ) -> list[PersonMatch]:
     """Everyone whose match on ``text`` is at least ``min_match`` (``strong`` by default: "the people who know
     about it"), by calibrated score, best first. The fast path for counting and thresholding (spread's knowers,
-    the risk page's experts per topic): the people are those the ranking's retrieval proposes (:func:`_proposed`),
-    scored like :func:`knows_about` scores them (same numbers), without the fused ranking's aggregation."""
+    the risk page's experts per topic): the people are those the ranking's retrieval proposes (:func:`_proposed`)
+    and those whose own statements bear on the text (:func:`_said`), scored like :func:`knows_about` scores them
+    (same numbers), without the fused ranking's aggregation."""
     if not text.strip():
         raise SearchError("the text is empty; give what the people should know about")
     if min_match not in LEVELS:
@@ -925,13 +955,16 @@ def who_knows(
     who = load_viewer(store, viewer)
     qvec = longtext.query_vector(embedder, text) if embedder is not None else None
     model = embedder.name if embedder is not None else None
-    people = _proposed(store, gv, who, text, qvec, model, config, exclude)
+    said = _said(store, gv, who, text, qvec, embedder, exclude, cal)
+    people = list(dict.fromkeys(_proposed(store, gv, who, text, qvec, model, config, exclude) + said.extra))
     props = {p: n.props for p, n in gv.nodes(people).items()}
-    people = [p for p in people if p in props and person_visible(props[p])]
+    people = [p for p in people if p in props and person_visible(props[p]) and p not in said.hidden]
     scored = _score_people(store, gv, who, text, qvec, model, people, exclude, cal)
-    keep = [p for p in people if _LEVEL_RANK[cal.level(scored[p].score)] <= _LEVEL_RANK[min_match]]
+    floor = _LEVEL_RANK[min_match]
+    keep = [p for p in people if p in said.confirmed or _LEVEL_RANK[cal.level(scored[p].score)] <= floor]
     passages = _passages(gv, {p: scored[p] for p in keep})
-    out = [_match(p, props[p], text, scored[p], cal, passages) for p in keep]
+    out = [_with_claims(_match(p, props[p], text, scored[p], cal, passages), text, said.confirmed.get(p, ()),
+                        said.added.get(p, ()), cal) for p in keep]  # fmt: skip
     out.sort(key=ORDERS["score"])
     return out
 
@@ -942,34 +975,138 @@ def experts_for_topic(
     *,
     embedder: Embedder | None,
     viewer: str | Viewer | None = None,
-    assertions: AssertionSource = no_assertions,
+    assertions: AssertionSource | None = None,
     graph: GraphView | None = None,
 ) -> list[PersonMatch]:
     """The strong and weak matches on a topic (its name as the text, :func:`who_knows`), strong first, each by
     calibrated score; the basis of the Knowledge risk page's bus factor ("the only expert on X" = the only strong
-    match). A person who confirmed the topic is a strong match (self-asserted evidence); one who hid it is left
-    out."""
+    match). A person who confirmed the topic (or one it matches) is a strong match; one who hid it is left out;
+    both from the stored statements, like every search. ``assertions``: another source to apply on top (tests)."""
     gv = graph or graph_view(store)
     ref = _topic(store, gv, topic)
     matches = who_knows(store, ref.name, embedder=embedder, viewer=viewer, min_match=WEAK, graph=gv)
     out = []
     cal = calibration.load()
     for m in matches:
-        a = assertions(store, m.node_id) if ref.node_id else TopicAssertions()
+        a = assertions(store, m.node_id) if ref.node_id and assertions is not None else TopicAssertions()
         if ref.node_id in a.hidden:
             continue
-        if ref.node_id in a.confirmed:
-            m = _confirmed(m, ref, cal)
+        if ref.node_id in a.confirmed and not any(e.kind == "self-asserted" and e.passes for e in m.evidence):
+            m = _with_claims(m, ref.name, (ref,), (), cal)
         out.append(m)
     out.sort(key=lambda m: (_LEVEL_RANK[m.match], -m.score, m.node_id))
     return out
 
 
-def _confirmed(m: PersonMatch, ref: TopicRef, cal: Any) -> PersonMatch:
-    item = MatchedItem("self-asserted", ref.node_id, ref.name, "confirmed topic", None, 1.0, cal.strong, True)
-    score = max(m.score, cal.strong)
-    why = "Confirmed this topic on their profile" + (f"; {m.why[:1].lower() + m.why[1:]}" if m.passing else "")
-    return replace(m, score=score, match=STRONG, why=why, evidence=(item, *m.evidence))
+# -- what people say about themselves ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Said:
+    """What people said about themselves that bears on one text: who confirmed or added a topic it matches, who
+    hid one (never named for it), and who answered, helpfully, a question at least weakly matching it."""
+
+    confirmed: dict[str, list[TopicRef]]
+    added: dict[str, list[TopicRef]]
+    hidden: set[str]
+    answerers: set[str]
+
+    @property
+    def extra(self) -> list[str]:
+        """People to score whatever the ranking proposed (they have evidence of their own on the text)."""
+        return sorted((set(self.confirmed) | set(self.added) | self.answerers) - self.hidden)
+
+
+def _name_vector(embedder: Embedder | None) -> Callable[[str], np.ndarray] | None:
+    return partial(_embed_cached, embedder) if embedder is not None else None
+
+
+def _said(
+    store: GraphStore,
+    gv: GraphView,
+    who: Viewer,
+    text: str,
+    qvec: np.ndarray | None,
+    embedder: Embedder | None,
+    exclude: Collection[str],
+    cal: calibration.Calibration,
+) -> _Said:
+    """The statements (search/claims.py) that bear on ``text``, and the helpful answers close to it."""
+    cl = claims.stored_claims(store, gv)
+    matched = claims.topic_matches(text, qvec, cl.names, _name_vector(embedder)) if cl.by_person else set()
+    confirmed: dict[str, list[TopicRef]] = {}
+    added: dict[str, list[TopicRef]] = {}
+    hidden: set[str] = set()
+    for person, mine in cl.by_person.items():
+        for tid, state in sorted(mine.items()):
+            if tid not in matched:
+                continue
+            ref = TopicRef(tid, cl.names.get(tid, tid))
+            if state == "hidden":
+                hidden.add(person)
+            else:
+                (confirmed if state == "confirmed" else added).setdefault(person, []).append(ref)
+    answerers: set[str] = set()
+    nodes = gv.nodes([q for q in cl.answered if q not in exclude])
+    questions = [q for q, n in nodes.items() if who.can_see(n.props)]
+    if questions:
+        ev = _doc_evidence(store, gv, text, qvec, embedder.name if embedder else None, questions, cal)
+        for q in questions:
+            if ev.single(q, cal) >= cal.weak:
+                answerers.update(cl.answered[q])
+    return _Said(confirmed, added, hidden, answerers)
+
+
+def _extra_people(
+    gv: GraphView, said: _Said, filters: Mapping[str, str | None] | None, candidates: Collection[str] | None
+) -> list[str]:
+    """:attr:`_Said.extra` within the search's candidate pool and filters (as the ranking applies them)."""
+    flt = _check_filters(filters)
+    pool = set(candidates) if candidates is not None else None
+    people = [p for p in said.extra if pool is None or p in pool]
+    nodes = gv.nodes(people)
+    return [p for p in people if p in nodes and (not flt or _matches_filters(gv, p, nodes[p].props, flt))]
+
+
+def _topics_named(refs: Sequence[TopicRef]) -> str:
+    names = [_quote(r.name, 40) for r in refs[:2]]
+    more = f" and {len(refs) - 2} more" if len(refs) > 2 else ""
+    return f"{'topic' if len(refs) == 1 else 'topics'} {' and '.join(names)}{more}"
+
+
+def _with_claims(
+    m: PersonMatch, text: str, confirmed: Sequence[TopicRef], added: Sequence[TopicRef], cal: Any
+) -> PersonMatch:
+    """A match with what the person said about themselves: a confirmed topic makes it strong ("Topic 'X'
+    confirmed by them", then their passing evidence); an added topic leaves the score to the evidence and is
+    named after it ("...; topic 'X' added by them")."""
+    if confirmed:
+        items = tuple(MatchedItem("self-asserted", r.node_id, r.name, "confirmed by them", None, 1.0, cal.strong,
+                                  True) for r in confirmed)  # fmt: skip
+        passages = {e.passage_id: e.passage for e in m.evidence if e.passage_id and e.passage}
+        evidence = why_line(text, STRONG, m.evidence, passages) if m.passing else ""
+        said = _topics_named(confirmed) + " confirmed by them"
+        why = said[:1].upper() + said[1:] + (f"; {evidence[:1].lower() + evidence[1:]}" if evidence else "")
+        m = replace(m, score=max(m.score, cal.strong), match=STRONG, why=why, evidence=(*items, *m.evidence))
+        added = [r for r in added if r not in confirmed]
+    if added:
+        items = tuple(MatchedItem("self-asserted", r.node_id, r.name, "added by them", None, 1.0, 0.0, False)
+                      for r in added)  # fmt: skip
+        m = replace(m, why=f"{m.why}; {_topics_named(added)} added by them", evidence=(*m.evidence, *items))
+    return m
+
+
+def _lift_unranked_strong(matches: list[PersonMatch], extra: set[str]) -> list[PersonMatch]:
+    """In rank order, people the ranking did not propose but whose own statements make them a strong match go
+    after the ranked strong matches, before everyone else (else a limit would cut them off)."""
+    lifted = sorted((m for m in matches if m.rank is None and m.node_id in extra and m.match == STRONG),
+                    key=lambda m: (-m.score, m.node_id))  # fmt: skip
+    if not lifted:
+        return matches
+    ids = {m.node_id for m in lifted}
+    rest = [m for m in matches if m.node_id not in ids]
+    at = next((i for i, m in enumerate(rest) if m.rank is None or m.match != STRONG), len(rest))
+    return rest[:at] + lifted + rest[at:]
 
 
 _QVEC_CACHE: dict[tuple[str, str], np.ndarray] = {}
@@ -993,39 +1130,50 @@ def person_topics(
     *,
     embedder: Embedder | None,
     viewer: str | Viewer | None = None,
-    assertions: AssertionSource = no_assertions,
+    assertions: AssertionSource | None = None,
     graph: GraphView | None = None,
     include_weak: bool = True,
 ) -> list[TopicMatch]:
     """A person's topics as a profile lists them, strongest first: the person scored on **every** subject topic
     the viewer may know of (its name as the text, the calibrated function search uses), so the profile agrees
     with :func:`experts_for_topic` (the risk page) and with search on the topic's name: a topic is listed as
-    strong exactly when the person is a strong match for it there. Topics they confirmed count as strong, topics
-    they added are listed as self-declared, hidden topics are never shown. Document types (FAQ, checklist, ...)
-    are never topics. ``include_weak``: also list topics with only weak evidence (their ``match`` says so)."""
+    strong exactly when the person is a strong match for it there. Their statements apply as in search (a topic
+    matching one they confirmed is strong, one matching a topic they hid is never shown; topics they added or
+    confirmed are listed even when no document is tagged with them; ``asserted`` says which). ``assertions``:
+    their statements (default: as stored, :func:`stored_assertions`). Document types (FAQ, checklist, ...) are
+    never topics. ``include_weak``: also list topics with only weak evidence (their ``match`` says so)."""
     gv = graph or graph_view(store)
     who = load_viewer(store, viewer)
     pid = _resolve_people(gv, [person])[0]
     node = gv.nodes([pid])[pid]
     if not person_visible(node.props) and who.node_id != pid:
         return []
-    a = assertions(store, pid)
+    a = (assertions or stored_assertions)(store, pid)
+    claimed = gv.nodes(sorted(a.confirmed | a.hidden | a.added))
+    names = {t: str(n.props.get("name") or t) for t, n in claimed.items()}
     cal = calibration.load()
     model = embedder.name if embedder is not None else None
-    refs = [t for t in subject_topics(store, viewer=who, graph=gv) if t.node_id not in a.hidden]
+    refs = subject_topics(store, viewer=who, graph=gv)
+    known = {t.node_id for t in refs}
+    refs += [TopicRef(t, names[t]) for t in sorted((a.confirmed | a.added) - known) if t in names
+             and not is_document_type(names[t])]  # fmt: skip
     out = []
     for ref in refs:
         qvec = _embed_cached(embedder, ref.name) if embedder is not None else None
+        matched = claims.topic_matches(ref.name, qvec, names, _name_vector(embedder)) | {ref.node_id}
+        if matched & a.hidden:
+            continue
+        confirmed = [TopicRef(t, names.get(t, t)) for t in sorted(matched & a.confirmed)]
+        added = [TopicRef(t, names.get(t, t)) for t in sorted(matched & a.added)]
         sc = _score_people(store, gv, who, ref.name, qvec, model, [pid], (), cal)[pid]
         asserted = "confirmed" if ref.node_id in a.confirmed else "added" if ref.node_id in a.added else None
-        level = cal.level(sc.score)
+        level = STRONG if confirmed else cal.level(sc.score)
         if level == NONE and asserted is None:
             continue
         if level == WEAK and not include_weak and asserted is None:
             continue
-        pm = _match(pid, node.props, ref.name, sc, cal, _passages(gv, {pid: sc}))
-        if asserted == "confirmed":
-            pm = _confirmed(pm, ref, cal)
+        pm = _with_claims(_match(pid, node.props, ref.name, sc, cal, _passages(gv, {pid: sc})), ref.name,
+                          confirmed, added, cal)  # fmt: skip
         out.append(TopicMatch(ref, pm.score, pm.match, pm.why, pm.evidence, asserted))
     out.sort(key=lambda t: (_LEVEL_RANK[t.match], -t.score, t.topic.name.lower()))
     return out

@@ -92,6 +92,7 @@ def print_matches(matches: list[Any], query: str, n_evidence: int, *, what: str 
         shown = [e for e in m.evidence if e.passes][:n_evidence]
         for e in shown:
             sim = f"similarity {e.similarity:.2f}" if e.similarity is not None else f"{e.share:.0%} of the words"
+            sim = "their statement" if e.kind == "self-asserted" else sim
             click.echo(f"      {sim:<16} {e.relation:<16} {_short(e.title, 60)}")
         rest = sum(1 for e in m.evidence if e.passes) - len(shown)
         if rest > 0:

@@ -124,6 +124,7 @@ def match_cards(people: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -
                 continue
             sim = e.get("similarity")
             detail = f"similarity {sim:.2f}" if sim is not None else f"{float(e.get('share') or 0):.0%} of the words"
+            detail = "their own statement" if e["kind"] == "self-asserted" else detail
             nid = str(e["node_id"]) if e.get("node_id") else None
             line = EvidenceLine(str(e["kind"]), str(e["title"]), str(e["relation"]), 0.0, e.get("date"), nid, detail)
             (card.documents if e["kind"] == "document" else card.other).append(line)
