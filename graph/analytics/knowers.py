@@ -71,6 +71,24 @@ def topic_experts(
     return out
 
 
+#: the relationships the calibrated expertise reads evidence from (search/expertise.py): documents people wrote
+#: or reviewed, questions they answered helpfully, topics they stated on their profile
+EVIDENCE_RELATIONSHIPS: tuple[str, ...] = ("AUTHORED", "REVIEWED", "ANSWERED", "SELF_TOPIC")
+
+
+def no_evidence(store: Any) -> str | None:
+    """Why nobody can be known to know about anything in ``store`` (no authored or reviewed documents, helpful
+    answers or stated topics at all: e.g. an e-mail network alone), or None when there is evidence to read. The
+    answers that find nobody say this instead of implying that the idea or topic is unknown in the organisation."""
+    counts = store.counts()
+    if any(counts.get(r, 0) for r in EVIDENCE_RELATIONSHIPS):
+        return None
+    return (
+        "the store holds no documents with authors or reviewers, no helpful answers and no topics people stated, "
+        "so nobody's expertise is known"
+    )
+
+
 def load_embedder() -> Any:
     """The embedding model the app uses, once per process (one place, so the CLI's calibration is the app's)."""
     from search.embedder import default_embedder
@@ -78,4 +96,4 @@ def load_embedder() -> Any:
     return default_embedder()
 
 
-__all__ = ["Knower", "idea_knowers", "load_embedder", "topic_experts"]
+__all__ = ["EVIDENCE_RELATIONSHIPS", "Knower", "idea_knowers", "load_embedder", "no_evidence", "topic_experts"]
