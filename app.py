@@ -8,9 +8,9 @@ var/whoknows.db). This file only decides who the viewer is and which pages they 
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-import pandas  # noqa: F401  # whole before any page runs: see below
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
@@ -20,6 +20,7 @@ from whoknows.webapp import frame, queries, settings
 # sys.modules). When one session imported it for the first time while another drew a chart, the other session found
 # a half-initialised module ("partially initialized module 'pandas' has no attribute 'Series'") and its page failed.
 # Imported whole once, before any page runs, it never is half-initialised when a page looks.
+importlib.import_module("pandas")
 
 
 def main() -> None:
