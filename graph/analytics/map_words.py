@@ -216,6 +216,26 @@ def silo_verdict(ei: Mapping[Any, Mapping[str, float]], stability: Mapping[str, 
     return {"verdict": verdict, "sentence": sentence + ".", "silos": [g for g, _ in silos]}
 
 
+def ei_caption(ei: Mapping[Any, Mapping[str, float]]) -> str:
+    """How to read the E-I chart, and whether counting ties instead of tie strength changes the verdict *on this
+    network* (on the demo many ties out are faint shared-community ties, so by count every department looks
+    open; on an e-mail network the two agree): the sentence must be true for the organisation shown."""
+    base = (
+        "E-I by tie strength = (strength leaving − strength inside) / all: −1 every tie stays inside (a silo), +1 "
+        "every tie leaves. Red: more inside than outside."
+    )
+    red = {g for g, r in ei.items() if r.get("ei_strength", r["ei"]) < 0}
+    open_by_count = {g for g in red if ei[g]["ei"] >= 0}
+    if open_by_count:
+        n = len(open_by_count)
+        return (
+            f"{base} Counting ties instead of strength, {n} of the {len(red)} red department"
+            f"{'s' if len(red) > 1 else ''} {'look' if n > 1 else 'looks'} open: {'their' if n > 1 else 'its'} ties "
+            "out are many but weaker than the ties inside; both counts are in the table."
+        )
+    return f"{base} Counting ties instead of strength gives the same verdict here; both counts are in the table."
+
+
 def top_brokers(report: Mapping[str, Any], *, n: int = 10) -> list[dict[str, Any]]:
     """The people labelled broker or boundary spanner in the networker report, highest betweenness first, each
     with their labels and first reason."""
@@ -237,4 +257,4 @@ def top_brokers(report: Mapping[str, Any], *, n: int = 10) -> list[dict[str, Any
     return rows[:n]
 
 
-__all__ = ["community_stability", "ei_by_strength", "name_communities", "silo_verdict", "top_brokers"]
+__all__ = ["community_stability", "ei_by_strength", "ei_caption", "name_communities", "silo_verdict", "top_brokers"]

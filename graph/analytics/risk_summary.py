@@ -120,6 +120,21 @@ def network_risk(
     return {"at_risk": rows, "checked": checked, "largest_one_share": largest}
 
 
+def _why_no_network_risk(result: Mapping[str, Any], kind: str, min_group_size: int) -> str | None:
+    """Why :func:`network_risk` flagged no group of this ``kind`` (None when it flagged some)."""
+    if result["at_risk"]:
+        return None
+    if not result["checked"]:
+        return f"no {kind} has {min_group_size} or more people"
+    name, share = result["largest_one_share"]
+    return (
+        f"no {kind}'s ties to the rest run through one or two people (the largest share one person holds is "
+        f"{share:.0%}, in {name})"
+        if name
+        else f"no {kind} has ties to the rest of the organisation"
+    )
+
+
 def working_graph(G: nx.Graph) -> nx.Graph:
     """The ties that are working relationships (interactions, shared documents, manager lines): shared
     community-of-practice membership alone is left out. A graph without tie kinds is returned as it is."""
@@ -233,21 +248,16 @@ def risk_summary(
         )
     if not periph:
         why["peripheral_specialists"] = (
-            "nobody is a strong match on any topic" if not knows
+            "there are no subject topics in the store, so nobody can be a specialist" if not n_topics
+            else "nobody is a strong match on any topic" if not knows
             else "everyone who knows about a topic has more ties than 25% of people"
         )  # fmt: skip
     if not dept:
         why["network_risk"] = "the people directory gives no departments"
-    elif not by_dept["checked"]:
-        why["network_risk"] = f"no department has {min_group_size} or more people"
-    elif not by_dept["at_risk"]:
-        name, share = by_dept["largest_one_share"]
-        why["network_risk"] = (
-            f"no department's ties to the rest run through one or two people (the largest share one person holds "
-            f"is {share:.0%}, in {name})"
-            if name
-            else "no department has ties to the rest of the organisation"
-        )
+    elif reason := _why_no_network_risk(by_dept, "department", min_group_size):
+        why["network_risk"] = reason
+    if by_comm is not None and (reason := _why_no_network_risk(by_comm, "community", min_group_size)):
+        why["community_network_risk"] = reason
     return {
         "topics": topics,
         "single_expert_topics": sorted(t for t, r in topics.items() if r["bus_factor"] == 1),
