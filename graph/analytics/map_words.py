@@ -88,9 +88,12 @@ def name_communities(
 
     The name is what dominates its members: one department (60% or more), two departments together (70% or
     more), else a community of practice half of them belong to, else "mixed". The description gives the
-    shares (department, community of practice, the most common tag of their documents), so the name can be
-    checked. Names are unique (a second community dominated by the same department is "Operations (2)").
+    shares (department, community of practice, the most common subject tag of their documents: a document
+    type such as "checklist" is not a subject), so the name can be checked. Names are unique (a second
+    community dominated by the same department is "Operations (2)").
     """
+    from search.expertise import is_document_type  # "FAQ" or "checklist" says what was written, not about what
+
     members: dict[Any, list[Hashable]] = defaultdict(list)
     for v, c in comm.items():
         if c is not None:
@@ -104,7 +107,9 @@ def name_communities(
         dc = Counter(departments.get(v) for v in ms if departments.get(v) is not None)
         (d1, s1), rest = _share_name(dc, size), dc.most_common(2)[1:]
         cop, cop_share = _share_name(Counter(x for v in ms for x in set((cops or {}).get(v, ()))), size)
-        tag, tag_share = _share_name(Counter(x for v in ms for x in set((tags or {}).get(v, ()))), size)
+        tag, tag_share = _share_name(
+            Counter(x for v in ms for x in set((tags or {}).get(v, ())) if not is_document_type(str(x))), size
+        )
         if d1 is not None and s1 >= 0.6:
             name = d1
         elif d1 is not None and rest and s1 + rest[0][1] / size >= 0.7:
