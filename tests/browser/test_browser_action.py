@@ -44,7 +44,8 @@ def search(page, query: str) -> None:  # type: ignore[no-untyped-def]
 
 def unfold(page) -> None:  # type: ignore[no-untyped-def]
     """Open the folded weak matches (pages/find_expert.py shows strong matches in full, the others folded)."""
-    folded = page.get_by_text(re.compile(r"^(\d+ weaker matches|Closest people \(weak matches\))$"))
+    kinds = r"\((weak matches|no real match|weak or no match)\)"
+    folded = page.get_by_text(re.compile(rf"^(\d+ other people {kinds}|Closest people {kinds})$"))
     if folded.count():
         folded.first.click()
         settled(page)
