@@ -87,8 +87,9 @@ st.dataframe(comparison_rows(plan), hide_index=True, width="stretch")
 st.caption(
     f"The same model for all three. Random people: {rnd['sets']} sets of {len(plan['seeds'])}, reaching "
     f"{rnd['range'][0]:.0f}–{rnd['range'][1]:.0f}; best-connected: the {len(top['people'])} people with the most "
-    f"ties ({md_join(top.get('names', [])[:5])}{'…' if len(top['people']) > 5 else ''}). Baselines "
-    f"{rnd['method']}."
+    f"ties ({md_join(top.get('names', [])[:5])}{'…' if len(top['people']) > 5 else ''})"
+    + (f"; both {md(top['rule'])}" if top.get("rule") else "")
+    + f". Baselines {rnd['method']}."
 )
 
 st.subheader(f"Seed people ({len(plan['seeds'])})")

@@ -177,3 +177,40 @@ def test_people_without_ties_is_one_error_line(tmp_path, command):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
     assert "no ties between the 5 people" in result.output
+
+
+def test_an_email_network_alone_says_why_nobody_is_known_to_know(tmp_path):
+    """People and e-mail only (no documents, answers or stated topics): spread and networkers say that nobody's
+    expertise is known, instead of implying the idea is unknown in the organisation; with a department cap the
+    baselines keep the cap and say so."""
+    import networkx as nx
+    from analytics_fixtures import store_from_graph
+
+    from whoknows.cli import main
+
+    G = nx.barbell_graph(6, 2)
+    for v in G:
+        G.nodes[v].update(name=f"P{v}", department="A" if v < 7 else "B")
+    for u, v in G.edges:
+        G.edges[u, v]["weight"] = 1.0
+    path = str(store_from_graph(tmp_path / "mail.db", G))
+    out = CliRunner().invoke(main, ["spread", "weekly huddles", "--store", path, "-k", "3", "--max-per-department",
+                                    "1", "--simulations", "100"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "Nobody who can be asked is known to know about the idea (the store holds no documents" in out.output
+    assert "(random and best-connected people: at most 1 per department, as the seeds)" in out.output
+    only = CliRunner().invoke(main, ["spread", "weekly huddles", "--store", path, "--experts-only"])
+    assert only.exit_code == 1 and "(the store holds no documents with authors or reviewers" in only.output
+    nw = CliRunner().invoke(main, ["networkers", "--store", path])
+    assert nw.exit_code == 0, nw.output
+    assert "none: the store holds no documents with authors or reviewers" in nw.output
+
+
+def test_a_store_with_documents_is_not_said_to_have_no_evidence(store_path):
+    from graph.analytics.knowers import no_evidence
+
+    s = SQLiteStore(store_path)
+    try:
+        assert no_evidence(s) is None
+    finally:
+        s.close()

@@ -21,7 +21,8 @@ from graph.analytics import _triangles
 from graph.analytics._matrix import adjacency, binary, group_index
 from graph.analytics._triangles import TriangleList
 from graph.analytics.brokerage import ROLES, brokerage_legs, brokerage_roles, mixed_brokerage
-from graph.analytics.centrality import constraint, effective_size
+from graph.analytics.centrality import betweenness_matrix, constraint, effective_size
+from graph.analytics.communities import canonical_order, communities, igraph_available
 from graph.analytics.networkers import _Ranks, networker_report
 from graph.analytics.projection import build_person_graph
 from tests.test_analytics_brokerage import brute
@@ -170,6 +171,12 @@ def test_adjacency_equals_networkx(directed):
         assert nodes == list(G)
         assert abs(A - ref).max() == 0
         assert A.has_sorted_indices
+    H = G.subgraph(["c", 3, "z", "b"])  # a view, whose node and adjacency orders adjacency() must not assume
+    nodes, A = adjacency(H, "weight")
+    ref = sp.csr_matrix(nx.to_scipy_sparse_array(H, nodelist=nodes, weight="weight"))
+    ref.setdiag(0)
+    ref.eliminate_zeros()
+    assert abs(A - ref).max() == 0
 
 
 def test_shares_for_everyone_equal_the_shares_one_at_a_time():
@@ -223,3 +230,58 @@ def test_report_shares_in_sentences_equal_shares_read_off_the_graph():
                 assert f"more than {int(share * 100)}% of people" in label["reasons"][0]
                 seen += 1
     assert seen
+
+
+@pytest.mark.parametrize("batch", [1, 3, 32])
+@pytest.mark.parametrize("name", ["hubs", "hubs-directed", "no-triangles"])
+def test_betweenness_batches_equal_networkx(name, batch):
+    """The batched searches read only each level's rows: any batch size gives networkx's numbers."""
+    G = GRAPHS[name]
+    nodes, A = adjacency(G)
+    exact = betweenness_matrix(binary(A), np.arange(len(nodes)), exact=True, batch=batch)
+    ref = nx.betweenness_centrality(G)
+    assert np.allclose(exact, [ref[v] for v in nodes], atol=1e-12)
+    k = min(9, len(nodes) - 1)
+    sources = np.asarray(random.Random(2).sample(range(len(nodes)), k))
+    sampled = betweenness_matrix(binary(A), sources, exact=False, batch=batch)
+    ref_s = nx.betweenness_centrality(G, k=k, seed=2)  # networkx draws the same pivots for this seed
+    assert np.allclose(sampled, [ref_s[v] for v in nodes], atol=1e-12)
+
+
+def _louvain_through_a_networkx_copy(G: nx.Graph, seed: int) -> list[set]:
+    """igraph's Louvain fed as it was before the canonical edge list: through canonical_order's networkx copy."""
+    import igraph as ig
+
+    H = canonical_order(G)
+    nodes = list(H.nodes)
+    idx = {v: i for i, v in enumerate(nodes)}
+    edges = [(idx[u], idx[v], float(d.get("weight", 1.0))) for u, v, d in H.edges(data=True) if u != v]
+    g = ig.Graph(n=len(nodes), edges=[(a, b) for a, b, _ in edges])
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        membership = g.community_multilevel(weights=[w for _, _, w in edges]).membership
+    finally:
+        ig.set_random_number_generator(random)
+    groups: dict[int, set] = {}
+    for i, c in enumerate(membership):
+        groups.setdefault(c, set()).add(nodes[i])
+    return sorted(groups.values(), key=lambda p: sorted(map(str, p)))
+
+
+@pytest.mark.skipif(not igraph_available(), reason="python-igraph not installed")
+@pytest.mark.parametrize("seed", range(3))
+def test_igraph_louvain_on_the_canonical_edge_list_equals_the_networkx_copy(seed):
+    rnd = random.Random(seed)
+    G = nx.relabel_nodes(_hubby(120, seed), {i: f"person:{i}" for i in range(120)})
+    G = nx.relabel_nodes(G, {"person:7": 7, "person:8": "zed"})  # mixed labels: natural-key order decides
+    for u, v in G.edges():
+        G[u][v]["weight"] = rnd.choice([0, 1, 2, 0.5, 3])  # a weight of 0 is still a tie
+    G.add_edge("person:3", "person:3", weight=2)  # a self-loop plays no part
+    shuffled = nx.Graph()
+    shuffled.add_nodes_from(rnd.sample(list(G), len(G)))
+    shuffled.add_edges_from(rnd.sample(list(G.edges(data=True)), G.number_of_edges()))
+    part = communities(shuffled, seed=seed, method="louvain_igraph")
+    got = {}
+    for v, c in part.items():
+        got.setdefault(c, set()).add(v)
+    assert sorted(got.values(), key=lambda p: sorted(map(str, p))) == _louvain_through_a_networkx_copy(shuffled, seed)

@@ -88,6 +88,25 @@ def test_a_cap_that_cannot_be_met_says_so():
     assert len(plan["baselines"]["best_connected"]["people"]) == 4  # compared like for like
 
 
+def test_baselines_keep_the_department_cap_the_seeds_keep():
+    """With at most 1 per department, the best-connected baseline is not the 3 biggest hubs of one department
+    (a choice the user ruled out) and no random set has two people of one department."""
+    G = stars()
+    for v in list(G):  # the hubs of department D0 get extra ties: unconstrained, they would be the 3 best-connected
+        if v in ("h0", "h2", "h4"):
+            for j in range(5):
+                G.add_edge(v, f"l{(int(v[1]) + 1) % 6}_{j}", weight=1.0)
+    free = plan_spread(G, 3, n_sim=200, seed=0)
+    assert {G.nodes[v]["department"] for v in free["baselines"]["best_connected"]["people"]} == {"D0"}
+    assert free["baselines"]["best_connected"].get("rule") is None
+    plan = plan_spread(G, 3, max_per_department=1, n_sim=200, seed=0)
+    top = plan["baselines"]["best_connected"]
+    depts = [G.nodes[v]["department"] for v in top["people"]]
+    assert len(depts) == len(set(depts)) == 2  # two departments: two people, one each
+    assert top["rule"] == "at most 1 per department, as the seeds"
+    assert plan["baselines"]["random"]["rule"] == top["rule"]
+
+
 def test_idea_knowers_are_preferred_when_enough_can_be_asked():
     G = stars()
     knowers = {"l0_0": 3.0, "l1_0": 2.0, "l2_0": 1.0, "l3_0": 1.0}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,6 +40,12 @@ class Triangles:
     xy: np.ndarray  # tie ids: tie ``xy`` has ``lo == x`` and ``hi == y``
     yz: np.ndarray
     xz: np.ndarray
+
+
+class TrianglePass(Protocol):
+    """A sum over the triangles: fed every chunk once by :meth:`TriangleList.feed`."""
+
+    def add(self, t: Triangles) -> None: ...
 
 
 class TriangleList:
@@ -83,6 +90,13 @@ class TriangleList:
         """``(M[lo, hi], M[hi, lo])`` for every tie."""
         M = sp.csr_matrix(M)
         return np.asarray(M[self.lo, self.hi]).ravel(), np.asarray(M[self.hi, self.lo]).ravel()
+
+    def feed(self, *passes: TrianglePass) -> None:
+        """Every chunk of triangles to every pass: listing the triangles is the costly part, so the networker
+        report lists them once for Burt's measures and the brokerage roles together."""
+        for t in self.chunks():
+            for p in passes:
+                p.add(t)
 
     def chunks(self, chunk: int | None = None) -> Iterator[Triangles]:
         """Every triangle once, about ``chunk`` (default :data:`CHUNK_WEDGES`) candidate wedges at a time."""

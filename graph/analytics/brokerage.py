@@ -44,6 +44,7 @@ import scipy.sparse as sp
 
 from graph.analytics._matrix import adjacency, binary, group_index, onehot
 from graph.analytics._triangles import TriangleList, Triangles
+from whoknows.errors import AnalyticsError
 
 DIRECTED_ROLES: tuple[str, ...] = ("coordinator", "consultant", "representative", "gatekeeper", "liaison")
 ROLES: tuple[str, ...] = (*DIRECTED_ROLES, "representative_or_gatekeeper")
@@ -131,6 +132,7 @@ def mixed_brokerage(
     partitions: Sequence[np.ndarray],
     *,
     triangle_list: TriangleList | None = None,
+    closed: ClosedTwoPaths | None = None,
 ) -> list[np.ndarray]:
     """Role counts (n x 6, in :data:`ROLES` order) for directed ties ``D`` and undirected ties ``U`` (0/1, no
     diagonal; ``U`` symmetric), one table per partition (group ids per node). See the module docstring for what
@@ -141,11 +143,19 @@ def mixed_brokerage(
     triangle, so the closed ones are counted from the triangle list (graph/analytics/_triangles.py), once for
     all the partitions: no product of the adjacency with itself is formed (that grew with the sum of squared
     degrees: minutes at 100,000 people with heavy-tailed degrees). ``triangle_list``: the graph's, when the
-    caller has it (graph/analytics/networkers.py shares it with Burt's measures).
+    caller has it; ``closed``: the closed two-paths already summed for these ties and partitions
+    (graph/analytics/networkers.py sums them in the same pass over the triangles as Burt's measures).
     """
     n = D.shape[0]
-    A = binary(sp.csr_matrix(D + U)) if (D.nnz or U.nnz) else sp.csr_matrix((n, n))
-    closed_dir, closed_und = _closed_two_paths(A, U, partitions, triangle_list)
+    if closed is None:
+        closed = ClosedTwoPaths(D, U, partitions, triangle_list)
+        closed.tri.feed(closed)
+    elif closed.partitions is not partitions and not all(
+        np.array_equal(a, b) for a, b in zip(closed.partitions, partitions, strict=True)
+    ):
+        raise AnalyticsError("mixed_brokerage: the closed two-paths were summed for other partitions")
+    A = closed.A
+    closed_dir, closed_und = closed.counts()
     tables = []
     for g, c_dir, c_und in zip(partitions, closed_dir, closed_und, strict=True):
         table = np.zeros((n, len(ROLES)), dtype=np.int64)
@@ -202,40 +212,56 @@ _POSITIONS: tuple[tuple[str, str, str, tuple[str, bool], tuple[str, bool], tuple
 _ARC, _UNDIRECTED = 1, 2  # the bits of a tie's half code: an arc that way; a tie without direction
 
 
-def _closed_two_paths(
-    A: sp.csr_matrix, U: sp.csr_matrix, partitions: Sequence[np.ndarray], triangle_list: TriangleList | None
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per partition, the closed two-paths to take away (n x 5 each, :data:`DIRECTED_ROLES` order):
+class ClosedTwoPaths:
+    """Per partition, the closed two-paths to take away (n x 5 each, :data:`DIRECTED_ROLES` order), summed over
+    the triangles of ``triangle_list`` (default: listed here) by :meth:`TriangleList.feed`:
 
-    * ``directed``: ordered two-paths ``a -> b -> c`` over arcs of ``A`` with the arc ``a -> c``, except those
-      whose two legs both lack a direction;
+    * ``directed``: ordered two-paths ``a -> b -> c`` over arcs of ``A`` (every tie: ``D`` and both ways of
+      ``U``) with the arc ``a -> c``, except those whose two legs both lack a direction;
     * ``undirected``: ordered two-paths over two ties without direction (``U``) whose ends are tied either way,
       from both ends (so each counts twice, as :func:`_unclosed_two_paths` of ``U`` counts them).
     """
-    n = A.shape[0]
-    closed_dir = [np.zeros(5 * n) for _ in partitions]
-    closed_und = [np.zeros(5 * n) for _ in partitions]
-    tri = triangle_list if triangle_list is not None else TriangleList(A)
-    arc_fwd, arc_back = tri.halves(A)
-    und = tri.halves(U)[0] if U.nnz else np.zeros(len(tri))
-    # a tie's code: bits 0-7 read from its lo to its hi end, bits 8-15 the other way
-    tie_code = (np.rint(arc_fwd) * _ARC + np.rint(und) * _UNDIRECTED).astype(np.int64)
-    tie_code += (np.rint(arc_back) * _ARC + np.rint(und) * _UNDIRECTED).astype(np.int64) << 8
-    for t in tri.chunks():
-        t = Triangles(x=t.x, y=t.y, z=t.z, xy=tie_code[t.xy], yz=tie_code[t.yz], xz=tie_code[t.xz])
+
+    def __init__(
+        self,
+        D: sp.csr_matrix,
+        U: sp.csr_matrix,
+        partitions: Sequence[np.ndarray],
+        triangle_list: TriangleList | None = None,
+    ) -> None:
+        n = D.shape[0]
+        self.A = binary(sp.csr_matrix(D + U)) if (D.nnz or U.nnz) else sp.csr_matrix((n, n))
+        self.partitions = partitions
+        self.tri = triangle_list if triangle_list is not None else TriangleList(self.A)
+        self._dir = [np.zeros(5 * n) for _ in partitions]
+        self._und = [np.zeros(5 * n) for _ in partitions]
+        arc_fwd, arc_back = self.tri.halves(self.A)
+        und = self.tri.halves(U)[0] if U.nnz else np.zeros(len(self.tri))
+        # a tie's code: bits 0-7 read from its lo to its hi end, bits 8-15 the other way
+        code = (np.rint(arc_fwd) * _ARC + np.rint(und) * _UNDIRECTED).astype(np.int64)
+        code += (np.rint(arc_back) * _ARC + np.rint(und) * _UNDIRECTED).astype(np.int64) << 8
+        self._code = code
+
+    def add(self, t: Triangles) -> None:
+        code = self._code
+        t = Triangles(x=t.x, y=t.y, z=t.z, xy=code[t.xy], yz=code[t.yz], xz=code[t.xz])
         # Most triangles of a person graph have three ties without direction (shared documents, communities,
         # managers): each is one closed undirected two-path at each corner, seen from both ends.
         plain = (t.xy & t.yz & t.xz & _UNDIRECTED) != 0
         node = {"x": t.x[plain], "y": t.y[plain], "z": t.z[plain]}
-        _add_closed(node, partitions, closed_und, closed_dir, None)
+        _add_closed(node, self.partitions, self._und, self._dir, None)
         mixed = ~plain
         node = {"x": t.x[mixed], "y": t.y[mixed], "z": t.z[mixed]}
-        code = {"xy": t.xy[mixed], "yz": t.yz[mixed], "xz": t.xz[mixed]}
-        _add_closed(node, partitions, closed_und, closed_dir, code)
-    return (
-        [np.rint(x).astype(np.int64).reshape(n, 5) for x in closed_dir],
-        [np.rint(x).astype(np.int64).reshape(n, 5) for x in closed_und],
-    )
+        codes = {"xy": t.xy[mixed], "yz": t.yz[mixed], "xz": t.xz[mixed]}
+        _add_closed(node, self.partitions, self._und, self._dir, codes)
+
+    def counts(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``(directed, undirected)``: one n x 5 table of each per partition."""
+        n = self.A.shape[0]
+        return (
+            [np.rint(x).astype(np.int64).reshape(n, 5) for x in self._dir],
+            [np.rint(x).astype(np.int64).reshape(n, 5) for x in self._und],
+        )
 
 
 def _add_closed(

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analytics._matrix import adjacency, binary, mutual
-from graph.analytics._triangles import TriangleList
+from graph.analytics._triangles import TriangleList, Triangles
 from whoknows.errors import AnalyticsError
 
 
@@ -110,10 +110,17 @@ def betweenness(
     return {v: float(bc[i]) for i, v in enumerate(nodes)}
 
 
-def betweenness_matrix(A: sp.csr_matrix, sources: np.ndarray, *, exact: bool, batch: int = 64) -> np.ndarray:
-    """Vectorised Brandes on a 0/1 adjacency (arcs ``i -> j``) from ``sources``; normalised as networkx."""
+def betweenness_matrix(A: sp.csr_matrix, sources: np.ndarray, *, exact: bool, batch: int = 32) -> np.ndarray:
+    """Vectorised Brandes on a 0/1 adjacency (arcs ``i -> j``) from ``sources``; normalised as networkx.
+
+    A batch of breadth-first searches runs as one sparse-times-dense product per level; each product reads
+    only the rows of the nodes on that level in some search of the batch (``A[active]``), not the whole
+    adjacency: a person is on a level in a few of the searches' levels, so this does a fraction of the work
+    (1.5x faster at 30,000 people), with the same sums. 32 searches a batch was faster than 16, 64 or 128.
+    """
     n = A.shape[0]
     k = len(sources)
+    A = sp.csr_matrix(A)
     At = sp.csr_matrix(A.T)
     bc = np.zeros(n)
     for start in range(0, len(sources), batch):
@@ -124,22 +131,27 @@ def betweenness_matrix(A: sp.csr_matrix, sources: np.ndarray, *, exact: bool, ba
         sigma[src, cols] = 1.0
         visited = sigma > 0
         levels = [visited.copy()]
-        frontier = sigma.copy()
+        active = [np.unique(src)]  # the nodes on each level in at least one search
+        frontier = sigma[active[0]]
         while True:
-            nxt = At @ frontier  # paths arriving along arcs u -> v
+            nxt = A[active[-1]].T @ frontier  # paths arriving along arcs u -> v from this level's u
             nxt[visited] = 0.0
             reached = nxt > 0
-            if not reached.any():
+            rows = np.flatnonzero(reached.any(axis=1))
+            if not len(rows):
                 break
             visited |= reached
             sigma += nxt
             levels.append(reached)
-            frontier = nxt
+            active.append(rows)
+            frontier = nxt[rows]
         delta = np.zeros((n, b))
         safe = np.where(sigma > 0, sigma, 1.0)
         for d in range(len(levels) - 1, 0, -1):
-            coef = np.where(levels[d], (1.0 + delta) / safe, 0.0)
-            delta += np.where(levels[d - 1], sigma * (A @ coef), 0.0)
+            here, prev = active[d], active[d - 1]
+            coef = np.where(levels[d][here], (1.0 + delta[here]) / safe[here], 0.0)
+            back = (At[here].T @ coef)[prev]  # (A @ coef) on the level before: arcs v -> w, w on this level
+            delta[prev] += np.where(levels[d - 1][prev], sigma[prev] * back, 0.0)
         delta[src, cols] = 0.0
         bc += delta.sum(axis=1)
     if n > 2:
@@ -158,56 +170,73 @@ def _inverse(x: np.ndarray) -> np.ndarray:
     return np.divide(1.0, x, out=np.zeros_like(x, dtype=float), where=x > 0)
 
 
-def constraint_matrix(M: sp.csr_matrix, *, triangle_list: TriangleList | None = None) -> np.ndarray:
-    """Burt's constraint from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes.
+class BurtSums:
+    """Burt's constraint and effective size from a symmetric mutual-weight matrix ``M`` (no diagonal), summed
+    over the triangles of ``tri`` (one :meth:`TriangleList.feed` pass feeds both).
 
-    ``c_i = sum_j (p_ij + sum_q p_iq p_qj)^2`` over ``i``'s contacts ``j``: the indirect part runs over the
-    contacts ``q`` that ``i`` and ``j`` share, i.e. over the triangles, which are listed once
-    (graph/analytics/_triangles.py; ``triangle_list`` when the caller has it) rather than forming ``P @ P``,
-    whose size grows with the sum of squared degrees.
+    ``c_i = sum_j (p_ij + sum_q p_iq p_qj)^2`` over ``i``'s contacts ``j`` and ``e_i = deg_i - sum_j sum_q p_iq
+    m_jq``: the indirect parts run over the contacts ``q`` that ``i`` and ``j`` share, i.e. over the triangles,
+    which are listed once (graph/analytics/_triangles.py) rather than forming ``P @ P``, whose size grows with
+    the sum of squared degrees.
     """
-    n = M.shape[0]
-    tri = triangle_list if triangle_list is not None else TriangleList(M)
-    lo, hi = tri.lo, tri.hi
-    w_fwd, w_back = tri.halves(M)
-    inv = _inverse(np.asarray(M.sum(axis=1)).ravel())
-    p_fwd, p_back = w_fwd * inv[lo], w_back * inv[hi]  # p[lo, hi], p[hi, lo]
-    c_fwd, c_back = p_fwd.copy(), p_back.copy()  # p_ij + sum_q p_iq p_qj, each way
-    m = len(tri)
-    for t in tri.chunks():
+
+    def __init__(self, M: sp.csr_matrix, tri: TriangleList) -> None:
+        n = M.shape[0]
+        self.M, self.tri = M, tri
+        w_fwd, w_back = tri.halves(M)
+        lo, hi = tri.lo, tri.hi
+        inv = _inverse(np.asarray(M.sum(axis=1)).ravel())
+        inv_max = _inverse(M.max(axis=1).toarray().ravel()) if n else np.zeros(0)
+        self.p_fwd, self.p_back = w_fwd * inv[lo], w_back * inv[hi]  # p[lo, hi], p[hi, lo]
+        self.m_fwd, self.m_back = w_fwd * inv_max[lo], w_back * inv_max[hi]  # over the strongest tie
+        self.c_fwd, self.c_back = self.p_fwd.copy(), self.p_back.copy()  # p_ij + sum_q p_iq p_qj, each way
+        self.red = np.zeros(n)
+
+    def add(self, t: Triangles) -> None:
+        m, n = len(self.tri), len(self.red)
+        p_fwd, p_back, m_fwd, m_back = self.p_fwd, self.p_back, self.m_fwd, self.m_back
         xy, yz, xz = t.xy, t.yz, t.xz
-        c_fwd += np.bincount(xy, weights=p_fwd[xz] * p_back[yz], minlength=m)  # x -> z -> y
-        c_back += np.bincount(xy, weights=p_fwd[yz] * p_back[xz], minlength=m)  # y -> z -> x
-        c_fwd += np.bincount(xz, weights=p_fwd[xy] * p_fwd[yz], minlength=m)  # x -> y -> z
-        c_back += np.bincount(xz, weights=p_back[yz] * p_back[xy], minlength=m)  # z -> y -> x
-        c_fwd += np.bincount(yz, weights=p_back[xy] * p_fwd[xz], minlength=m)  # y -> x -> z
-        c_back += np.bincount(yz, weights=p_back[xz] * p_fwd[xy], minlength=m)  # z -> x -> y
-    vals = np.bincount(lo, weights=c_fwd**2, minlength=n) + np.bincount(hi, weights=c_back**2, minlength=n)
-    return np.where(np.diff(M.indptr) > 0, vals, np.nan)
+        self.c_fwd += np.bincount(xy, weights=p_fwd[xz] * p_back[yz], minlength=m)  # x -> z -> y
+        self.c_back += np.bincount(xy, weights=p_fwd[yz] * p_back[xz], minlength=m)  # y -> z -> x
+        self.c_fwd += np.bincount(xz, weights=p_fwd[xy] * p_fwd[yz], minlength=m)  # x -> y -> z
+        self.c_back += np.bincount(xz, weights=p_back[yz] * p_back[xy], minlength=m)  # z -> y -> x
+        self.c_fwd += np.bincount(yz, weights=p_back[xy] * p_fwd[xz], minlength=m)  # y -> x -> z
+        self.c_back += np.bincount(yz, weights=p_back[xz] * p_fwd[xy], minlength=m)  # z -> x -> y
+        self.red += np.bincount(t.x, weights=p_fwd[xz] * m_fwd[yz] + p_fwd[xy] * m_back[yz], minlength=n)
+        self.red += np.bincount(t.y, weights=p_fwd[yz] * m_fwd[xz] + p_back[xy] * m_back[xz], minlength=n)
+        self.red += np.bincount(t.z, weights=p_back[yz] * m_fwd[xy] + p_back[xz] * m_back[xy], minlength=n)
+
+    def constraint(self) -> np.ndarray:
+        """Per node; NaN for isolated nodes."""
+        n, lo, hi = len(self.red), self.tri.lo, self.tri.hi
+        vals = np.bincount(lo, weights=self.c_fwd**2, minlength=n) + np.bincount(
+            hi, weights=self.c_back**2, minlength=n
+        )
+        return np.where(np.diff(self.M.indptr) > 0, vals, np.nan)
+
+    def effective_size(self) -> np.ndarray:
+        """Per node; NaN for isolated nodes."""
+        deg = np.diff(self.M.indptr)
+        return np.where(deg > 0, deg - self.red, np.nan)
+
+
+def _burt(M: sp.csr_matrix, triangle_list: TriangleList | None) -> BurtSums:
+    tri = triangle_list if triangle_list is not None else TriangleList(M)
+    sums = BurtSums(M, tri)
+    tri.feed(sums)
+    return sums
+
+
+def constraint_matrix(M: sp.csr_matrix, *, triangle_list: TriangleList | None = None) -> np.ndarray:
+    """Burt's constraint from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes
+    (:class:`BurtSums`; ``triangle_list``: the graph's, when the caller has it)."""
+    return _burt(M, triangle_list).constraint()
 
 
 def effective_size_matrix(M: sp.csr_matrix, *, triangle_list: TriangleList | None = None) -> np.ndarray:
-    """Burt's effective size from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes.
-
-    ``e_i = deg_i - sum_j sum_q p_iq m_jq``: the redundancy runs over the contacts ``q`` that ``i`` and ``j``
-    share, i.e. over the triangles (listed once, as for :func:`constraint_matrix`).
-    """
-    n = M.shape[0]
-    tri = triangle_list if triangle_list is not None else TriangleList(M)
-    lo, hi = tri.lo, tri.hi
-    w_fwd, w_back = tri.halves(M)
-    inv = _inverse(np.asarray(M.sum(axis=1)).ravel())
-    inv_max = _inverse(M.max(axis=1).toarray().ravel()) if n else np.zeros(0)
-    p_fwd, p_back = w_fwd * inv[lo], w_back * inv[hi]  # p[lo, hi], p[hi, lo]
-    m_fwd, m_back = w_fwd * inv_max[lo], w_back * inv_max[hi]  # tie over the strongest: m[lo, hi], m[hi, lo]
-    red = np.zeros(n)
-    for t in tri.chunks():
-        xy, yz, xz = t.xy, t.yz, t.xz
-        red += np.bincount(t.x, weights=p_fwd[xz] * m_fwd[yz] + p_fwd[xy] * m_back[yz], minlength=n)
-        red += np.bincount(t.y, weights=p_fwd[yz] * m_fwd[xz] + p_back[xy] * m_back[xz], minlength=n)
-        red += np.bincount(t.z, weights=p_back[yz] * m_fwd[xy] + p_back[xz] * m_back[xy], minlength=n)
-    deg = np.diff(M.indptr)
-    return np.where(deg > 0, deg - red, np.nan)
+    """Burt's effective size from a symmetric mutual-weight matrix (no diagonal); NaN for isolated nodes
+    (:class:`BurtSums`)."""
+    return _burt(M, triangle_list).effective_size()
 
 
 def coreness_matrix(B: sp.csr_matrix) -> np.ndarray:

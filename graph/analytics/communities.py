@@ -14,7 +14,9 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from graph.analytics._matrix import adjacency
 from whoknows.errors import AnalyticsError
 
 METHODS: tuple[str, ...] = ("louvain", "louvain_igraph", "leiden", "auto")
@@ -30,27 +32,27 @@ def igraph_available() -> bool:
     return True
 
 
-def _igraph_louvain(G: nx.Graph, *, weight: str | None, seed: int | None, resolution: float) -> list[set[Hashable]]:
+def _igraph_louvain(
+    order: list[Hashable], edges: CanonicalEdges, *, seed: int | None, resolution: float
+) -> list[set[Hashable]]:
+    """igraph's Louvain on the canonical edge list (:func:`canonical_edges`): the same nodes and edges, in the
+    same order, as the graph :func:`canonical_order` builds, without building it (half the time at 100,000
+    people)."""
     import random
 
     import igraph as ig
 
-    nodes = list(G.nodes)
-    idx = {v: i for i, v in enumerate(nodes)}
-    edges, weights = [], []
-    for u, v, d in G.edges(data=True):
-        if u != v:
-            edges.append((idx[u], idx[v]))
-            weights.append(float(d.get(weight, 1.0)) if weight else 1.0)
-    g = ig.Graph(n=len(nodes), edges=edges)
+    lo, hi, w = edges
+    keep = lo != hi  # self-loops play no part
+    g = ig.Graph(n=len(order), edges=list(zip(lo[keep].tolist(), hi[keep].tolist(), strict=True)))
     ig.set_random_number_generator(random.Random(seed if seed is not None else 0))
     try:
-        cl = g.community_multilevel(weights=weights, resolution=resolution)
+        cl = g.community_multilevel(weights=w[keep].astype(float).tolist(), resolution=resolution)
     finally:
         ig.set_random_number_generator(random)
     groups: dict[int, set[Hashable]] = {}
     for i, c in enumerate(cl.membership):
-        groups.setdefault(c, set()).add(nodes[i])
+        groups.setdefault(c, set()).add(order[i])
     return list(groups.values())
 
 
@@ -97,15 +99,19 @@ def communities(
         raise AnalyticsError(f"unknown community method {method!r}; expected one of: {', '.join(METHODS)}")
     if method == "auto":
         method = "louvain_igraph" if G.number_of_nodes() >= AUTO_IGRAPH_FROM and igraph_available() else "louvain"
-    H = canonical_order(G.to_undirected(as_view=True) if G.is_directed() else G, weight=weight)
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    if method == "louvain_igraph":
+        if not igraph_available():
+            raise AnalyticsError("method 'louvain_igraph' needs python-igraph installed; use 'louvain'")
+        order, edges = _canonical_ties(U, weight=weight)
+        parts = _igraph_louvain(order, edges, seed=seed, resolution=resolution)
+        ordered = sorted((sorted(p, key=str) for p in parts), key=lambda p: (-len(p), str(p[0])))
+        return {v: i for i, p in enumerate(ordered) for v in p}
+    H = canonical_order(U, weight=weight)
     if method == "leiden":
         if not leiden_available():
             raise AnalyticsError("method 'leiden' needs python-igraph and leidenalg installed; use 'louvain'")
         parts = _leiden(H, weight=weight, seed=seed, resolution=resolution)
-    elif method == "louvain_igraph":
-        if not igraph_available():
-            raise AnalyticsError("method 'louvain_igraph' needs python-igraph installed; use 'louvain'")
-        parts = _igraph_louvain(H, weight=weight, seed=seed, resolution=resolution)
     else:
         parts = nx.community.louvain_communities(H, weight=weight, seed=seed, resolution=resolution)
     ordered = sorted((sorted(p, key=str) for p in parts), key=lambda p: (-len(p), str(p[0])))
@@ -118,6 +124,46 @@ def natural_key(v: Hashable) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
 
 
+#: ``(lo, hi, weight)`` per edge: node positions in natural-key order (``lo <= hi``), sorted by ``(lo, hi)``
+CanonicalEdges = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def canonical_edges(G: nx.Graph, *, weight: str | None = "weight") -> tuple[list[Hashable], CanonicalEdges]:
+    """The nodes of the undirected graph ``G`` in natural-key order, and its edges as positions in that order,
+    sorted (what :func:`canonical_order` inserts, in the same order; weight 1.0 without ``weight``)."""
+    order = sorted(G.nodes, key=natural_key)
+    rank = {v: i for i, v in enumerate(order)}.__getitem__
+    if weight:
+        triples = list(G.edges(data=weight, default=1.0))
+        w = np.asarray([t[2] for t in triples], dtype=object)  # the values as stored (canonical_order keeps them)
+    else:
+        triples = list(G.edges())
+        w = np.full(len(triples), 1.0, dtype=object)
+    ru = np.fromiter(map(rank, (t[0] for t in triples)), dtype=np.int64, count=len(triples))
+    rv = np.fromiter(map(rank, (t[1] for t in triples)), dtype=np.int64, count=len(triples))
+    lo, hi = np.minimum(ru, rv), np.maximum(ru, rv)
+    srt = np.lexsort((hi, lo))  # stable, as the sort it replaced; a simple graph has no two equal pairs
+    return order, (lo[srt], hi[srt], w[srt])
+
+
+def _canonical_ties(G: nx.Graph, *, weight: str | None) -> tuple[list[Hashable], CanonicalEdges]:
+    """:func:`canonical_edges` with float weights and self-loops left out, read through the sparse adjacency
+    for a simple undirected graph (5x faster at 100,000 people than iterating ``G.edges(data=...)``)."""
+    if G.is_directed() or G.is_multigraph():
+        return canonical_edges(G, weight=weight)
+    nodes, A = adjacency(G, weight)  # symmetric; self-loops dropped
+    order = sorted(nodes, key=natural_key)
+    pos = {v: i for i, v in enumerate(nodes)}
+    rank = np.empty(len(nodes), dtype=np.int64)
+    rank[np.fromiter((pos[v] for v in order), dtype=np.int64, count=len(order))] = np.arange(len(order))
+    C = A.tocoo()
+    r, c = rank[C.row], rank[C.col]
+    keep = r < c  # each tie once
+    lo, hi, w = r[keep], c[keep], C.data[keep]
+    srt = np.lexsort((hi, lo))
+    return order, (lo[srt], hi[srt], w[srt])
+
+
 def canonical_order(G: nx.Graph, *, weight: str | None = "weight") -> nx.Graph:
     """A copy of the undirected graph ``G`` with nodes and edges inserted in natural-key order.
 
@@ -126,20 +172,15 @@ def canonical_order(G: nx.Graph, *, weight: str | None = "weight") -> nx.Graph:
     different order, could get different communities. On email-Eu-core the order a store happens to return
     moves the mean NMI against departments by about 0.02 (docs/analytics.md).
     """
+    order, (lo, hi, w) = canonical_edges(G, weight=weight)
     H: nx.Graph[Hashable] = nx.Graph()
-    order = sorted(G.nodes, key=natural_key)
-    rank = {v: i for i, v in enumerate(order)}
     H.add_nodes_from(order)
-    edges = []
-    for u, v, d in G.edges(data=True):
-        ru, rv = rank[u], rank[v]
-        w = d.get(weight, 1.0) if weight else 1.0
-        edges.append((ru, rv, u, v, w) if ru <= rv else (rv, ru, v, u, w))
-    edges.sort(key=lambda e: (e[0], e[1]))
     if weight:
-        H.add_edges_from((u, v, {weight: w}) for _, _, u, v, w in edges)
+        H.add_edges_from(
+            (order[u], order[v], {weight: x}) for u, v, x in zip(lo.tolist(), hi.tolist(), w.tolist(), strict=True)
+        )
     else:
-        H.add_edges_from((u, v) for _, _, u, v, _ in edges)
+        H.add_edges_from((order[u], order[v]) for u, v in zip(lo.tolist(), hi.tolist(), strict=True))
     return H
 
 

@@ -6,7 +6,8 @@ match on X is ``strong``. Search, profiles, risk and spread therefore agree on w
 
 * :func:`idea_knowers`: people with a strong match on the idea's text (:func:`search.expertise.who_knows`);
 * :func:`topic_experts`: for every subject topic, the people with a strong match on it
-  (:func:`search.expertise.experts_for_topic`); "the only expert on T" is the one strong match.
+  (:func:`search.expertise.experts_for_topic`'s numbers, computed for all topics in one pass by
+  :func:`search.topic_batch.topic_scores`); "the only expert on T" is the one strong match.
 
 The expertise API already leaves out people who left (inactive) and people who opted out, and counts only the
 documents ``viewer`` may read (``None``: the common view every viewer shares). It needs the embedding model: the
@@ -53,9 +54,14 @@ def topic_experts(
     nobody knows maps to ``{}``). ``progress(done, total, topic)`` is called after each topic."""
     from search.expertise import experts_for_topic, subject_topics
     from search.index import graph_view
+    from search.topic_batch import topic_scores
 
     gv = graph if graph is not None else graph_view(store)
     topics = subject_topics(store, graph=gv)
+    batched = topic_scores(store, topics, embedder=embedder, viewer=viewer, graph=gv, min_match=STRONG,
+                           progress=progress) if embedder is not None else None  # fmt: skip
+    if batched is not None:
+        return batched
     out: dict[str, dict[str, float]] = {}
     for i, t in enumerate(topics, start=1):
         found = experts_for_topic(store, t, embedder=embedder, viewer=viewer, graph=gv)
@@ -65,6 +71,24 @@ def topic_experts(
     return out
 
 
+#: the relationships the calibrated expertise reads evidence from (search/expertise.py): documents people wrote
+#: or reviewed, questions they answered helpfully, topics they stated on their profile
+EVIDENCE_RELATIONSHIPS: tuple[str, ...] = ("AUTHORED", "REVIEWED", "ANSWERED", "SELF_TOPIC")
+
+
+def no_evidence(store: Any) -> str | None:
+    """Why nobody can be known to know about anything in ``store`` (no authored or reviewed documents, helpful
+    answers or stated topics at all: e.g. an e-mail network alone), or None when there is evidence to read. The
+    answers that find nobody say this instead of implying that the idea or topic is unknown in the organisation."""
+    counts = store.counts()
+    if any(counts.get(r, 0) for r in EVIDENCE_RELATIONSHIPS):
+        return None
+    return (
+        "the store holds no documents with authors or reviewers, no helpful answers and no topics people stated, "
+        "so nobody's expertise is known"
+    )
+
+
 def load_embedder() -> Any:
     """The embedding model the app uses, once per process (one place, so the CLI's calibration is the app's)."""
     from search.embedder import default_embedder
@@ -72,4 +96,4 @@ def load_embedder() -> Any:
     return default_embedder()
 
 
-__all__ = ["Knower", "idea_knowers", "load_embedder", "topic_experts"]
+__all__ = ["EVIDENCE_RELATIONSHIPS", "Knower", "idea_knowers", "load_embedder", "no_evidence", "topic_experts"]

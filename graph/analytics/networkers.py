@@ -32,14 +32,13 @@ import scipy.sparse as sp
 from graph.access import Viewer, document_access
 from graph.analytics._matrix import adjacency, binary, group_index, mutual, onehot
 from graph.analytics._triangles import TriangleList
-from graph.analytics.brokerage import ROLES, brokerage_legs, mixed_brokerage
+from graph.analytics.brokerage import ROLES, ClosedTwoPaths, brokerage_legs, mixed_brokerage
 from graph.analytics.centrality import (
+    BurtSums,
     betweenness_error_bound,
     betweenness_matrix,
     constraint,
-    constraint_matrix,
     coreness_matrix,
-    effective_size_matrix,
 )
 from graph.analytics.communities import communities as detect_communities
 from graph.analytics.privacy import opted_out
@@ -241,12 +240,14 @@ def networker_report(
     else:
         btw_a = betweenness_matrix(B, sources, exact=k_piv is None)
     M = mutual(A)
-    tri = TriangleList(B)  # listed once for Burt's measures and both brokerage tables
-    con_a = constraint_matrix(M, triangle_list=tri)
-    esz_a = effective_size_matrix(M, triangle_list=tri)
     core_a = coreness_matrix(B)
     _, Dir, Und = brokerage_legs(G, ties=(nodes, A))  # direction kept where the data has it (interactions)
-    brk_d_a, brk_c_a = mixed_brokerage(Dir, Und, [gd, gc], triangle_list=tri)
+    # One pass over the triangles (listed once) sums Burt's measures and both brokerage tables' closed paths.
+    tri = TriangleList(B)
+    burt, closed = BurtSums(M, tri), ClosedTwoPaths(Dir, Und, [gd, gc], tri)
+    tri.feed(burt, closed)
+    con_a, esz_a = burt.constraint(), burt.effective_size()
+    brk_d_a, brk_c_a = mixed_brokerage(Dir, Und, closed.partitions, closed=closed)
     part_d_a = participation_matrix(B, gd)
     part_c_a = participation_matrix(B, gc)
     z_c_a = within_module_z_matrix(B, gc, has_c)

@@ -104,8 +104,10 @@ def _knower_plan(
     dept: Mapping[Hashable, Any],
     cap: int | None,
     k: int,
+    note: str | None = None,
 ) -> tuple[list[Hashable] | None, list[Hashable], dict[str, Any]]:
-    """(candidates or None for everyone, must-include, what to tell the user) for a knower mode."""
+    """(candidates or None for everyone, must-include, what to tell the user) for a knower mode. ``note``: why
+    nobody can be known to know about anything (graph/analytics/knowers.no_evidence), said when nobody does."""
     if mode not in KNOWER_MODES:
         raise AnalyticsError(f"unknown knowers mode {mode!r}; expected one of: {', '.join(KNOWER_MODES)}")
     if knowers is None or mode == "ignore":
@@ -125,6 +127,7 @@ def _knower_plan(
             raise AnalyticsError(
                 "nobody who can be asked is known to know about this idea"
                 + (f" ({len(known)} opted out or were left out)" if known else "")
+                + (f" ({note})" if note and not known else "")
                 + "; choose seeds from everyone instead (without --experts-only / 'only people who know about it')"
             )
         info |= {
@@ -163,6 +166,7 @@ def _knower_plan(
         "sentence": (
             "Nobody who can be asked is known to know about the idea"
             + (f" ({_people(len(known))} do, but opted out or were left out)" if known else "")
+            + (f" ({note})" if note and not known else "")
             + ": seeds were chosen from everyone by their place in the network."
         ),
     }
@@ -199,6 +203,7 @@ def plan_spread(
     must_include: Iterable[Hashable] = (),
     knowers: Mapping[Any, float] | None = None,
     knowers_mode: str = "prefer",
+    knowers_note: str | None = None,
     eps: float = 0.2,
     n_sim: int = 2000,
     seed: int | None = 0,
@@ -230,7 +235,7 @@ def plan_spread(
     excl = excluded | hidden
     dept = dict(departments) if departments is not None else node_attribute(G, "department")
     cap = max_per_department
-    candidates, must, knower_info = _knower_plan(knowers_mode, knowers, G, excl, must, dept, cap, k)
+    candidates, must, knower_info = _knower_plan(knowers_mode, knowers, G, excl, must, dept, cap, k, knowers_note)
     pool = [v for v in (candidates if candidates is not None else G) if v not in excl]
     blocked = excl | ({v for v in G if v not in set(candidates)} if candidates is not None else set())
     ig = influence_graph(G, model=model, weight=weight, p0=p0)
@@ -249,7 +254,7 @@ def plan_spread(
     est = simulate(ig, sel.seeds, model=model, n_sim=n_sim, seed=sim_seed)
     got = len(sel.seeds)
     eligible = [v for v in G if v not in excl]
-    baselines = _baselines(ig, sel.rr, G, eligible, got, model, weight, n_sim, seed, random_sets)
+    baselines = _baselines(ig, sel.rr, G, eligible, got, model, weight, n_sim, seed, random_sets, dept, cap)
     rnd = baselines["random"]["mean"]
     lift = est.mean / rnd if rnd > 0 else None
     best = baselines["best_connected"]["mean"]
@@ -358,16 +363,28 @@ def _baselines(
     n_sim: int,
     seed: int | None,
     random_sets: int,
+    dept: Mapping[Hashable, Any] | None = None,
+    cap: int | None = None,
 ) -> dict[str, Any]:
     """Reach of ``random_sets`` sets of ``k`` random eligible people and of the ``k`` best-connected eligible
     people, estimated on the RR sets the seeds were chosen on (unbiased for sets not chosen on them, and no new
-    cascades: the app must answer in seconds), else by Monte-Carlo cascades."""
-    top = _best_connected(G, eligible, k, weight)
+    cascades: the app must answer in seconds), else by Monte-Carlo cascades. With a per-department ``cap`` both
+    baselines keep it too (the most connected people of one department are not a choice the user allowed, so
+    comparing with them would flatter or shame the seeds for the wrong reason)."""
+    groups = dept or {}
+    top = (
+        _capped(_best_connected(G, eligible, len(eligible), weight), groups, cap, k)
+        if cap
+        else _best_connected(G, eligible, k, weight)
+    )
     if k == 0 or not eligible:
         empty = {"mean": 0.0, "ci95": [0.0, 0.0], "method": "none"}
         return {"random": {**empty, "sets": 0, "range": [0.0, 0.0]}, "best_connected": {**empty, "people": []}}
     rng = random.Random(seed)
-    sets = [rng.sample(eligible, k) for _ in range(random_sets)]
+    if cap:
+        sets = [_capped(rng.sample(eligible, len(eligible)), groups, cap, k) for _ in range(random_sets)]
+    else:
+        sets = [rng.sample(eligible, k) for _ in range(random_sets)]
     idx = ig.index()
     if rr is not None and rr.count:
         means = np.asarray([rr_reach(rr, ig.n, (idx[v] for v in s))[0] for s in sets])
@@ -381,6 +398,7 @@ def _baselines(
         how = "Monte-Carlo cascades"
     mean = float(means.mean())
     half = 1.96 * float(means.std(ddof=1)) / len(means) ** 0.5 if len(means) > 1 else 0.0
+    rule = f"at most {cap} per department, as the seeds" if cap else None
     return {
         "random": {
             "mean": mean,
@@ -388,12 +406,14 @@ def _baselines(
             "sets": len(sets),
             "range": [float(means.min()), float(means.max())],
             "method": how,
+            "rule": rule,
         },
         "best_connected": {
             "mean": top_mean,
             "ci95": [top_mean - top_half, top_mean + top_half],
             "people": top,
             "method": how,
+            "rule": rule,
         },
     }
 

@@ -41,7 +41,7 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
     import sys
 
     from graph.analytics.communities import communities as detect_communities
-    from graph.analytics.knowers import load_embedder, topic_experts
+    from graph.analytics.knowers import load_embedder, no_evidence, topic_experts
     from graph.analytics.maps import community_names
     from graph.analytics.networkers import LABELS, networker_report
     from graph.analytics.projection import project_store, require_network
@@ -60,6 +60,7 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
         require_network(G)
         # the same "knows about" as the risk page's peripheral specialists: strong matches per topic
         expertise = topics_by_person(topic_experts(store, embedder=load_embedder(), progress=topics))
+        gap = no_evidence(store)
         in_server = server_measures(G, store)  # Neo4j with Graph Data Science: communities and betweenness there
     finally:
         store.close()
@@ -97,7 +98,8 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
         rows.sort(key=lambda vr: (order[label](vr[1]), str(vr[0])))
         click.secho(f"\n{label}s ({len(rows)})", bold=True)
         if not rows:
-            click.echo(f"  none: {EMPTY_LABEL[label] if label != 'peripheral specialist' or expertise else NO_TOPICS}")
+            why = EMPTY_LABEL[label] if label != "peripheral specialist" or expertise else NO_TOPICS
+            click.echo(f"  none: {f'{gap}: nobody can be a specialist' if gap and not expertise else why}")
         for v, r in rows[:top]:
             click.echo(f"  {r['name']}  [{v}]  {r['department'] or 'no department'}")
             for lab in r["labels"]:
@@ -221,7 +223,7 @@ def spread(
 ) -> None:
     """Who should hear IDEA first so that it reaches most of the organisation: seeds (IMM), their expected reach
     beside k random and the k best-connected people, and each seed's added reach."""
-    from graph.analytics.knowers import idea_knowers, load_embedder
+    from graph.analytics.knowers import idea_knowers, load_embedder, no_evidence
     from graph.analytics.networkers import topic_networkers
     from graph.analytics.projection import project_store, require_network
     from graph.analytics.spread_plan import plan_spread
@@ -236,6 +238,7 @@ def spread(
         G = project_store(store)
         require_network(G)
         knowers = {} if anyone else {r.person: r.score for r in idea_knowers(store, idea, embedder=load_embedder())}
+        note = no_evidence(store)
     finally:
         store.close()
 
@@ -255,6 +258,7 @@ def spread(
         must_include=[node(x) for x in must_include],
         knowers=knowers,
         knowers_mode="ignore" if anyone else "only" if experts_only else "prefer",
+        knowers_note=note,
         n_sim=simulations,
         seed=seed,
     )
@@ -291,6 +295,8 @@ def _print_plan(plan: dict[str, Any]) -> None:
         f"reached {rnd['range'][0]:.1f}-{rnd['range'][1]:.1f}"
     )
     click.echo(f"  the {got} best-connected:      {top['mean']:.1f} ({top['mean'] / n:.0%})")
+    if top.get("rule"):
+        click.echo(f"  (random and best-connected people: {top['rule']})")
     if "anyone" in b:
         click.echo(f"  {got} chosen from everyone:    about {b['anyone']['mean']:.1f} ({b['anyone']['mean'] / n:.0%})")
     if plan["lift_vs_random"] is not None:

@@ -196,6 +196,7 @@ def spread_plan(
     """Seeds for an idea (graph/analytics/spread_plan.plan_spread: IMM under constraints, Monte-Carlo reach with a
     95% interval beside k random and the k best-connected people, each seed's added reach, reach per department),
     each seed with reasons from the networker report and the expertise seam."""
+    from graph.analytics.knowers import no_evidence
     from graph.analytics.spread_plan import plan_spread
     from whoknows.webapp.spreadview import seed_reasons
 
@@ -205,6 +206,7 @@ def spread_plan(
     plan = plan_spread(
         G, k, model=model, p0=p0, max_per_department=max_per_department, exclude=excl,
         knowers={v: r["score"] for v, r in knowers.items()}, knowers_mode=knowers_mode,
+        knowers_note=no_evidence(resources.store(url)),
     )  # fmt: skip
     report = networkers(url)
     for s in plan["seeds"]:
