@@ -8,12 +8,19 @@ var/whoknows.db). This file only decides who the viewer is and which pages they 
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import streamlit as st
 
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, queries, settings
+
+# Why pandas is imported here: plotly (and Streamlit's elements) use pandas only "if it is already imported" (found in
+# sys.modules). When one session imported it for the first time while another drew a chart, the other session found
+# a half-initialised module ("partially initialized module 'pandas' has no attribute 'Series'") and its page failed.
+# Imported whole once, before any page runs, it never is half-initialised when a page looks.
+importlib.import_module("pandas")
 
 
 def main() -> None:

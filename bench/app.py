@@ -13,15 +13,25 @@ Prints:
   the previous renderer, the same figure drawn by plotly.js alone as WebGL (``Scattergl``) and SVG
   (``Scatter``) in the same browser, no Streamlit.
 
+- trust and action (issue #17): every page used as a person uses it (whoknows/webapp/tour.py, the browser tests'
+  tour): serious or critical axe-core violations (``axe_serious_violations``, target 0) and requests that left
+  localhost (``offsite_requests``, target 0); a search with a filter, its URL opened in a new browser context
+  (another person) shows the same query, filter and first card (``url_state_roundtrip``, target true); and
+  ``scripts/demo.sh`` from a clean clone of this checkout to the store and measures being ready
+  (``demo_first_run_seconds``: install into a new .venv, build the demo, compute the network measures; the pip
+  downloads come from the local package index, so the figure is this machine's, reported, no target).
+
 The last line is one JSON object with the figures (``search_p95_s``, ``map_render_s`` among them).
 
-    python bench/app.py [--store DEMO.db] [--map-store MAP.db] [--queries 20]
+    python bench/app.py [--store DEMO.db] [--map-store MAP.db] [--queries 20] [--no-first-run]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
@@ -221,12 +231,63 @@ def plotly_baseline(browser, store: Path) -> dict:  # type: ignore[no-untyped-de
     return out
 
 
+def bench_trust(browser, store: Path) -> dict:  # type: ignore[no-untyped-def]
+    """The tour of every page (axe-core, requests), and the search state's round trip through a shared URL."""
+    from whoknows.webapp.tour import settled, tour
+
+    with serve(store) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(300_000)
+        result = tour(page, url)
+        page.goto(url)
+        page.get_by_label("What do you need to know about?").fill("contract negotiation")
+        dept = page.get_by_role("combobox", name=re.compile("Department"))
+        dept.click()
+        page.get_by_role("option").first.click()
+        chosen = dept.inner_text()
+        page.get_by_role("button", name="Search").click()
+        page.get_by_text(re.compile(r"\d+ people for")).wait_for()
+        settled(page)
+        shared = page.url
+        first = page.locator("[class*='st-key-card_'] strong").first.inner_text()
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        other = ctx.new_page()
+        other.set_default_timeout(300_000)
+        other.goto(shared)
+        other.get_by_text(re.compile(r"\d+ people for")).wait_for()
+        settled(other)
+        same = (
+            other.get_by_label("What do you need to know about?").input_value() == "contract negotiation"
+            and other.get_by_role("combobox", name=re.compile("Department")).inner_text() == chosen
+            and other.locator("[class*='st-key-card_'] strong").first.inner_text() == first
+            and "q=" in shared
+            and "dept=" in shared
+        )
+        ctx.close()
+        page.close()
+    return {"violations": result.violations, "offsite": result.offsite, "url_state_roundtrip": bool(same)}
+
+
+def demo_first_run() -> float:
+    """``WHOKNOWS_NO_APP=1 bash scripts/demo.sh`` in a fresh clone of this checkout (new .venv, new store): the
+    seconds until the demo is ready to open. The browser apt step is skipped (it is a system package here)."""
+    with tempfile.TemporaryDirectory(prefix="whoknows-clone-") as tmp:
+        clone = Path(tmp) / "whoknows"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "WHOKNOWS_"))}
+        env.update({"WHOKNOWS_NO_APP": "1", "WHOKNOWS_SKIP_SYSTEM": "1", "PATH": "/usr/local/bin:/usr/bin:/bin"})
+        t0 = time.perf_counter()
+        subprocess.run(["bash", "scripts/demo.sh"], cwd=clone, env=env, check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", type=Path, default=ROOT / "var" / "bench-app" / "demo.db")
     ap.add_argument("--map-store", type=Path, default=ROOT / "var" / "bench-app" / "map2000.db")
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--map-only", action="store_true", help="only the network map figures (quick re-measure)")
+    ap.add_argument("--no-first-run", action="store_true", help="skip demo_first_run_seconds (a clean-clone install)")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: install Debian's chromium package")
@@ -251,7 +312,9 @@ def main() -> None:
             return
         s = bench_search(browser, args.store, queries)
         base = plotly_baseline(browser, args.map_store)
+        trust = bench_trust(browser, args.store)
         browser.close()
+    first_run = None if args.no_first_run else demo_first_run()
     lib = library_search(args.store, queries)
     warm = s["warm"]
     fig = {
@@ -272,6 +335,10 @@ def main() -> None:
         "plotly_json_bytes": base["plotly_json_bytes"],
         "plotly_webgl_s": round(base["webgl"], 3),
         "plotly_svg_s": round(base["svg"], 3),
+        "axe_serious_violations": sum(len(v) for v in trust["violations"].values()),
+        "offsite_requests": len(trust["offsite"]),
+        "url_state_roundtrip": trust["url_state_roundtrip"],
+        "demo_first_run_seconds": round(first_run, 1) if first_run is not None else None,
     }
     print(
         f"cold start to first interactive page: {fig['cold_start_s']:.2f} s "
@@ -300,6 +367,15 @@ def main() -> None:
         f"x{fig['plotly_webgl_s'] / max(fig['map_render_s'], 1e-9):.1f} faster than WebGL alone; "
         f"map JSON {fig['map_json_bytes'] / 1e3:.0f} kB vs plotly {fig['plotly_json_bytes'] / 1e3:.0f} kB"
     )
+    print(
+        f"every page used in the browser: {fig['axe_serious_violations']} serious/critical axe-core violations "
+        f"(target 0) on {len(trust['violations'])} pages, {fig['offsite_requests']} requests left localhost (target 0)"
+        + "".join(f"\n  {page}: {v}" for page, vs in trust["violations"].items() for v in vs)
+        + "".join(f"\n  offsite: {u}" for u in trust["offsite"][:10])
+    )
+    print(f"search state through a shared URL restores query, filter and results: {fig['url_state_roundtrip']}")
+    if first_run is not None:
+        print(f"scripts/demo.sh from a clean clone to a ready demo (install, build, measures): {first_run:.0f} s")
     print(json.dumps(fig))
 
 

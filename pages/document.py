@@ -70,10 +70,10 @@ else:
         f = stored_file(store, view.node, viewer, resources.runs(ctx.url, 200))
     except (SourceUnavailableError, WhoKnowsError) as exc:
         st.caption(f"No source link was given for this document, and {md(exc)}.")
-    else:
+    else:  # on_click="ignore": no rerun, which would register the deferred file anew and race the browser's fetch
         st.download_button(
             f"Download {f.name}", data=f.path.read_bytes, file_name=f.name, mime=f.mime,
-            icon=":material/download:", key="download",
+            icon=":material/download:", key="download", on_click="ignore",
         )  # fmt: skip
         st.caption(f"The file as it was ingested ({f.size:,} bytes); no source link was given for it.")
 

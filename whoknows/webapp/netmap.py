@@ -179,8 +179,35 @@ def map_option(
         "series": series,
     }  # fmt: skip
     option["graphic"] = size_legend(top, size_label)
+    option["media"] = narrow_layout(len(option["graphic"]))
     stats = MapStats(len(keep), len(edges), total, G.number_of_nodes() - len(keep), hidden_groups)
     return MapView(option, people, stats)
+
+
+#: Below this chart width the group legend does not fit right of the 700 px plot (it would be drawn off the canvas,
+#: as it was on a phone): the narrow layout puts it under the plot instead.
+NARROW_PX = PLOT_LEFT + PLOT_PX + 200
+NARROW_LEGEND_PX = 110
+
+
+def narrow_layout(n_graphic: int) -> list[dict[str, Any]]:
+    """An ECharts ``media`` rule for narrow screens: the plot fills the width above a horizontal, scrollable group
+    legend, and the marker-size key (placed for the wide layout) is hidden. ECharts applies it whenever the chart
+    is narrower than :data:`NARROW_PX` (``media`` beside a plain option is its base option); the wide layout, and
+    :func:`marker_pixel`, are unchanged."""
+    return [
+        {
+            "query": {"maxWidth": NARROW_PX},
+            "option": {
+                "title": {"show": False},
+                "legend": {"orient": "horizontal", "left": PLOT_LEFT, "right": PLOT_LEFT, "top": None,
+                           "bottom": 8, "textStyle": {"width": 140, "overflow": "truncate"}},
+                "grid": {"left": PLOT_LEFT, "right": PLOT_LEFT, "top": PLOT_TOP, "width": None, "height": None,
+                         "bottom": NARROW_LEGEND_PX},
+                "graphic": [{"invisible": True} for _ in range(n_graphic)],
+            },
+        }
+    ]  # fmt: skip
 
 
 def size_legend(top: float, label: str) -> list[dict[str, Any]]:
