@@ -97,11 +97,12 @@ if small:
 st.header("Single-expert topics")
 topics = risk["topics"]
 single = [r for r in risk["single_experts"] if r["person"] not in hidden]
-st.caption(
-    f"{len(risk['single_experts'])} of {len(topics)} topics are known by one person only (bus factor 1); "
-    f"{len(risk['topics_without_expert'])} have nobody who knows about them. Who knows a topic: "
-    f"{risk['method']['experts']}."
-)
+if topics:  # with no topics the section's own line says why; "0 of 0 topics" would say nothing
+    st.caption(
+        f"{len(risk['single_experts'])} of {len(topics)} topics are known by one person only (bus factor 1); "
+        f"{len(risk['topics_without_expert'])} have nobody who knows about them. Who knows a topic: "
+        f"{risk['method']['experts']}."
+    )
 if single:
     st.dataframe(
         [{"topic": r["topic"], "the one expert": r["name"], "department": r["department"],
@@ -150,7 +151,9 @@ if at_risk:
         st.markdown(md(network_line(row)))
 else:
     st.info(md(f"None: {why['network_risk']}."))
-if net["communities"] is not None and net["communities"]["at_risk"]:
+if net["communities"] is not None:
     st.subheader("Communities (as named on the network map)")
     for row in net["communities"]["at_risk"]:
         st.markdown(md(network_line(row)))
+    if not net["communities"]["at_risk"]:
+        st.info(md(f"None: {why.get('community_network_risk', 'no community is flagged')}."))

@@ -9,6 +9,7 @@ import os
 
 import streamlit as st
 
+from graph.analytics.map_words import ei_caption
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, state
 from whoknows.webapp.netmap import MAP_HEIGHT, check_renderer, ei_option, selected_person, tie_matrix_option
@@ -116,11 +117,7 @@ with right:
     ei = data["ei_index"]
     rows = sorted(((str(g), r.get("ei_strength", r["ei"])) for g, r in ei.items()), key=lambda gr: gr[1])
     st.echarts_chart(ei_option(rows), key="ei_chart", height=460, alt="E-I index by tie strength per department")
-    st.caption(
-        "E-I by tie strength = (strength leaving − strength inside) / all: −1 every tie stays inside (a silo), +1 "
-        "every tie leaves. Red: more inside than outside. Counting ties instead of strength, every department "
-        "looks open, because most ties are faint ones from shared communities; both are in the table."
-    )
+    st.caption(ei_caption(ei))
     with st.expander("E-I figures"):
         st.dataframe(
             [{"department": g, "people": r["members"], "E-I by strength": round(r.get("ei_strength", 0.0), 2),

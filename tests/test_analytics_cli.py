@@ -96,7 +96,12 @@ def test_risk_json(store_path):
     finance = next(d for d in rep["curriculum"]["departments"] if d["department"] == "Finance")
     assert finance["people"] == 6 and finance["done"]["KM 101"] == 3  # active people only: the head count
     assert rep["curriculum"]["total"]["people"] == 18
-    assert set(rep["why_empty"]) <= {"single_expert_topics", "peripheral_specialists", "network_risk"}
+    assert set(rep["why_empty"]) <= {
+        "single_expert_topics",
+        "peripheral_specialists",
+        "network_risk",
+        "community_network_risk",
+    }
     assert rep["communities"]["community:c1"]["problems"] == [
         "no active leader or facilitator",
         "no subject-matter expert",

@@ -10,7 +10,14 @@ import pytest
 from analytics_fixtures import store_from_graph
 from click.testing import CliRunner
 
-from graph.analytics.map_words import community_stability, ei_by_strength, name_communities, silo_verdict, top_brokers
+from graph.analytics.map_words import (
+    community_stability,
+    ei_by_strength,
+    ei_caption,
+    name_communities,
+    silo_verdict,
+    top_brokers,
+)
 from graph.analytics.maps import map_with_networkers
 from graph.sqlite_store import SQLiteStore
 
@@ -46,6 +53,20 @@ def test_ei_by_strength_sees_the_silo_the_tie_count_hides():
     assert verdict["sentence"].startswith("The organisation works in silos: 2 of 2 departments keep most")
 
 
+def test_the_e_i_caption_says_what_counting_ties_changes_on_this_network():
+    from graph.analytics.maps import ei_index
+
+    G = siloed()
+    counts, strength = ei_index(G), ei_by_strength(G, nx.get_node_attributes(G, "department"))
+    both = {g: {**counts[g], **strength[g]} for g in counts}
+    assert "Counting ties instead of strength, 2 of the 2 red departments look open" in ei_caption(both)
+    same = {"A": {"ei": -0.2, "ei_strength": -0.3}, "B": {"ei": 0.4, "ei_strength": 0.2}}  # e-mail: counts agree
+    assert ei_caption(same).endswith("Counting ties instead of strength gives the same verdict here; both counts "
+                                     "are in the table.")  # fmt: skip
+    one = {"A": {"ei": 0.1, "ei_strength": -0.3}, "B": {"ei": -0.4, "ei_strength": -0.2}}
+    assert "1 of the 2 red departments looks open: its ties out" in ei_caption(one)
+
+
 def test_verdicts_for_open_and_mixed_organisations():
     open_ei = {"A": {"ei_strength": 0.4}, "B": {"ei_strength": 0.1}}
     stab = {"nmi_mean": 0.2, "nmi_min": 0.15, "nmi_max": 0.25, "runs": 5}
@@ -63,7 +84,8 @@ def test_communities_are_named_by_what_dominates_them():
     dept = {f"f{i}": "Finance" for i in range(9)} | {"f9": "Legal"}
     dept |= {"m0": "A", "m1": "B", "m2": "C", "m3": "D", "m4": "E", "m5": "F"}
     cops = {f"m{i}": ["Safety First"] for i in range(4)}
-    named = name_communities(comm, dept, cops=cops, tags={"f0": ["tax"], "f1": ["tax", "vat"]})
+    tags = {"f0": ["tax", "FAQ"], "f1": ["tax", "vat", "checklist"], "f2": ["checklist"], "f3": ["checklist"]}
+    named = name_communities(comm, dept, cops=cops, tags=tags)  # document types are not what people know about
     assert set(named) == {0, 1}  # the 3-person community is too small to describe
     assert (
         named[0]["name"] == "Finance"

@@ -34,9 +34,16 @@ def test_a_department_whose_ties_run_through_one_person_is_named_with_the_person
     assert set(rows) == {"Legal"} and res["checked"] == 2
     legal = rows["Legal"]
     assert legal["through"] == 1 and legal["share"] == pytest.approx(0.9)
-    assert legal["holders"] == [{"person": "l0", "name": "L0", "share": pytest.approx(0.9)}]
+    assert legal["holders"] == [{"person": "l0", "name": "L0", "share": pytest.approx(0.9), "department": None}]
     assert legal["sentence"].startswith("90% of its tie strength to the rest of the organisation runs through one "
                                         "person: L0 [l0] (90%)")  # fmt: skip
+    # a detected community is named with the department of the person it runs through
+    G = two_teams()
+    comm = {v: "c-law" if v.startswith("l") else "c-sales" for v in G}
+    by_comm = network_risk(G, comm, names={"c-law": "Legal team"}, departments=nx.get_node_attributes(G, "department"))
+    row = next(r for r in by_comm["at_risk"] if r["group"] == "c-law")
+    assert row["name"] == "Legal team" and row["holders"][0]["department"] == "Legal"
+    assert "runs through one person: L0 [l0], Legal (90%)" in row["sentence"]
 
 
 def test_two_people_and_opted_out_holders():
@@ -72,10 +79,21 @@ def test_empty_sections_say_why():
     rep = risk_summary(G, {})
     why = rep["why_empty"]
     assert why["single_expert_topics"].startswith("there are no subject topics in the store")
-    assert why["peripheral_specialists"] == "nobody is a strong match on any topic"
+    assert why["peripheral_specialists"] == "there are no subject topics in the store, so nobody can be a specialist"
+    assert risk_summary(G, {"t": {}})["why_empty"]["peripheral_specialists"] == "nobody is a strong match on any topic"
     assert "network_risk" not in why  # Legal's ties out all run through Lea
+    # communities: the same reasons in their own words
     flat = nx.complete_graph(12)
     nx.set_node_attributes(flat, {v: "A" if v < 6 else "B" for v in flat}, "department")
+    comm = {v: "ab"[v % 2] for v in flat}
+    rep = risk_summary(flat, {}, communities=comm, community_names={"a": "the a team", "b": "the b team"})
+    assert rep["network_risk"]["communities"]["at_risk"] == []
+    assert rep["why_empty"]["community_network_risk"].startswith(
+        "no community's ties to the rest run through one or two people (the largest share one person holds is 17%, "
+        "in the a team)"
+    )
+    tiny = risk_summary(flat, {}, communities=comm, min_group_size=7)["why_empty"]
+    assert tiny["community_network_risk"] == "no community has 7 or more people"
     assert risk_summary(flat, {"t": {0: 1.0, 1: 1.0}})["why_empty"]["network_risk"].startswith(
         "no department's ties to the rest run through one or two people (the largest share one person holds is 17%"
     )
@@ -96,3 +114,4 @@ def test_cli_risk_with_people_and_interactions_only(tmp_path):
     assert "none: there are no subject topics in the store" in text
     assert "Legal (6 people): 90% of its tie strength" in text and "L0 [person:l0]" in text
     assert "% completed" not in text  # no curriculum rows when there is no curriculum
+    assert "\n  none\n" not in text  # every empty section says why

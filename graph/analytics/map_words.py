@@ -88,9 +88,12 @@ def name_communities(
 
     The name is what dominates its members: one department (60% or more), two departments together (70% or
     more), else a community of practice half of them belong to, else "mixed". The description gives the
-    shares (department, community of practice, the most common tag of their documents), so the name can be
-    checked. Names are unique (a second community dominated by the same department is "Operations (2)").
+    shares (department, community of practice, the most common subject tag of their documents: a document
+    type such as "checklist" is not a subject), so the name can be checked. Names are unique (a second
+    community dominated by the same department is "Operations (2)").
     """
+    from search.expertise import is_document_type  # "FAQ" or "checklist" says what was written, not about what
+
     members: dict[Any, list[Hashable]] = defaultdict(list)
     for v, c in comm.items():
         if c is not None:
@@ -104,7 +107,9 @@ def name_communities(
         dc = Counter(departments.get(v) for v in ms if departments.get(v) is not None)
         (d1, s1), rest = _share_name(dc, size), dc.most_common(2)[1:]
         cop, cop_share = _share_name(Counter(x for v in ms for x in set((cops or {}).get(v, ()))), size)
-        tag, tag_share = _share_name(Counter(x for v in ms for x in set((tags or {}).get(v, ()))), size)
+        tag, tag_share = _share_name(
+            Counter(x for v in ms for x in set((tags or {}).get(v, ())) if not is_document_type(str(x))), size
+        )
         if d1 is not None and s1 >= 0.6:
             name = d1
         elif d1 is not None and rest and s1 + rest[0][1] / size >= 0.7:
@@ -216,6 +221,26 @@ def silo_verdict(ei: Mapping[Any, Mapping[str, float]], stability: Mapping[str, 
     return {"verdict": verdict, "sentence": sentence + ".", "silos": [g for g, _ in silos]}
 
 
+def ei_caption(ei: Mapping[Any, Mapping[str, float]]) -> str:
+    """How to read the E-I chart, and whether counting ties instead of tie strength changes the verdict *on this
+    network* (on the demo many ties out are faint shared-community ties, so by count every department looks
+    open; on an e-mail network the two agree): the sentence must be true for the organisation shown."""
+    base = (
+        "E-I by tie strength = (strength leaving − strength inside) / all: −1 every tie stays inside (a silo), +1 "
+        "every tie leaves. Red: more inside than outside."
+    )
+    red = {g for g, r in ei.items() if r.get("ei_strength", r["ei"]) < 0}
+    open_by_count = {g for g in red if ei[g]["ei"] >= 0}
+    if open_by_count:
+        n = len(open_by_count)
+        return (
+            f"{base} Counting ties instead of strength, {n} of the {len(red)} red department"
+            f"{'s' if len(red) > 1 else ''} {'look' if n > 1 else 'looks'} open: {'their' if n > 1 else 'its'} ties "
+            "out are many but weaker than the ties inside; both counts are in the table."
+        )
+    return f"{base} Counting ties instead of strength gives the same verdict here; both counts are in the table."
+
+
 def top_brokers(report: Mapping[str, Any], *, n: int = 10) -> list[dict[str, Any]]:
     """The people labelled broker or boundary spanner in the networker report, highest betweenness first, each
     with their labels and first reason."""
@@ -237,4 +262,4 @@ def top_brokers(report: Mapping[str, Any], *, n: int = 10) -> list[dict[str, Any
     return rows[:n]
 
 
-__all__ = ["community_stability", "ei_by_strength", "name_communities", "silo_verdict", "top_brokers"]
+__all__ = ["community_stability", "ei_by_strength", "ei_caption", "name_communities", "silo_verdict", "top_brokers"]

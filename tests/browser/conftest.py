@@ -16,6 +16,14 @@ from test_app_support import demo_store_path
 from whoknows.webapp.launch import CHROMIUM, CHROMIUM_ARGS, serve
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Waiting assertions (``expect``) wait as long as the pages' own steps (two minutes; Playwright's default is
+    5 s): the suite runs under ``-n 2`` beside other work on two shared cores."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=120_000)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if Path(CHROMIUM).exists():
         return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import expect
@@ -259,6 +260,8 @@ def own_profile(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("heading", name=name).wait_for()
     page.get_by_role("button", name="Save my topics").wait_for()
     settled(page)
+    viewer = page.get_by_test_id("stSidebar").get_by_role("combobox")  # kept across the page change
+    expect(viewer).to_have_value(re.compile(re.escape(name)))
 
 
 def chips(page, label: str):  # type: ignore[no-untyped-def]
@@ -295,6 +298,16 @@ def outcome(page, wanted) -> None:  # type: ignore[no-untyped-def]
         ) from exc
 
 
+def found(page, url: str, query: str):  # type: ignore[no-untyped-def]
+    """Open a search by its link (a new session, viewed by nobody in particular) and return its result cards, weak
+    matches unfolded; none when nobody matched."""
+    page.goto(f"{url}/?q={quote_plus(query)}")
+    page.get_by_text(re.compile(r"\d+ people for|Nobody matched")).first.wait_for()
+    settled(page)
+    unfold(page)
+    return page.locator("[class*='st-key-card_']")
+
+
 def topic_lines(page) -> str:  # type: ignore[no-untyped-def]
     return (
         page.get_by_test_id("stMain")
@@ -306,6 +319,7 @@ def topic_lines(page) -> str:  # type: ignore[no-untyped-def]
 
 def test_people_confirm_hide_and_add_their_topics(page, action) -> None:  # type: ignore[no-untyped-def]
     url, folder = action
+    assert found(page, url, "kubernetes").filter(has_text="Bo Diddley").count() == 1  # search names him, before
     open_app(page, url)
     view_as(page, "Bo Diddley")
     own_profile(page, "Bo Diddley")
@@ -319,6 +333,8 @@ def test_people_confirm_hide_and_add_their_topics(page, action) -> None:  # type
     lines = topic_lines(page)
     assert not any(line.startswith("kubernetes") for line in lines)  # hidden: never shown
     assert any(line.startswith("contract negotiation") and "added by them" in line for line in lines)
+    # search never names him for the topic he hid (his document on it notwithstanding), for anyone
+    assert found(page, url, "kubernetes").filter(has_text="Bo Diddley").count() == 0
     # someone else opening Bo's profile sees the same
     view_as(page, "Cy Twombly")
     page.goto(f"{url}/profile?person=u2")  # a new session: anyone inside the organisation
@@ -331,25 +347,29 @@ def test_people_confirm_hide_and_add_their_topics(page, action) -> None:  # type
     page.get_by_role("heading", name="Changes people made to their own topics").wait_for()
     log = (folder / "action.db.profile-changes.jsonl").read_text()
     assert '"action": "hidden"' in log and '"by": "local demo as Bo Diddley"' in log
-    # Bo undoes the hiding: kubernetes is back
+    # Bo undoes the hiding and confirms kubernetes instead: it is back, and search says it is his own statement
     open_app(page, url)
     view_as(page, "Bo Diddley")
     own_profile(page, "Bo Diddley")
     hidden = chips(page, "Topics to hide")
     expect(hidden.filter(has_text="kubernetes")).to_have_count(1)
-    page.get_by_role("combobox", name=re.compile("Topics to hide")).locator("..").get_by_role(
-        "button", name=re.compile("Delete|Remove|Clear", re.I)
-    ).first.click()
+    page.get_by_role("button", name="Remove kubernetes").click()
     expect(hidden).to_have_count(0)
+    pick(page, "Topics you confirm", "kubernetes")
     page.get_by_role("button", name="Save my topics").click()
-    outcome(page, page.get_by_text(re.compile(r"^kubernetes: strong match")))
+    outcome(page, page.get_by_text(re.compile(r"^kubernetes: strong match.*confirmed by them")))
+    bo = found(page, url, "kubernetes").filter(has_text="Bo Diddley")
+    expect(bo).to_have_count(1)
+    assert "strong match" in bo.inner_text() and "confirmed by them" in bo.inner_text()
 
 
 def test_ask_the_experts_and_a_helpful_answer_becomes_evidence(page, action) -> None:  # type: ignore[no-untyped-def]
     url, _ = action
+    question = "take-or-pay capacity charges"
+    assert "answered" not in found(page, url, question).filter(has_text="Cy Twombly").inner_text().lower()
     open_app(page, url)
     view_as(page, "Bo Diddley")
-    search(page, "take-or-pay capacity charges")
+    search(page, question)
     open_expander(page, "Ask these people")  # the first three people with an address are preselected
     page.get_by_role("button", name="Record the question and draft the e-mail").click()
     draft = page.get_by_role("link", name=re.compile("Open the e-mail draft"))
@@ -365,6 +385,10 @@ def test_ask_the_experts_and_a_helpful_answer_becomes_evidence(page, action) -> 
     page.goto(f"{url}/profile?person=u3")  # Cy's profile, seen by anyone
     outcome(page, page.get_by_role("heading", name="Helpful answers (1)"))
     assert "take-or-pay capacity charges" in page.get_by_test_id("stMain").inner_text()
+    # and search counts the helpful answer as evidence of what Cy knows
+    cy = found(page, url, question).filter(has_text="Cy Twombly")
+    expect(cy).to_have_count(1)
+    assert re.search(r"answered 1 question", cy.inner_text(), re.I), cy.inner_text()
 
 
 def test_map_legend_is_kept_on_a_phone_width_screen(browser, app_url: str) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from whoknows.webapp.tour import settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -16,10 +19,9 @@ QUERY = "contract negotiation with utilities"
 
 
 def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
-    """Until Streamlit has finished the current script run (the status widget goes away)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000, polling=100
-    )
+    """Until Streamlit has finished the current script run and no element is left stale (tour.settled). A run's
+    status widget shows only after a moment, so counts are still checked with waiting assertions (expect)."""
+    settled(page)
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +45,7 @@ def test_search_then_profile(page, app_url: str) -> None:  # type: ignore[no-unt
     page.get_by_text(re.compile(r"\d+ (people|strong match(es)?) for")).wait_for()
     wait_idle(page)
     cards = page.locator("[class*='st-key-card_']")
-    assert cards.count() == 10
+    expect(cards).to_have_count(10)  # waits: the caption is drawn before the cards
     first = cards.first
     assert first.get_by_text(re.compile(r"^(Wrote|SME reviewer|leads|SME in)")).first.is_visible()
     name = first.locator("strong").first.inner_text().split(". ", 1)[1]
@@ -131,7 +133,7 @@ def test_spread_an_idea(page, app_url: str) -> None:  # type: ignore[no-untyped-
     metrics = page.get_by_test_id("stMetric")
     assert "Expected reach" in metrics.nth(0).inner_text() and "people" in metrics.nth(0).inner_text()
     assert "95% interval" in metrics.nth(1).inner_text()
-    assert page.locator("[class*='st-key-seed_']").count() == 5
+    expect(page.locator("[class*='st-key-seed_']")).to_have_count(5)
     shot(page, "spread-an-idea")
 
 

@@ -401,7 +401,7 @@ def _print_risk(report: dict[str, Any]) -> None:
         for row in net["communities"]["at_risk"]:
             click.echo(f"  {row['name']} ({row['members']} people): {row['sentence']}")
         if not net["communities"]["at_risk"]:
-            click.echo("  none")
+            click.echo(f"  none: {why.get('community_network_risk', 'no community is flagged')}")
     cur = report["curriculum"]
     click.secho(f"\nKM curriculum ({', '.join(c['code'] for c in cur['courses']) or cur['describes']})", bold=True)
     if not cur["courses"]:

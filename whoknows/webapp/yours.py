@@ -139,10 +139,7 @@ def ask_the_experts(ctx: AppContext, query: str, results: Sequence[Mapping[str, 
     recorded = st.session_state.get(_ASKED_KEY)
     with st.expander("Ask these people", expanded=bool(recorded), icon=":material/forum:"):
         if recorded and recorded.get("query") == query:
-            st.success("Your question is recorded. Send the e-mail from your own mail program; when someone answers, "
-                       "mark their answer as helpful under *Your questions* on your profile.")  # fmt: skip
-            st.link_button("Open the e-mail draft", recorded["mailto"], icon=":material/mail:", type="primary")
-            st.caption(f"To: {md(', '.join(recorded['to']) or 'nobody with an e-mail address')}")
+            _recorded_note(recorded)
         if ctx.viewer_row is None:
             st.info("Asking is done in your name: sign in (or, in the local demo, pick yourself under View as).")
             return
@@ -172,5 +169,13 @@ def ask_the_experts(ctx: AppContext, query: str, results: Sequence[Mapping[str, 
             st.error(md(exc))
             return
         forget_after_a_change()
-        st.session_state[_ASKED_KEY] = {"query": query, "to": to, "mailto": mailto(to, subject=subject, body=body)}
-        st.rerun(scope="fragment")
+        recorded = {"query": query, "to": to, "mailto": mailto(to, subject=subject, body=body)}
+        st.session_state[_ASKED_KEY] = recorded
+        _recorded_note(recorded)  # here, in this run: nothing above changes, so no rerun (and no search again)
+
+
+def _recorded_note(recorded: Mapping[str, Any]) -> None:
+    st.success("Your question is recorded. Send the e-mail from your own mail program; when someone answers, "
+               "mark their answer as helpful under *Your questions* on your profile.")  # fmt: skip
+    st.link_button("Open the e-mail draft", recorded["mailto"], icon=":material/mail:", type="primary")
+    st.caption(f"To: {md(', '.join(recorded['to']) or 'nobody with an e-mail address')}")
