@@ -302,7 +302,7 @@ def found(page, url: str, query: str):  # type: ignore[no-untyped-def]
     """Open a search by its link (a new session, viewed by nobody in particular) and return its result cards, weak
     matches unfolded; none when nobody matched."""
     page.goto(f"{url}/?q={quote_plus(query)}")
-    page.get_by_text(re.compile(r"\d+ people for|Nobody matched")).first.wait_for()
+    page.get_by_text(re.compile(r"\d+ (people|strong match(es)?) for|Nobody matched")).first.wait_for()
     settled(page)
     unfold(page)
     return page.locator("[class*='st-key-card_']")
