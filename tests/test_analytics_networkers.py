@@ -125,3 +125,12 @@ def test_shares_in_words_never_pass_100_percent() -> None:
     from graph.analytics.networkers import _pct
 
     assert _pct(1999 / 2000) == "99%" and _pct(0.5) == "50%" and _pct(0.0) == "0%" and _pct(0.29) == "29%"
+
+
+def test_specialist_reasons_count_the_topics_not_named():
+    from graph.analytics.networkers import specialist_reasons
+
+    four = specialist_reasons(["a", "b", "c", "d"], 3, 0.9, 2)
+    assert four[0] == "knows about a, b, c and 1 more topic"
+    assert specialist_reasons(["a", "b", "c", "d", "e"], 3, 0.9, 2)[0] == "knows about a, b, c and 2 more topics"
+    assert specialist_reasons(["a"], 3, 0.5, 2) == []  # more ties than a quarter of people: not peripheral

@@ -34,9 +34,16 @@ def test_a_department_whose_ties_run_through_one_person_is_named_with_the_person
     assert set(rows) == {"Legal"} and res["checked"] == 2
     legal = rows["Legal"]
     assert legal["through"] == 1 and legal["share"] == pytest.approx(0.9)
-    assert legal["holders"] == [{"person": "l0", "name": "L0", "share": pytest.approx(0.9)}]
+    assert legal["holders"] == [{"person": "l0", "name": "L0", "share": pytest.approx(0.9), "department": None}]
     assert legal["sentence"].startswith("90% of its tie strength to the rest of the organisation runs through one "
                                         "person: L0 [l0] (90%)")  # fmt: skip
+    # a detected community is named with the department of the person it runs through
+    G = two_teams()
+    comm = {v: "c-law" if v.startswith("l") else "c-sales" for v in G}
+    by_comm = network_risk(G, comm, names={"c-law": "Legal team"}, departments=nx.get_node_attributes(G, "department"))
+    row = next(r for r in by_comm["at_risk"] if r["group"] == "c-law")
+    assert row["name"] == "Legal team" and row["holders"][0]["department"] == "Legal"
+    assert "runs through one person: L0 [l0], Legal (90%)" in row["sentence"]
 
 
 def test_two_people_and_opted_out_holders():

@@ -134,7 +134,9 @@ def specialist_reasons(
         what = f"knows about a topic (score {float(known):.2f})"
     else:
         names = list(known)
-        what = f"knows about {', '.join(names[:3])}" + (f" and {len(names) - 3} more topics" if len(names) > 3 else "")
+        what = f"knows about {', '.join(names[:3])}" + (
+            f" and {len(names) - 3} more topic{'s' if len(names) > 4 else ''}" if len(names) > 3 else ""
+        )
     return [what, f"ties to {_people(degree)}, fewer than {_pct(fewer_than)} of people; k-core {core}"]
 
 

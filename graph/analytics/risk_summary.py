@@ -47,12 +47,15 @@ def network_risk(
     min_group_size: int = MIN_GROUP_SIZE,
     one_share: float = ONE_PERSON_SHARE,
     two_share: float = TWO_PEOPLE_SHARE,
+    departments: Mapping[Hashable, Any] | None = None,
 ) -> dict[str, Any]:
     """Groups whose tie strength to the rest of the organisation runs through one or two of their members.
 
     For each group of at least ``min_group_size`` people: the strength of its members' ties to people outside
     it, and the share the top one and top two members hold. At risk when one holds ``one_share`` or more, or two
-    hold ``two_share`` or more. Opted-out members count but are not named.
+    hold ``two_share`` or more. Opted-out members count but are not named. ``departments`` (for groups that are
+    detected communities): a person named is given with their department, so "HR / People runs through Anders
+    Nowak" says that he is in Operations.
 
     Returns ``{"at_risk": [rows], "checked": n, "largest_one_share": (group, share)}``.
     """
@@ -94,12 +97,11 @@ def network_risk(
                 "person": None if p in hidden else p,
                 "name": "a person who opted out" if p in hidden else str(G.nodes[p].get("name") or p),
                 "share": w / total,
+                "department": None if p in hidden or departments is None else departments.get(p),
             }
             for p, w in top[:through]
         ]
-        who = " and ".join(
-            f"{h['name']} [{h['person']}] ({h['share']:.0%})" if h["person"] else h["name"] for h in holders
-        )
+        who = " and ".join(_holder_words(h) for h in holders)
         share = s1 if through == 1 else s2
         rows.append(
             {
@@ -118,6 +120,14 @@ def network_risk(
         )
     rows.sort(key=lambda r: (r["through"] != 0, -r["share"], r["name"]))
     return {"at_risk": rows, "checked": checked, "largest_one_share": largest}
+
+
+def _holder_words(h: Mapping[str, Any]) -> str:
+    """``Name [id], Department (46%)`` (the department only where it was asked for), or the opted-out wording."""
+    if not h["person"]:
+        return str(h["name"])
+    dept = f", {h['department']}" if h.get("department") else ""
+    return f"{h['name']} [{h['person']}]{dept} ({h['share']:.0%})"
 
 
 def _why_no_network_risk(result: Mapping[str, Any], kind: str, min_group_size: int) -> str | None:
@@ -229,7 +239,7 @@ def risk_summary(
     say("network risk")
     by_dept = network_risk(G, dept, min_group_size=min_group_size)
     by_comm = (
-        network_risk(G, communities, names=community_names, min_group_size=min_group_size)
+        network_risk(G, communities, names=community_names, min_group_size=min_group_size, departments=dept)
         if communities is not None
         else None
     )
