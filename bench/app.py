@@ -246,7 +246,7 @@ def bench_trust(browser, store: Path) -> dict:  # type: ignore[no-untyped-def]
         page.get_by_role("option").first.click()
         chosen = dept.inner_text()
         page.get_by_role("button", name="Search").click()
-        page.get_by_text(re.compile(r"\d+ people for")).wait_for()
+        page.get_by_text(re.compile(r"\d+ (people|strong match(es)?) for")).wait_for()
         settled(page)
         shared = page.url
         first = page.locator("[class*='st-key-card_'] strong").first.inner_text()
@@ -254,7 +254,7 @@ def bench_trust(browser, store: Path) -> dict:  # type: ignore[no-untyped-def]
         other = ctx.new_page()
         other.set_default_timeout(300_000)
         other.goto(shared)
-        other.get_by_text(re.compile(r"\d+ people for")).wait_for()
+        other.get_by_text(re.compile(r"\d+ (people|strong match(es)?) for")).wait_for()
         settled(other)
         same = (
             other.get_by_label("What do you need to know about?").input_value() == "contract negotiation"

@@ -67,8 +67,12 @@ def search_and_results() -> None:
         return
 
     shown = shown_query(query)  # a pasted document is shown shortened, never echoed whole
+    n_strong = sum(1 for p in people_found if p.get("match") == "strong")
+    total = max(int(results.get("strong") or 0), n_strong)
+    found = f"{total} strong {'match' if total == 1 else 'matches'}" if total else f"{len(people_found)} people"
     st.caption(
-        f"{len(people_found)} people for “{md(shown)}”"
+        f"{found} for “{md(shown)}”"
+        + (f"; showing {n_strong} (raise Show for more)" if total > n_strong else "")
         + (f", viewed as {md(ctx.viewer_row.name)}" if ctx.viewer_row else "")
     )
     # only documents count in the calibrated match, so no course completion (public or private) is on a card
@@ -79,12 +83,14 @@ def search_and_results() -> None:
     if not strong:
         st.warning(
             f"No strong match for “{md(shown)}”: nobody's evidence is close enough to say they know about it. "
-            "The closest people are below, as weak matches."
+            "The closest people are below, folded."
         )
     for card in strong:
         draw_card(card, hidden, links)
     if others:
-        label = "Closest people (weak matches)" if not strong else f"{len(others)} weaker matches"
+        levels = {c.match for c in others}
+        kind = "weak matches" if levels == {"weak"} else "no real match" if "weak" not in levels else "weak or no match"
+        label = f"Closest people ({kind})" if not strong else f"{len(others)} other people ({kind})"
         with st.expander(label, expanded=False):
             for card in others:
                 draw_card(card, hidden, links)

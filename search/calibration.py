@@ -63,6 +63,10 @@ class Calibration:
     sd_floor: float
     top_k: int  # how many of a person's best items the mean-of-best features average
     raw: Mapping[str, Any]
+    #: the lexical share of a person's best document counts (feature ``lexg``) only when that document's best
+    #: passage is at least this similar to the query: a passing mention ("this overlaps with CI/CD pipeline
+    #: hardening") in a passage about something else is all words and no meaning
+    lex_floor: float = 0.0
 
     def model(self, dense: bool) -> LogisticModel:
         return self.dense if dense else self.lexical
@@ -95,6 +99,7 @@ def from_dict(d: Mapping[str, Any]) -> Calibration:
             sd_floor=float(ref["sd_floor"]),
             top_k=int(d["top_k"]),
             raw=d,
+            lex_floor=float(d.get("lex_floor", 0.0)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"calibration parameters are incomplete or malformed ({exc!r}); refit with "

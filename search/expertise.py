@@ -47,7 +47,7 @@ import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -211,14 +211,29 @@ def stored_assertions(store: GraphStore, person: str) -> TopicAssertions:
     return TopicAssertions(**{s: frozenset(t for t, st in mine.items() if st == s) for s in claims.STATES})
 
 
-def _by_rank(m: PersonMatch) -> tuple[float, str]:
+class Ranked(Protocol):
+    """What an order reads of a person's answer (a :class:`PersonMatch`, or a lighter record before one is built)."""
+
+    @property
+    def node_id(self) -> str: ...
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def match(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+def _by_rank(m: Ranked) -> tuple[float, str]:
     return (m.rank if m.rank is not None else math.inf, m.node_id)
 
 
-#: How :func:`knows_about` may order people: ``rank`` = the fused ranking's order (best within one query on
-#: DBLP, docs/search.md), people scored by name only after it; ``level`` = strong, then weak, then none, each in
-#: rank order; ``score`` = by calibrated score (a person's best matches, never the volume of weak ones).
-ORDERS: dict[str, Callable[[PersonMatch], Any]] = {
+_R = TypeVar("_R", bound=Ranked)
+
+#: How :func:`knows_about` may order people: ``level`` (default) = strong, then weak, then none, each in rank
+#: order; ``rank`` = the fused ranking's order (best within one query on DBLP, docs/search.md), people scored by
+#: name only after it; ``score`` = by calibrated score (a person's best matches, never the volume of weak ones).
+ORDERS: dict[str, Callable[[Ranked], Any]] = {
     "rank": _by_rank,
     "level": lambda m: (_LEVEL_RANK[m.match], *_by_rank(m)),
     "score": lambda m: (-m.score, *_by_rank(m)),
@@ -408,14 +423,25 @@ def _person_documents(gv: GraphView, who: Viewer, people: Sequence[str], exclude
 
 
 def _features(
-    c: Sequence[float], mu: float, sd: float, share: float, wshare: float, k: int, n_docs: int | None = None
+    c: Sequence[float],
+    mu: float,
+    sd: float,
+    share: float,
+    wshare: float,
+    k: int,
+    n_docs: int | None = None,
+    lex_floor: float | None = None,
 ) -> dict[str, float]:
     """The dense calibration's candidate features from a person's document similarities (best first), the
     reference statistics and the lexical shares of their best document (plain and rarity-weighted). Missing
-    documents count as similarity 0. ``n_docs``: how many of ``c`` to count for the ``nz`` features (all)."""
+    documents count as similarity 0. ``n_docs``: how many of ``c`` to count for the ``nz`` features (all).
+    ``lex_floor``: the similarity the best document needs for its words to count (``lexg``; default: the
+    shipped calibration's)."""
     top = [*c[:k], *([0.0] * max(0, k - len(c)))]
     z = [(x - mu) / sd for x in c]
+    floor = calibration.load().lex_floor if lex_floor is None else lex_floor
     return {
+        "lexg": wshare if top[0] >= floor else 0.0,
         "c1": top[0],
         "c2": top[1] if k > 1 else 0.0,
         "c3": top[2] if k > 2 else 0.0,
@@ -745,6 +771,28 @@ def _resolve_people(gv: GraphView, persons: Collection[str]) -> list[str]:
     return ids
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A search's answer: the people to show, and what holds for everyone considered (not only those shown).
+
+    ``matches``: as :func:`knows_about` returns them; ``match``: the overall level over everyone considered;
+    ``strong``: how many of them are strong matches (the header's "12 strong matches; showing 10");
+    ``considered``: how many people were scored."""
+
+    matches: list[PersonMatch]
+    match: str
+    strong: int
+    considered: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    node_id: str
+    rank: int | None
+    match: str
+    score: float
+
+
 def knows_about(
     store: GraphStore,
     text: str,
@@ -758,22 +806,49 @@ def knows_about(
     candidates: Collection[str] | None = None,
     config: RankingConfig = DEFAULT_CONFIG,
     graph: GraphView | None = None,
-    order: str = "rank",
+    order: str = "level",
 ) -> list[PersonMatch]:
     """Who knows about ``text``, as seen by ``viewer``: people with a calibrated score, ``match`` level, the
-    evidence behind it and an honest why-line.
+    evidence behind it and an honest why-line (:func:`answer`'s ``matches``).
 
-    ``order`` (see :data:`ORDERS`): ``rank`` (default) keeps the fused ranking's order, the best order within one
-    query on DBLP (docs/search.md); ``level`` puts strong matches first; ``score`` orders by the calibrated score
+    ``order`` (see :data:`ORDERS`): ``level`` (default: what the CLI and the app show) puts strong matches
+    first, then weak, then none, each in the fused ranking's order, so a list reads best first by level and its
+    first strong matches are the ranking's best; ``rank`` keeps the fused ranking's order, the best order within
+    one query on DBLP's broad fields (docs/search.md has both figures); ``score`` orders by the calibrated score
     (reviewers: a person's best matches, not the volume of weak ones). The people considered are the fused
-    ranking's top ``3 x limit`` (at least 30) plus ``persons``.
+    ranking's top ``3 x limit`` (at least 30), those whose own statements bear on the text, and ``persons``;
+    people the ranking did not propose who are strong matches come right after the ranked strong matches. (Why
+    not everyone :func:`who_knows` considers: on DBLP's 684 authors that many more people made an out-of-scope
+    query "strong" for 6% of the queries instead of 4%, docs/search.md.)
 
-    ``limit``: how many people (None: every person the ranking proposes, e.g. to count the experts on a topic).
+    ``limit``: how many people (None: every person considered, e.g. to count the experts on a topic).
     ``persons``: person ids to score whatever the ranking says (always returned, even with no evidence, unless
     they opted out or left; they do not count towards ``limit``). ``exclude``: item ids whose evidence must not
     count (a reviewed document itself). ``filters``, ``candidates`` (a pool of person node ids to rank among) and
     ``config`` as for :func:`search.ranking.find_experts` (``config`` decides the typed / long mode of the
     ranking). Without an ``embedder`` the search is lexical only and the lexical calibration applies."""
+    return answer(
+        store, text, embedder=embedder, viewer=viewer, limit=limit, persons=persons, exclude=exclude, filters=filters,
+        candidates=candidates, config=config, graph=graph, order=order,
+    ).matches  # fmt: skip
+
+
+def answer(
+    store: GraphStore,
+    text: str,
+    *,
+    embedder: Embedder | None,
+    viewer: str | Viewer | None = None,
+    limit: int | None = 10,
+    persons: Collection[str] = (),
+    exclude: Collection[str] = (),
+    filters: Mapping[str, str | None] | None = None,
+    candidates: Collection[str] | None = None,
+    config: RankingConfig = DEFAULT_CONFIG,
+    graph: GraphView | None = None,
+    order: str = "level",
+) -> Answer:
+    """:func:`knows_about` with the counts a header needs (:class:`Answer`); the same arguments."""
     if limit is not None and limit < 1:
         raise SearchError(f"limit must be at least 1, got {limit}")
     if not text.strip():
@@ -793,28 +868,35 @@ def knows_about(
     )  # fmt: skip
     by_id = {r.node_id: (i, r) for i, r in enumerate(ranked)}
     said = _said(store, gv, who, text, qvec, embedder, exclude, cal)
-    extra = _extra_people(gv, said, filters, candidates)
+    extra = _within(gv, said.extra, filters, candidates)
     people = list(dict.fromkeys([r.node_id for r in ranked] + named + extra))
     props = {p: n.props for p, n in gv.nodes(people).items()}
     people = [p for p in people if p in props and person_visible(props[p]) and p not in said.hidden]
     scored = _score_people(store, gv, who, text, qvec, model, people, exclude, cal)
-    passages = _passages(gv, scored)
-    matches = []
+    rows = []
     for p in people:
+        sc = max(scored[p].score, cal.strong) if p in said.confirmed else scored[p].score
+        rows.append(_Row(p, by_id.get(p, (None, None))[0], STRONG if p in said.confirmed else cal.level(sc), sc))
+    rows.sort(key=ORDERS[order])
+    if order == "rank":
+        rows = _lift_unranked_strong(rows, set(extra))
+    if limit is not None:
+        named_set = set(named)
+        keep = {r.node_id for r in [r for r in rows if r.node_id not in named_set][:limit]} | named_set
+        rows = [r for r in rows if r.node_id in keep]
+    passages = _passages(gv, {r.node_id: scored[r.node_id] for r in rows})
+    matches = []
+    for row in rows:
+        p = row.node_id
         rank, res = by_id.get(p, (None, None))
         m = _match(p, props[p], text, scored[p], cal, passages, rank=rank, ranked=res)
         if not m.passing and res is not None and (other := _other_evidence(res)):
             m = replace(m, why=f"{m.why}; {other}")
         matches.append(_with_claims(m, text, said.confirmed.get(p, ()), said.added.get(p, ()), cal))
-    matches.sort(key=ORDERS[order])
-    if order == "rank":
-        matches = _lift_unranked_strong(matches, set(extra))
-    if limit is None:
-        return matches
-    named_set = set(named)
-    top = [m for m in matches if m.node_id not in named_set][:limit]
-    keep = {m.node_id for m in top} | named_set
-    return [m for m in matches if m.node_id in keep]
+    levels = {STRONG if p in said.confirmed else cal.level(scored[p].score) for p in people}
+    overall = STRONG if STRONG in levels else WEAK if WEAK in levels else NONE
+    strong = sum(1 for p in people if p in said.confirmed or cal.level(scored[p].score) == STRONG)
+    return Answer(matches, overall, strong, len(people))
 
 
 def score_people(
@@ -1057,13 +1139,13 @@ def _said(
     return _Said(confirmed, added, hidden, answerers)
 
 
-def _extra_people(
-    gv: GraphView, said: _Said, filters: Mapping[str, str | None] | None, candidates: Collection[str] | None
+def _within(
+    gv: GraphView, people: Sequence[str], filters: Mapping[str, str | None] | None, candidates: Collection[str] | None
 ) -> list[str]:
-    """:attr:`_Said.extra` within the search's candidate pool and filters (as the ranking applies them)."""
+    """``people`` within the search's candidate pool and filters (as the ranking applies them), in order."""
     flt = _check_filters(filters)
     pool = set(candidates) if candidates is not None else None
-    people = [p for p in said.extra if pool is None or p in pool]
+    people = [p for p in dict.fromkeys(people) if pool is None or p in pool]
     nodes = gv.nodes(people)
     return [p for p in people if p in nodes and (not flt or _matches_filters(gv, p, nodes[p].props, flt))]
 
@@ -1096,9 +1178,10 @@ def _with_claims(
     return m
 
 
-def _lift_unranked_strong(matches: list[PersonMatch], extra: set[str]) -> list[PersonMatch]:
-    """In rank order, people the ranking did not propose but whose own statements make them a strong match go
-    after the ranked strong matches, before everyone else (else a limit would cut them off)."""
+def _lift_unranked_strong(matches: list[_R], extra: set[str]) -> list[_R]:
+    """In rank order, people the ranking did not propose (``extra``) who are strong matches (by their documents or
+    their own statements) go after the ranked strong matches, before everyone else (else a limit would cut them
+    off while showing weaker people)."""
     lifted = sorted((m for m in matches if m.rank is None and m.node_id in extra and m.match == STRONG),
                     key=lambda m: (-m.score, m.node_id))  # fmt: skip
     if not lifted:

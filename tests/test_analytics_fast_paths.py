@@ -285,3 +285,12 @@ def test_igraph_louvain_on_the_canonical_edge_list_equals_the_networkx_copy(seed
     for v, c in part.items():
         got.setdefault(c, set()).add(v)
     assert sorted(got.values(), key=lambda p: sorted(map(str, p))) == _louvain_through_a_networkx_copy(shuffled, seed)
+
+
+def test_report_on_an_empty_organisation_and_on_people_without_ties():
+    """No people, or people without a tie: an empty report and rows of zeros, not a numpy error."""
+    empty = networker_report(nx.Graph(), seed=0)
+    assert empty["people"] == {} and empty["method"]["people"] == 0 and empty["method"]["ties"] == 0
+    alone = networker_report(nx.empty_graph(3), seed=0)
+    assert {row["degree"] for row in alone["people"].values()} == {0}
+    assert all(sum(row["brokerage_departments"].values()) == 0 for row in alone["people"].values())

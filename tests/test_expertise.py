@@ -96,13 +96,18 @@ def test_shipped_calibration_is_monotone_in_similarity() -> None:
 
     cal = calibration.load()
     assert 0.5 <= cal.weak < cal.strong < 1
-    for mu, sd in ((0.05, 0.05), (0.15, 0.08), (0.2, 0.12)):
+    for mu, sd in ((0.05, 0.05), (0.15, 0.08), (0.2, 0.12), (0.2, 0.2), (0.2, 0.25)):  # a small org: up to 0.25
         for sims in ([0.3], [0.5, 0.2], [0.6, 0.5, 0.4, 0.1], [0.7, 0.7, 0.7]):
             base = cal.dense(_features(sims, mu, sd, 0.3, 0.3, cal.top_k))
             for i in range(len(sims)):
                 up = sorted([*sims[:i], min(1.0, sims[i] + 0.05), *sims[i + 1 :]], reverse=True)
                 assert cal.dense(_features(up, mu, sd, 0.3, 0.3, cal.top_k)) >= base - 1e-12, (sims, i)
             assert cal.dense(_features(sims, mu, sd, 0.6, 0.6, cal.top_k)) >= base
+            # a passing mention: the words of a best document far from the query do not count, near ones do
+            far = cal.dense(_features([cal.lex_floor - 0.01], mu, sd, 1.0, 1.0, cal.top_k))
+            assert far == cal.dense(_features([cal.lex_floor - 0.01], mu, sd, 0.0, 0.0, cal.top_k))
+            near = _features([cal.lex_floor], mu, sd, 1.0, 1.0, cal.top_k)
+            assert near["lexg"] == 1.0 and cal.dense(near) > far
 
 
 def test_format_score_has_sensible_precision() -> None:

@@ -146,3 +146,22 @@ def test_topic_matching_is_lexical_or_close_in_meaning(real_embedder: Any) -> No
     assert match("dsar") == {"t:dsar"}  # the same name
     assert match("xqzv blorft wuggle") == set()
     assert claims.topic_matches("records of suppliers' risk", None, names, None) == {"t:sr"}  # word forms, no model
+
+
+def test_the_answer_counts_every_strong_match_not_only_those_shown(store: SQLiteStore, real_embedder: Any) -> None:  # noqa: F811
+    from click.testing import CliRunner
+
+    from search.expertise import answer
+    from whoknows.cli import main
+
+    everyone = who_knows(store, AUDITS, embedder=real_embedder)  # what risk and spread count
+    found = answer(store, AUDITS, embedder=real_embedder, limit=1)
+    assert len(found.matches) == 1 and found.strong == len(everyone) >= 3 and found.match == STRONG
+    out = CliRunner().invoke(main, ["search", AUDITS, "--store", str(store.path), "--limit", "1"]).output
+    assert out.startswith(f"{len(everyone)} strong matches for “{AUDITS}”; showing 1 (--limit for more)"), out
+    out = CliRunner().invoke(main, ["search", AUDITS, "--store", str(store.path), "--json", "--limit", "1"]).output
+    assert '"strong_matches": ' + str(len(everyone)) in out
+    out = CliRunner().invoke(main, ["search", "xqzv blorft wuggle", "--store", str(store.path)]).output
+    assert out.startswith("No strong match for “xqzv blorft wuggle”"), out
+    kinds = ("weak matches", "weak or no match", "no real match")
+    assert out.splitlines()[1] in {f"Closest people ({k}):" for k in kinds}

@@ -60,11 +60,10 @@ class TriangleList:
 
     def __init__(self, pattern: sp.csr_matrix) -> None:
         n = pattern.shape[0]
-        C = sp.coo_matrix(pattern)
-        keep = C.row != C.col
-        row, col = C.row[keep].astype(np.int64), C.col[keep].astype(np.int64)
-        pairs = np.unique(np.minimum(row, col) * n + np.maximum(row, col))
-        a, b = pairs // n, pairs % n
+        P = sp.csr_matrix(pattern, copy=True)
+        P.data = np.ones_like(P.data, dtype=np.int8)  # a stored zero is a tie
+        T = sp.triu(sp.csr_matrix(P + P.T), k=1).tocoo()  # each tie once, diagonal dropped (no sort needed)
+        a, b = T.row.astype(np.int64), T.col.astype(np.int64)
         # degree order, ties broken by index: each node's later neighbours are few (at most sqrt(2 m))
         deg = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
         order = np.lexsort((np.arange(n), deg))

@@ -175,7 +175,9 @@ def _unclosed_two_paths(A: sp.csr_matrix, g: np.ndarray) -> np.ndarray:
     """Ordered two-paths ``a -> b -> c`` with ``a != c`` over the arcs of ``A`` (0/1, no diagonal), per broker
     ``b`` and role (n x 5, :data:`DIRECTED_ROLES` order), closed ones included: products of group counts."""
     n = A.shape[0]
-    H = onehot(g, int(g.max()) + 1 if n else 0)
+    if n == 0:
+        return np.zeros((0, len(DIRECTED_ROLES)), dtype=np.int64)
+    H = onehot(g, int(g.max()) + 1)
     in_g = (A.T @ H).tocsr()  # in-neighbours of b per group (sparse: a person touches few groups)
     out_g = (A @ H).tocsr()  # out-neighbours of b per group
     idx = np.arange(n)

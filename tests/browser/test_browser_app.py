@@ -42,7 +42,7 @@ def test_search_then_profile(page, app_url: str) -> None:  # type: ignore[no-unt
     box = page.get_by_label("What do you need to know about?")
     box.fill(QUERY)
     page.get_by_role("button", name="Search").click()
-    page.get_by_text(re.compile(r"\d+ people for")).wait_for()
+    page.get_by_text(re.compile(r"\d+ (people|strong match(es)?) for")).wait_for()
     wait_idle(page)
     cards = page.locator("[class*='st-key-card_']")
     expect(cards).to_have_count(10)  # waits: the caption is drawn before the cards

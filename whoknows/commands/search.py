@@ -64,22 +64,37 @@ def _mode_used(mode: str, text: str) -> str:
 _LABEL = {"strong": "strong match", "weak": "weak match", "none": "no match"}
 
 
-def print_matches(matches: list[Any], query: str, n_evidence: int, *, what: str = "people") -> None:
-    """Strong matches as cards (score, who, why, the evidence that passed), everyone else collapsed to one line
-    labelled as a weak match or no match; a plain "No strong match" first when nobody is strong."""
+def _closest_heading(what: str, matches: list[Any]) -> str:
+    levels = {m.match for m in matches}
+    kind = "weak matches" if levels == {"weak"} else "no real match" if "weak" not in levels else "weak or no match"
+    return f"Closest {what} ({kind}):"
+
+
+def print_matches(
+    matches: list[Any], query: str, n_evidence: int, *, what: str = "people", strong_total: int | None = None
+) -> None:
+    """Strong matches first as cards (score, who, why, the evidence that passed), then everyone else, one line
+    each, under a heading that says whether they are weak matches or no match; a plain "No strong match" first
+    when nobody is strong. ``strong_total``: how many strong matches the search found in all (the header says
+    how many of them are shown)."""
     from search.expertise import STRONG, format_score, overall_match, shown_query
 
     overall = overall_match(matches)
     q = shown_query(query)
+    strong = [m for m in matches if m.match == STRONG]
+    others = [m for m in matches if m.match != STRONG]
     if overall != STRONG:
         click.secho(f"No strong match for “{q}”: nobody's evidence is close enough to say they know it.", bold=True)
-        click.echo(f"Closest {what} ({'weak matches' if overall == 'weak' else 'no real match'}):")
+        click.echo(_closest_heading(what, others))
     else:
-        strong = sum(1 for m in matches if m.match == STRONG)
-        click.echo(f"{strong} strong {'match' if strong == 1 else 'matches'} for “{q}”")
-    for i, m in enumerate(matches, start=1):
+        total = max(strong_total or 0, len(strong))
+        more = f"; showing {len(strong)} (--limit for more)" if total > len(strong) else ""
+        click.echo(f"{total} strong {'match' if total == 1 else 'matches'} for “{q}”{more}")
+    for i, m in enumerate(strong + others, start=1):
         label = f"{_LABEL[m.match]} {format_score(m.score)}"
         if m.match != STRONG:
+            if i == len(strong) + 1 and strong:
+                click.echo(_closest_heading(f"other {what}", others))
             where = f", {m.department}" if m.department else ""
             click.echo(f"{i:>2}. {m.name} [{m.person_id}]{where}  {label}: {_short(m.why, 90)}")
             continue
@@ -134,24 +149,27 @@ def search(
 ) -> None:
     """Find the people who know about QUERY: ranked, each with a calibrated score (the same meaning for every
     query: strong match, weak match or no match), an honest why and the evidence behind it."""
-    from search.expertise import knows_about, overall_match, shown_query
+    from search.expertise import answer, overall_match, shown_query
 
     if thorough:
         mode = "long"
     store = open_cli_store(store_url, read_only=True)
     try:
-        matches = knows_about(
+        found = answer(
             store, query, embedder=_embedder(backend), viewer=viewer, limit=limit, persons=persons,
             filters={"department": department, "location": location, "role": role}, config=mode_config(mode),
         )  # fmt: skip
     finally:
         store.close()
+    matches = found.matches
     if as_json:
         payload = {
             "query": shown_query(query, 200),
             "query_words": len(query.split()),
             "mode": _mode_used(mode, query),
             "match": overall_match(matches),
+            "strong_matches": found.strong,
+            "people_considered": found.considered,
             "results": [m.to_dict() for m in matches],
         }
         click.echo(json.dumps(payload, indent=2, default=str))
@@ -159,7 +177,7 @@ def search(
     if not matches:
         click.echo("No one found. Try other words, fewer filters, or check that the store is ingested and embedded.")
         return
-    print_matches(matches, query, n_evidence)
+    print_matches(matches, query, n_evidence, strong_total=found.strong)
     sys.stdout.flush()
 
 

@@ -22,14 +22,15 @@ def search_experts(
     hidden: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:  # fmt: skip
     """Who knows about ``query`` for this viewer (search/expertise.py: calibrated score, strong / weak / none,
-    honest why, permission-trimmed by the library): ``{"match": overall, "people": [PersonMatch.to_dict()]}``.
+    honest why, permission-trimmed by the library): ``{"match": overall, "strong": how many strong matches the
+    search found in all, "people": [PersonMatch.to_dict()]}``.
 
     ``hidden``: people whose opt-out request is pending; they are dropped here, over-fetching so the page
     still gets ``limit`` results.
     """
-    from search.expertise import knows_about, overall_match
+    from search.expertise import answer, overall_match
 
-    matches = knows_about(
+    found = answer(
         resources.store(url),
         query,
         embedder=resources.embedder(),
@@ -37,8 +38,9 @@ def search_experts(
         filters=dict(filters),
         limit=limit + len(hidden),
     )  # the library keeps the store's read model per data version, so a re-ingest shows at once
-    kept = [m for m in matches if m.node_id not in hidden][:limit]
-    return {"match": overall_match(kept), "people": [m.to_dict() for m in kept]}
+    kept = [m for m in found.matches if m.node_id not in hidden][:limit]
+    dropped = sum(1 for m in found.matches if m.node_id in hidden and m.match == "strong")
+    return {"match": overall_match(kept), "strong": found.strong - dropped, "people": [m.to_dict() for m in kept]}
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)

@@ -82,7 +82,7 @@ def _open(page: Any, base: str, path: str) -> None:
 def _search(page: Any) -> None:
     page.get_by_label("What do you need to know about?").fill("contract negotiation with utilities")
     page.get_by_role("button", name="Search").click()
-    page.get_by_text(re.compile(r"\d+ people for")).wait_for()
+    page.get_by_text(re.compile(r"\d+ (people|strong match(es)?) for")).wait_for()
     settled(page)
     page.locator("[class*='st-key-card_']").first.get_by_text("Evidence").click()
 
