@@ -104,8 +104,8 @@ def test_shipped_calibration_is_monotone_in_similarity() -> None:
                 assert cal.dense(_features(up, mu, sd, 0.3, 0.3, cal.top_k)) >= base - 1e-12, (sims, i)
             assert cal.dense(_features(sims, mu, sd, 0.6, 0.6, cal.top_k)) >= base
             # a passing mention: the words of a best document far from the query do not count, near ones do
-            far = cal.dense(_features([cal.lex_floor - 0.01], mu, sd, 1.0, 1.0, cal.top_k))
-            assert far == cal.dense(_features([cal.lex_floor - 0.01], mu, sd, 0.0, 0.0, cal.top_k))
+            far = cal.dense(_features([0.33], mu, sd, 1.0, 1.0, cal.top_k))  # "This overlaps with X: ..."
+            assert far == cal.dense(_features([0.33], mu, sd, 0.0, 0.0, cal.top_k))
             near = _features([cal.lex_floor], mu, sd, 1.0, 1.0, cal.top_k)
             assert near["lexg"] == 1.0 and cal.dense(near) > far
 
