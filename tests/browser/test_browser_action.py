@@ -34,6 +34,11 @@ def search(page, query: str) -> None:  # type: ignore[no-untyped-def]
 
 def unfold(page) -> None:  # type: ignore[no-untyped-def]
     """Open the folded weak matches (pages/find_expert.py shows strong matches in full, the others folded)."""
+    # the results are drawn in pieces (caption, strong cards, the folded rest, then "Ask these people" last), and a
+    # short run can end before Streamlit shows its running status: wait for the last piece, then for the run's end
+    end = page.get_by_text("Ask these people", exact=True).or_(page.get_by_text(re.compile(r"^Nobody matched")))
+    end.first.wait_for(state="attached")
+    settled(page)
     kinds = r"\((weak matches|no real match|weak or no match)\)"
     folded = page.get_by_text(re.compile(rf"^(\d+ other people {kinds}|Closest people {kinds})$"))
     if folded.count():
