@@ -254,7 +254,12 @@ def risk_summary(
     elif not single:
         why["single_expert_topics"] = (
             f"each of the {known} topics someone knows about is known by two people or more"
-            + (f"; {n_topics - known} topics nobody knows about are listed separately" if known < n_topics else "")
+            + (
+                f"; {_topics(n_topics - known)} nobody knows about {'is' if n_topics - known == 1 else 'are'} listed "
+                "separately"
+                if known < n_topics
+                else ""
+            )
         )
     if not periph:
         why["peripheral_specialists"] = (
@@ -352,3 +357,8 @@ def risk_from_store(
         report["why_empty"]["communities"] = "no communities of practice in the store"
     report["people"] = G.number_of_nodes()
     return report
+
+
+def _topics(n: int) -> str:
+    """``1 topic``, ``2 topics``: a count as a person reads it."""
+    return f"{n} topic" if n == 1 else f"{n} topics"
