@@ -32,6 +32,24 @@ def search(page, query: str) -> None:  # type: ignore[no-untyped-def]
     unfold(page)
 
 
+def shows(page, *texts: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the main area shows every one of ``texts`` (word joiners aside: the app puts them into data
+    that looks like markup), then until the run is over. A page is drawn in pieces and a short run can end
+    before Streamlit shows its running status, so reading the text right after ``settled`` can miss the last
+    piece."""
+    page.wait_for_function(
+        """(texts) => {
+            const main = document.querySelector('[data-testid="stMain"]');
+            const shown = main ? main.innerText.replaceAll('\\u2060', '') : '';
+            return texts.every((t) => shown.includes(t));
+        }""",
+        arg=list(texts),
+        timeout=120_000,
+        polling=200,
+    )
+    settled(page)
+
+
 def unfold(page) -> None:  # type: ignore[no-untyped-def]
     """Open the folded weak matches (pages/find_expert.py shows strong matches in full, the others folded)."""
     # the results are drawn in pieces (caption, strong cards, the folded rest, then "Ask these people" last), and a
@@ -228,6 +246,7 @@ def test_ingested_markup_is_shown_as_text(page, action) -> None:  # type: ignore
     search(page, "capacity charges take-or-pay")
     mallory = card(page, "Mallory")
     mallory.get_by_text("Evidence").click()
+    shows(page, HOSTILE_NAME, "[Boss](http://phish.example)", HOSTILE_TITLE)
     shown = page.get_by_test_id("stMain").inner_text().replace(WJ, "")
     assert HOSTILE_NAME in shown and "[Boss](http://phish.example)" in shown
     assert HOSTILE_TITLE in shown  # the passage's document title, and the evidence line
@@ -235,13 +254,14 @@ def test_ingested_markup_is_shown_as_text(page, action) -> None:  # type: ignore
     doc_link = mallory.locator("a[href^='document?doc=']").first.get_attribute("href")
     mallory.get_by_role("link", name="Profile").click()
     page.get_by_role("heading", name=re.compile(r"^Mallory")).wait_for()
-    settled(page)
+    shows(page, HOSTILE_NAME, "[Boss](http://phish.example)")
     profile = page.get_by_test_id("stMain").inner_text().replace(WJ, "")
     assert HOSTILE_NAME in profile and "[Boss](http://phish.example)" in profile
     no_markup(page)
     page.goto(f"{url}/{doc_link}")  # the hostile document's own page: title, tags
     page.get_by_role("heading", name="Written by").wait_for()
     settled(page)
+    shows(page, HOSTILE_TITLE, "![t](http://host.example/t.png)")  # the page is drawn in pieces: wait for them
     doc = page.get_by_test_id("stMain").inner_text().replace(WJ, "")
     assert HOSTILE_TITLE in doc and "![t](http://host.example/t.png)" in doc
     no_markup(page)
