@@ -249,13 +249,7 @@ def cross_query_loss(rows: list[Scored], split: str | None, key: str | None = No
             continue
         for i, p in enumerate(r.people):
             per[p].append((r.features[i][key] if key else r.scores[i], r.labels[i]))
-    losses = []
-    for pairs in per.values():
-        pos = np.array([s for s, lab in pairs if lab])
-        neg = np.array([s for s, lab in pairs if not lab])
-        if len(pos) and len(neg):
-            wrong = (pos[:, None] < neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-            losses.append(wrong / (len(pos) * len(neg)))
+    losses = relevance.pair_losses(per)
     return round(float(np.mean(losses)), 4) if losses else float("nan")
 
 

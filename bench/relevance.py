@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -283,6 +284,20 @@ def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: An
     return out
 
 
+def pair_losses(per: Mapping[Any, list[tuple[float, bool]]]) -> list[float]:
+    """For each person with at least one relevant and one non-relevant query: the share of (relevant,
+    non-relevant) pairs whose scores are ordered wrongly (a tie counts half). The cross-query loss is their mean;
+    bench/calibration.py computes it the same way to choose the fit."""
+    losses = []
+    for pairs in per.values():
+        pos = np.array([s for s, lab in pairs if lab])
+        neg = np.array([s for s, lab in pairs if not lab])
+        if len(pos) and len(neg):
+            wrong = (pos[:, None] < neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+            losses.append(float(wrong / (len(pos) * len(neg))))
+    return losses
+
+
 def cross_query_loss(rows: list[tuple[int, dict[int, tuple[float, float]], set[int]]], half: str, which: int) -> float:
     """The issue's cross-query loss on DBLP ("removed" protocol): for each pool person with at least one relevant
     and one non-relevant query, the share of (relevant, non-relevant) query pairs their scores order wrongly
@@ -294,14 +309,7 @@ def cross_query_loss(rows: list[tuple[int, dict[int, tuple[float, float]], set[i
             continue
         for c, pair in scores.items():
             per[c].append((pair[which], c in relevant))
-    losses = []
-    for pairs in per.values():
-        pos = np.array([s for s, lab in pairs if lab])
-        neg = np.array([s for s, lab in pairs if not lab])
-        if len(pos) and len(neg):
-            wrong = (pos[:, None] < neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-            losses.append(wrong / (len(pos) * len(neg)))
-    return round(float(np.mean(losses)), 4)
+    return round(float(np.mean(pair_losses(per))), 4)
 
 
 def out_of_scope_rate(store: Any, embedder: Any, half: str = "all") -> float:
