@@ -43,8 +43,65 @@ class LogisticModel:
         return z
 
     def __call__(self, x: Mapping[str, float]) -> float:
-        z = self.linear(x)
-        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        return _sigmoid(self.linear(x))
+
+
+@dataclass(frozen=True, slots=True)
+class GateModel:
+    """``sigmoid(slope * min(absolute(x), relative(x)) + intercept)``: evidence is strong only when it is close to
+    the query in absolute terms (``absolute``: the best document's similarity and its share of the query's words)
+    AND stands out from what the organisation's documents say about the query in general (``relative``: the mean
+    of the person's best similarities in standard deviations above the query's reference mean, plus absolute
+    terms). Each part is scaled so that 1 is its threshold for "strong".
+
+    Why a minimum and not one weighted sum: absolute similarity alone tells a nonsense query from a real one (a
+    gibberish query is far from everything) but not one person's strong topic from their weak one when the
+    queries differ in how close they are to everything (a broad query is close to every document); the relative
+    part does the second and fails the first (among 600 documents one always stands out from a gibberish query's
+    background by chance). A linear sum of the two has to trade one for the other; the minimum needs both
+    (docs/search.md, "Calibrated expertise"; fitted and measured by bench/calibration.py)."""
+
+    absolute: LogisticModel  # only ``linear`` is used: intercept 0, scaled so that 1 is the part's threshold
+    relative: LogisticModel
+    slope: float
+    intercept: float
+    #: absolute evidence this high is a strong match whatever the background (a person whose documents are
+    #: about exactly this in a small organisation where everything is about it); None: no such level
+    lift: float | None = None
+    #: ... for a query of at most this many words (feature ``qw``; None: any). A longer text (a pasted document)
+    #: is close to every document of the same template or genre whatever its subject, so it needs ``lift_long``
+    lift_max_words: int | None = None
+    lift_long: float | None = None
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.absolute.features, *self.relative.features)))
+
+    def gate(self, x: Mapping[str, float]) -> float:
+        """The smaller of the two parts (1 = the threshold of a strong match); at or above ``lift`` on the
+        absolute part, at least 1 (then ``LIFT_SLOPE`` x the relative part above 1, so that among such people
+        the one whose evidence also stands out more still scores higher)."""
+        a, r = self.absolute.linear(x), self.relative.linear(x)
+        g = min(a, r)
+        short = self.lift_max_words is None or x.get("qw", 0.0) <= self.lift_max_words
+        lift = self.lift if short else self.lift_long
+        if lift is not None and a >= lift:
+            g = max(g, 1.0 + LIFT_SLOPE * max(r, 0.0))
+        return g
+
+    def linear(self, x: Mapping[str, float]) -> float:
+        return self.slope * self.gate(x) + self.intercept
+
+    def __call__(self, x: Mapping[str, float]) -> float:
+        return _sigmoid(self.linear(x))
+
+
+#: how much the relative part still counts above 1 for evidence lifted by :attr:`GateModel.lift`
+LIFT_SLOPE = 0.05
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +110,7 @@ class Calibration:
     thresholds and the reference statistics' prior (an evidence item passes, i.e. is counted in words, when on its
     own it would reach ``weak``)."""
 
-    dense: LogisticModel
+    dense: LogisticModel | GateModel
     lexical: LogisticModel
     strong: float  # a person at or above this is a strong match
     weak: float  # at or above this (and below ``strong``) a weak match; below it, no match
@@ -68,7 +125,7 @@ class Calibration:
     #: hardening") in a passage about something else is all words and no meaning
     lex_floor: float = 0.0
 
-    def model(self, dense: bool) -> LogisticModel:
+    def model(self, dense: bool) -> LogisticModel | GateModel:
         return self.dense if dense else self.lexical
 
     def level(self, score: float) -> str:
@@ -81,7 +138,24 @@ def _model(d: Mapping[str, Any]) -> LogisticModel:
     coef = tuple(float(c) for c in d["coef"])
     if len(feats) != len(coef):
         raise ConfigError(f"calibration model has {len(feats)} features but {len(coef)} coefficients")
-    return LogisticModel(feats, coef, float(d["intercept"]))
+    return LogisticModel(feats, coef, float(d.get("intercept", 0.0)))
+
+
+def _dense_model(d: Mapping[str, Any]) -> LogisticModel | GateModel:
+    """The dense model from its JSON form: ``{"kind": "gate", "absolute": {...}, "relative": {...}, "slope",
+    "intercept"}`` or a plain logistic model (``features``, ``coef``, ``intercept``)."""
+    if d.get("kind") == "gate":
+        lift, words, lift_long = d.get("lift"), d.get("lift_max_words"), d.get("lift_long")
+        return GateModel(
+            _model(d["absolute"]),
+            _model(d["relative"]),
+            float(d["slope"]),
+            float(d["intercept"]),
+            None if lift is None else float(lift),
+            None if words is None else int(words),
+            None if lift_long is None else float(lift_long),
+        )
+    return _model(d)
 
 
 def from_dict(d: Mapping[str, Any]) -> Calibration:
@@ -89,7 +163,7 @@ def from_dict(d: Mapping[str, Any]) -> Calibration:
     try:
         ref = d["reference"]
         return Calibration(
-            dense=_model(d["dense"]),
+            dense=_dense_model(d["dense"]),
             lexical=_model(d["lexical"]),
             strong=float(d["strong"]),
             weak=float(d["weak"]),

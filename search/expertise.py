@@ -431,12 +431,13 @@ def _features(
     k: int,
     n_docs: int | None = None,
     lex_floor: float | None = None,
+    words: int = 0,
 ) -> dict[str, float]:
     """The dense calibration's candidate features from a person's document similarities (best first), the
     reference statistics and the lexical shares of their best document (plain and rarity-weighted). Missing
     documents count as similarity 0. ``n_docs``: how many of ``c`` to count for the ``nz`` features (all).
     ``lex_floor``: the similarity the best document needs for its words to count (``lexg``; default: the
-    shipped calibration's)."""
+    shipped calibration's). ``words``: how many words the query has (``qw``)."""
     top = [*c[:k], *([0.0] * max(0, k - len(c)))]
     z = [(x - mu) / sd for x in c]
     floor = calibration.load().lex_floor if lex_floor is None else lex_floor
@@ -451,6 +452,7 @@ def _features(
         "lexw": wshare,
         "nz2": math.log1p(sum(1 for x in z if x >= 2.0)),
         "nz3": math.log1p(sum(1 for x in z if x >= 3.0)),
+        "qw": float(words),
     }
 
 
@@ -493,11 +495,14 @@ class _DocEvidence:
     sd: float
     nodes: dict[str, Any]
     n_terms: int
+    words: int = 0  # the query's word count
 
     def single(self, d: str, cal: calibration.Calibration) -> float:
         """The calibrated score of this document alone (a person with only this document)."""
         if self.dense:
-            return cal.dense(_features([self.sim[d]], self.mu, self.sd, self.share[d], self.wshare[d], cal.top_k))
+            feats = _features([self.sim[d]], self.mu, self.sd, self.share[d], self.wshare[d], cal.top_k,
+                              words=self.words)  # fmt: skip
+            return cal.dense(feats)
         return cal.lexical(_lexical_features([self.share[d]], [self.wshare[d]], self.n_terms))
 
 
@@ -561,7 +566,7 @@ def _doc_evidence(
             found_terms = cache[d].union(*parts)
         share[d] = terms.matched_share(qterms, found_terms)
         wshare[d] = terms.weighted_share(weight, found_terms)
-    return _DocEvidence(dense, sim, best, share, wshare, mu, sd, doc_nodes, len(qterms))
+    return _DocEvidence(dense, sim, best, share, wshare, mu, sd, doc_nodes, len(qterms), len(text.split()))
 
 
 def _passage_ids(
@@ -596,7 +601,7 @@ def _score_people(
             order = sorted(ds, key=lambda dr: (-ev.sim[dr[0]], dr[0]))
             b = order[0][0] if order else ""
             feats = _features([ev.sim[d] for d, _ in order], ev.mu, ev.sd, ev.share.get(b, 0.0),
-                              ev.wshare.get(b, 0.0), cal.top_k)  # fmt: skip
+                              ev.wshare.get(b, 0.0), cal.top_k, words=ev.words)  # fmt: skip
         else:
             order = sorted(ds, key=lambda dr: (-ev.wshare[dr[0]], -ev.share[dr[0]], dr[0]))
             feats = _lexical_features([ev.share[d] for d, _ in order], [ev.wshare[d] for d, _ in order], ev.n_terms)

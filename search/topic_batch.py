@@ -175,7 +175,8 @@ def topic_scores(
                     else:
                         shares[b] = (0.0, 0.0)
                 share, wshare = shares[b]
-                feats = _features([float(best_sim[d][t]) for d in order], mu_t, sd_t, share, wshare, cal.top_k)
+                feats = _features([float(best_sim[d][t]) for d in order], mu_t, sd_t, share, wshare, cal.top_k,
+                                  words=len(name.split()))  # fmt: skip
                 score = dense(feats)
             if p in confirmed:  # a confirmed topic the text matches: a strong match (_with_claims)
                 scores[p] = max(score, cal.strong)

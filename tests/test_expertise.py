@@ -29,7 +29,7 @@ from search.expertise import (
 )
 from search.terms import content_terms, shared_phrase
 from tests.search_fixtures import OrgBuilder, fake_embedder, procurement_org, real_embedder  # noqa: F401
-from whoknows.errors import NotFoundError, SearchError
+from whoknows.errors import ConfigError, NotFoundError, SearchError
 
 
 def _tagged_org() -> OrgBuilder:
@@ -108,6 +108,42 @@ def test_shipped_calibration_is_monotone_in_similarity() -> None:
             assert far == cal.dense(_features([0.33], mu, sd, 0.0, 0.0, cal.top_k))
             near = _features([cal.lex_floor], mu, sd, 1.0, 1.0, cal.top_k)
             assert near["lexg"] == 1.0 and cal.dense(near) > far
+
+
+def test_a_strong_match_needs_close_evidence_that_also_stands_out() -> None:
+    """The shipped gate: evidence that stands out from the query's background but is far from the query (a
+    gibberish query: everything is far, one document less far by chance) is not strong; evidence close to the
+    query that does not stand out (a broad query every document is close to) is not strong unless it is very
+    close; evidence that is both is strong; and very close evidence is strong whatever the background."""
+    from search.expertise import _features
+
+    cal = calibration.load()
+    assert isinstance(cal.dense, calibration.GateModel)
+    lift = cal.dense.lift
+    assert lift is not None
+
+    def level(sims: list[float], mu: float, sd: float) -> str:
+        return cal.level(cal.dense(_features(sims, mu, sd, 0.0, 0.0, cal.top_k)))
+
+    assert level([0.25, 0.25, 0.24], 0.02, 0.03) != "strong"  # stands out 7 sd, but 0.25 is far from the query
+    assert level([0.5, 0.5, 0.5], 0.45, 0.05) != "strong"  # close, but so is everything
+    assert level([0.6, 0.58, 0.55], 0.15, 0.08) == "strong"  # close and standing out
+    # very close evidence: strong even where the whole (small, on-topic) organisation is close to the query ...
+    very_close = next(c / 100 for c in range(40, 100) if cal.dense.absolute.linear({"c1": c / 100, "lexg": 0}) >= lift)
+    assert level([very_close, 0.0, 0.0], 0.45, 0.15) == "strong"
+    # ... and among such people, the one whose evidence also stands out more scores higher
+    one = cal.dense(_features([very_close], 0.45, 0.15, 0.0, 0.0, cal.top_k))
+    three = cal.dense(_features([very_close] * 3, 0.45, 0.15, 0.0, 0.0, cal.top_k))
+    assert three > one
+
+
+def test_a_gate_model_reads_back_from_its_json_form() -> None:
+    shipped = calibration.load()
+    again = calibration.from_dict(shipped.raw)
+    assert again.dense == shipped.dense and again.strong == shipped.strong
+    broken = {**shipped.raw, "dense": {"kind": "gate", "absolute": shipped.raw["dense"]["absolute"]}}
+    with pytest.raises(ConfigError, match=r"refit with bench/calibration\.py"):
+        calibration.from_dict(broken)
 
 
 def test_format_score_has_sensible_precision() -> None:

@@ -147,7 +147,9 @@ def test_document_links_open_the_source_or_the_stored_file(page, action) -> None
     gus.get_by_text("Evidence").click()
     source = gus.get_by_role("link", name="Supplier audit checklist").first
     assert source.get_attribute("href") == "https://wiki.example.org/kb/supplier-audits"  # the declared url
-    # a document without a URL opens the app's Document page, which offers the file that was ingested
+    # a document without a URL opens the app's Document page, which offers the file that was ingested (Cy's
+    # document is about capacity charges only: for the two-subject query above their evidence is not close)
+    search(page, "capacity charges take-or-pay")
     cy = card(page, "Cy Twombly")
     link = cy.get_by_role("link", name="Negotiating supply contracts with utilities").first
     assert (link.get_attribute("href") or "").startswith("document?doc=")
@@ -243,7 +245,7 @@ def test_ingested_markup_is_shown_as_text(page, action) -> None:  # type: ignore
     url, _ = action
     requests = Requests(page)
     open_app(page, url)
-    search(page, "capacity charges take-or-pay")
+    search(page, "tariff take-or-pay clauses")  # Mallory's document: a strong match, evidence shown in full
     mallory = card(page, "Mallory")
     mallory.get_by_text("Evidence").click()
     shows(page, HOSTILE_NAME, "[Boss](http://phish.example)", HOSTILE_TITLE)
