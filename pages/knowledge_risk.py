@@ -100,7 +100,8 @@ single = [r for r in risk["single_experts"] if r["person"] not in hidden]
 if topics:  # with no topics the section's own line says why; "0 of 0 topics" would say nothing
     st.caption(
         f"{len(risk['single_experts'])} of {len(topics)} topics are known by one person only (bus factor 1); "
-        f"{len(risk['topics_without_expert'])} have nobody who knows about them. Who knows a topic: "
+        f"{len(risk['topics_without_expert'])} have no strong match in anyone's evidence (a short name or an "
+        "acronym can be too little text for the model). Who knows a topic: "
         f"{risk['method']['experts']}."
     )
 if single:

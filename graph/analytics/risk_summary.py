@@ -255,8 +255,8 @@ def risk_summary(
         why["single_expert_topics"] = (
             f"each of the {known} topics someone knows about is known by two people or more"
             + (
-                f"; {_topics(n_topics - known)} nobody knows about {'is' if n_topics - known == 1 else 'are'} listed "
-                "separately"
+                f"; {_topics(n_topics - known)} with no strong match in anyone's evidence "
+                f"{'is' if n_topics - known == 1 else 'are'} listed separately"
                 if known < n_topics
                 else ""
             )

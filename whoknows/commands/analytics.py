@@ -385,7 +385,8 @@ def _print_risk(report: dict[str, Any]) -> None:
     if nobody:
         more = "..." if len(nobody) > 8 else ""
         topics = "topic" if len(nobody) == 1 else "topics"
-        click.echo(f"  ({len(nobody)} {topics} nobody knows about: {', '.join(nobody[:8])}{more})")
+        listed = ", ".join(nobody[:8]) + more
+        click.echo(f"  ({len(nobody)} {topics} with no strong match in anyone's evidence: {listed})")
     click.secho(f"\nPeripheral specialists ({len(report['peripheral_specialists'])})", bold=True)
     for p, row in sorted(report["peripheral_specialists"].items(), key=lambda pr: str(pr[1]["name"])):
         click.echo(f"  {row['name']} [{p}], {row['department'] or 'no department'}: " + "; ".join(row["reasons"]))
