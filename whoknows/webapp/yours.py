@@ -25,6 +25,7 @@ from whoknows.webapp.text import md
 
 ASK_DEFAULT = 3  # people preselected when asking the experts
 _ASKED_KEY = "_asked_question"  # the question just recorded on the search page: its e-mail draft stays shown
+_ASK_FAILED_KEY = "_ask_failed"  # why recording the question failed (set by the form's callback, shown once)
 
 
 def who_changed(ctx: AppContext) -> tuple[str, str]:
@@ -148,8 +149,8 @@ def ask_the_experts(ctx: AppContext, query: str, results: Sequence[Mapping[str, 
         emails = {nid: people.by_id[nid].contact.emails[0] for nid in candidates
                   if nid in people.by_id and people.by_id[nid].contact.emails}  # fmt: skip
         with st.form("ask_form", border=False):
-            text = st.text_area("Your question", value=f"{query}?" if not query.endswith("?") else query, key="ask_q")
-            chosen = st.multiselect(
+            st.text_area("Your question", value=f"{query}?" if not query.endswith("?") else query, key="ask_q")
+            st.multiselect(
                 "Ask", candidates, default=[c for c in candidates if c in emails][:ASK_DEFAULT],
                 format_func=people.name, key="ask_people",
             )  # fmt: skip
@@ -157,21 +158,36 @@ def ask_the_experts(ctx: AppContext, query: str, results: Sequence[Mapping[str, 
                 "The question, whom you asked and, later, whose answer helped are recorded for everyone inside the "
                 "organisation to see as evidence; the e-mail itself goes from your own mail program."
             )
-            sent = st.form_submit_button("Record the question and draft the e-mail")
-        if not sent:
-            return
-        try:
-            asked = [Asked(p, people.name(p), why.get(p, "")) for p in chosen]
-            to, subject, body = draft_email(text, asked, emails, asker_name=ctx.viewer_row.name)
-            ask(resources.writable_store(ctx.url), text, asked, asked_by=ctx.viewer_id, query=query,
-                embedder=resources.embedder())  # fmt: skip
-        except WhoKnowsError as exc:
-            st.error(md(exc))
-            return
-        forget_after_a_change()
-        recorded = {"query": query, "to": to, "mailto": mailto(to, subject=subject, body=body)}
-        st.session_state[_ASKED_KEY] = recorded
-        _recorded_note(recorded)  # here, in this run: nothing above changes, so no rerun (and no search again)
+            st.form_submit_button("Record the question and draft the e-mail", on_click=_record_question,
+                                  args=(ctx, query, why, emails))  # fmt: skip
+        failed = st.session_state.pop(_ASK_FAILED_KEY, None)
+        if failed:
+            st.error(md(failed))
+
+
+def _record_question(ctx: AppContext, query: str, why: Mapping[str, str], emails: Mapping[str, str]) -> None:
+    """The form's submit callback: record the question and keep its e-mail draft for the page to show.
+
+    Why a callback and not ``if submitted:`` in the page: Streamlit runs a callback before the rerun the click
+    starts, so the question is recorded even when that rerun is cut short by another one (the URL state, a
+    second click); a submit flag read in the page's body is True only in that one run, and a browser test lost
+    the submission that way about once in six runs."""
+    people = resources.directory(ctx.url)
+    text = str(st.session_state.get("ask_q") or "")
+    chosen = [str(p) for p in st.session_state.get("ask_people") or []]
+    if ctx.viewer_row is None:  # the form is drawn only for a viewer; a session that lost its viewer says so
+        st.session_state[_ASK_FAILED_KEY] = "Asking is done in your name: pick yourself under View as, or sign in."
+        return
+    try:
+        asked = [Asked(p, people.name(p), why.get(p, "")) for p in chosen]
+        to, subject, body = draft_email(text, asked, emails, asker_name=ctx.viewer_row.name)
+        ask(resources.writable_store(ctx.url), text, asked, asked_by=ctx.viewer_id, query=query,
+            embedder=resources.embedder())  # fmt: skip
+    except WhoKnowsError as exc:
+        st.session_state[_ASK_FAILED_KEY] = str(exc)
+        return
+    forget_after_a_change()
+    st.session_state[_ASKED_KEY] = {"query": query, "to": to, "mailto": mailto(to, subject=subject, body=body)}
 
 
 def _recorded_note(recorded: Mapping[str, Any]) -> None:
