@@ -219,3 +219,30 @@ def test_a_store_with_documents_is_not_said_to_have_no_evidence(store_path):
         assert no_evidence(s) is None
     finally:
         s.close()
+
+
+def test_map_prints_each_departments_strongest_partners_only(capsys):
+    """A 9-department organisation: each row of the tie matrix names the 6 strongest partners, strongest first,
+    and says how many more there are (the whole matrix is in --json)."""
+    from whoknows.commands.analytics import MAP_PARTNERS, _print_map
+
+    groups = [f"D{i}" for i in range(9)]
+    strength = [[float(10 * (i == j) + (j + 1)) for j in range(9)] for i in range(9)]
+    data = {
+        "silos": {"sentence": "No silo.", "silos": []},
+        "communities": {"count": 0, "shown": 0, "stability": None, "modularity": 0.0, "named": {}},
+        "hidden": {"communities": 0, "departments": [], "rule": ""},
+        "ei_index": {},
+        "department_strength": {"groups": groups, "matrix": strength},
+        "department_ties": {"matrix": [[1] * 9 for _ in range(9)]},
+        "brokers": [],
+    }
+    _print_map(data)
+    rows = [line for line in capsys.readouterr().out.splitlines() if " -> " in line]
+    assert len(rows) == 9
+    for row in rows:
+        named = row.split(" -> ")[1].split("; ")[0].split(", ")
+        assert len(named) == MAP_PARTNERS and row.endswith(f"; {9 - MAP_PARTNERS} more (--json for all)")
+        values = [float(c.split(": ")[1].split(" ")[0]) for c in named]
+        assert values == sorted(values, reverse=True)
+    assert rows[0].startswith("  D0 -> D0: 11.0 (1), D8: 9.0 (1)")

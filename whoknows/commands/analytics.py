@@ -108,6 +108,11 @@ def networkers(store_url: str | None, top: int, seed: int, as_json: bool) -> Non
                         click.echo(f"      {reason}")
 
 
+#: how many partner departments `whoknows map` prints per department (strongest first; --json has the matrix):
+#: a whole row of a 35-department organisation is a paragraph nobody reads
+MAP_PARTNERS = 6
+
+
 @click.command("map")
 @store_option
 @click.option("--seed", default=0, show_default=True, help="Seed of the first community detection run.")
@@ -159,12 +164,18 @@ def _print_map(data: dict[str, Any]) -> None:
         )
     strength, ties = data["department_strength"], data["department_ties"]
     if strength["groups"]:
-        click.secho("\nTie strength between departments (ties in brackets)", bold=True)
+        click.secho(
+            f"\nTie strength between departments (ties in brackets; each department's {MAP_PARTNERS} strongest)",
+            bold=True,
+        )
         for g, row, counts in zip(strength["groups"], strength["matrix"], ties["matrix"], strict=True):
-            cells = ", ".join(
-                f"{h}: {v:.1f} ({int(c)})" for h, v, c in zip(strength["groups"], row, counts, strict=True) if c
+            cells = sorted(
+                ((h, v, c) for h, v, c in zip(strength["groups"], row, counts, strict=True) if c),
+                key=lambda hvc: (-hvc[1], str(hvc[0])),
             )
-            click.echo(f"  {g} -> {cells or 'no ties'}")
+            shown = ", ".join(f"{h}: {v:.1f} ({int(c)})" for h, v, c in cells[:MAP_PARTNERS])
+            more = f"; {len(cells) - MAP_PARTNERS} more (--json for all)" if len(cells) > MAP_PARTNERS else ""
+            click.echo(f"  {g} -> {shown or 'no ties'}{more}")
     if hidden["departments"]:
         click.echo(f"  (not shown: {', '.join(hidden['departments'])}; {hidden['rule']})")
     click.secho("\nTop brokers", bold=True)
