@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -302,11 +303,32 @@ def person_f1(rows: list[Scored], source: str, split: str, threshold: float) -> 
     return round(2 * tp / max(2 * tp + fp + fn, 1), 4)
 
 
+def lexg(c1: Any, lexw: Any, floor: float) -> Any:
+    """The word share that counts (``lexg``): ``lexw`` when the best passage's similarity ``c1`` reaches the
+    lexical floor, else 0, as :func:`search.expertise._features` computes it (floats or arrays)."""
+    return np.where(c1 >= floor, lexw, 0.0) if isinstance(c1, np.ndarray) else (lexw if c1 >= floor else 0.0)
+
+
+def shown_level(model: dict[str, Any], floor: float, strong: float) -> Callable[[dict[str, float], bool], int]:
+    """The level the product shows (0 strong, 1 weak, 2 none) of a person's features under ``model``."""
+    from search.calibration import _dense_model
+
+    m = _dense_model(model)
+
+    def level(f: dict[str, float], has: bool) -> int:
+        if not has:
+            return 2
+        s = m({**f, "lexg": lexg(f["c1"], f["lexw"], floor)})
+        return 0 if s >= strong else 1 if s >= 0.5 else 2
+
+    return level
+
+
 def with_floor(rows: list[Scored], floor: float) -> None:
     """Recompute ``lexg`` for a floor from the raw features (``lexw``, ``c1``), as the product computes it."""
     for r in rows:
         for f in r.features:
-            f["lexg"] = f["lexw"] if f["c1"] >= floor else 0.0
+            f["lexg"] = lexg(f["c1"], f["lexw"], floor)
 
 
 @dataclass(slots=True)
@@ -355,7 +377,7 @@ class Arrays:
 
     def with_floor(self, floor: float) -> dict[str, np.ndarray]:
         """The features with ``lexg`` for a lexical floor (as :func:`search.expertise._features` computes it)."""
-        return {**self.feats, "lexg": np.where(self.feats["c1"] >= floor, self.feats["lexw"], 0.0)}
+        return {**self.feats, "lexg": lexg(self.feats["c1"], self.feats["lexw"], floor)}
 
     def rates(self, score: np.ndarray, threshold: float, tune: bool) -> list[float]:
         """The five rates of one half at ``threshold`` (in-scope match rates, then out-of-scope no-match rates)."""
@@ -440,10 +462,9 @@ def judge(arr: Arrays, g: np.ndarray, base: float) -> tuple[float, ...]:
     return (1, 1, (arr.fbeta(g, 1.0, "demo", True) + arr.fbeta(g, 1.0, "demo-topics", True)) / 2)
 
 
-def search_gate(rows: list[Scored]) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
+def search_gate(arr: Arrays) -> list[tuple[tuple[float, ...], tuple[float, ...], float]]:
     """Every candidate of the seeded search of the module docstring (weights, thresholds and lexical floor of the
     gate), judged on the tuning half only: [(key, parameters, lexical floor)], best first."""
-    arr = Arrays.of(rows)
     base = arr.loss(arr.feats["c1"], True)
     rng = np.random.default_rng(GATE_SEED)
     out: list[tuple[tuple[float, ...], tuple[float, ...], float]] = []
@@ -459,9 +480,8 @@ def search_gate(rows: list[Scored]) -> list[tuple[tuple[float, ...], tuple[float
     return out
 
 
-def choose_lift(rows: list[Scored], key: tuple[float, ...], p: tuple[float, ...], floor: float) -> float | None:
+def choose_lift(arr: Arrays, key: tuple[float, ...], p: tuple[float, ...], floor: float) -> float | None:
     """The typed lift from :data:`LIFT_GRID` on the search's rule (none unless one is better)."""
-    arr = Arrays.of(rows)
     f = arr.with_floor(floor)
     base = arr.loss(arr.feats["c1"], True)
     lift: float | None = None
@@ -507,16 +527,8 @@ def long_vs_first(
 ) -> tuple[float, float]:
     """DBLP tuning half: MAP of the whole abstracts and of their first sentences in the order shown (level, then
     the fused order) under ``model``."""
-    from search.calibration import _dense_model
-
-    m = _dense_model(model)
     pool = sorted(relevance.load_collection(relevance.DATA)["pool"])
-
-    def level(f: dict[str, float], has: bool) -> int:
-        if not has:
-            return 2
-        s = m({**f, "lexg": f["lexw"] if f["c1"] >= floor else 0.0})
-        return 0 if s >= strong else 1 if s >= 0.5 else 2
+    level = shown_level(model, floor, strong)
 
     maps: dict[str, list[float]] = {"full": [], "first": []}
     for e in firsts:
@@ -528,12 +540,11 @@ def long_vs_first(
     return float(np.mean(maps["full"])), float(np.mean(maps["first"]))
 
 
-def stage2(rows: list[Scored], p: tuple[float, ...], floor: float, lift: float | None, lift_long: float | None
+def stage2(arr: Arrays, p: tuple[float, ...], floor: float, lift: float | None, lift_long: float | None
            ) -> tuple[dict[str, Any], float]:  # fmt: skip
     """The gate's calibration on the tuning half (module docstring); returns (model, strong)."""
     from sklearn.linear_model import LogisticRegression
 
-    arr = Arrays.of(rows)
     f = arr.with_floor(floor)
     g = gate_values(f, p, lift, lift_long)
     # stage 2 on the tuning half: each source weighs the same, each query 1 spread over its people, classes equal
@@ -586,17 +597,7 @@ def pasted_documents(demo_dir: Path, embedder: Any) -> list[dict[str, Any]]:
 
 def pasted_map(docs: list[dict[str, Any]], model: dict[str, Any], floor: float, strong: float) -> float:
     """MAP of the pasted documents in the order the product shows (level, then the fused order) under ``model``."""
-    from search.calibration import _dense_model
-
-    m = _dense_model(model)
-
-    def level(f: dict[str, float], has: bool) -> int:
-        if not has:
-            return 2
-        f = {**f, "lexg": f["lexw"] if f["c1"] >= floor else 0.0}
-        s = m(f)
-        return 0 if s >= strong else 1 if s >= 0.5 else 2
-
+    level = shown_level(model, floor, strong)
     maps = []
     for d in docs:
         order = sorted(range(len(d["rows"])), key=lambda i: (level(d["rows"][i][1], d["rows"][i][2]), i))
@@ -604,12 +605,11 @@ def pasted_map(docs: list[dict[str, Any]], model: dict[str, Any], floor: float, 
     return float(np.mean(maps)) if maps else float("nan")
 
 
-def choose_lift_long(rows: list[Scored], docs: list[dict[str, Any]], p: tuple[float, ...], floor: float,
+def choose_lift_long(arr: Arrays, docs: list[dict[str, Any]], p: tuple[float, ...], floor: float,
                      lift: float | None) -> float | None:  # fmt: skip
     """The long-text lift from :data:`LIFT_LONG_GRID`: the value whose order gives the pasted documents
     (:func:`pasted_documents`) the best MAP, among those that keep the development data's tuning key (rates,
     loss, F1) at least as good as without a long-text lift; ties: no lift, then the higher level."""
-    arr = Arrays.of(rows)
     f = arr.with_floor(floor)
     base = arr.loss(arr.feats["c1"], True)
     floor_key = judge(arr, gate_values(f, p, lift, None), base)
@@ -617,7 +617,7 @@ def choose_lift_long(rows: list[Scored], docs: list[dict[str, Any]], p: tuple[fl
     chosen: float | None = None
     for level in (None, *LIFT_LONG_GRID):
         ok = judge(arr, gate_values(f, p, lift, level), base) >= floor_key
-        model, strong = stage2(rows, p, floor, lift, level)
+        model, strong = stage2(arr, p, floor, lift, level)
         score = pasted_map(docs, model, floor, strong)
         print(f"long-text lift {level}: pasted documents MAP {score:.4f}; development key kept: {ok}")
         key = (score, 0.0 if level is None else -level)
@@ -716,21 +716,22 @@ def main() -> None:
         for f in r.features:
             f.setdefault("qw", float(len(r.query.text.split())))
     t1 = time.perf_counter()
-    candidates = search_gate(dense_rows)
+    arr = Arrays.of(dense_rows)  # built once: every step below reads it
+    candidates = search_gate(arr)
     with tempfile.TemporaryDirectory(prefix="wk-cal-") as tmp:
         docs = pasted_documents(args.demo_dir or Path(tmp), embedder)
         firsts = dblp_first_sentences(args.dblp_store or dblp_store, embedder)
     chosen = None
     for n, (key, p, lex_floor) in enumerate(candidates[:MAX_TRIES]):
         # the issue's "a pasted text ranks at least as well as its first paragraph", DBLP's tuning half
-        model, strong = stage2(dense_rows, p, lex_floor, None, None)
+        model, strong = stage2(arr, p, lex_floor, None, None)
         full, first = long_vs_first(firsts, model, lex_floor, strong)
         print(f"candidate {n} {key}: DBLP tuning abstracts {full:.4f} vs first sentences {first:.4f}")
         if full < first:
             continue
-        lift = choose_lift(dense_rows, key, p, lex_floor)
-        lift_long = choose_lift_long(dense_rows, docs, p, lex_floor, lift)
-        dense, strong = stage2(dense_rows, p, lex_floor, lift, lift_long)
+        lift = choose_lift(arr, key, p, lex_floor)
+        lift_long = choose_lift_long(arr, docs, p, lex_floor, lift)
+        dense, strong = stage2(arr, p, lex_floor, lift, lift_long)
         full, first = long_vs_first(firsts, dense, lex_floor, strong)
         print(f"  with lifts {lift} / {lift_long}: {full:.4f} vs {first:.4f}")
         if full >= first:
