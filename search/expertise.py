@@ -685,13 +685,21 @@ def why_line(text: str, level: str, items: Sequence[MatchedItem], passages: Mapp
     Counts only passing items ("Wrote 3 documents close to this, incl. 'X'"; a question they answered helpfully:
     "answered 1 question close to this"); says "on '<phrase>'" only when every counted item contains that run of
     the query's words; names the best matching item by its title; never echoes the query. A weak or absent
-    match says so ("Weak match: closest is 'X'"). What people say about themselves is added by
-    :func:`_with_claims`."""
+    match says so ("Weak match: closest is 'X'"). A strong match can rest on several items none of which is close
+    on its own (the score reads a person's best three); the line then says exactly that and names them, never
+    "no close evidence" under a strong label. What people say about themselves is added by :func:`_with_claims`."""
     evidence = [e for e in items if e.kind in ("document", "answer")]
     passing = [e for e in evidence if e.passes]
     if not passing:
         if not evidence:
             return "No documents of theirs close to this"
+        if level == STRONG:
+            near = evidence[:3]
+            what = f"{len(near)} items" if any(e.kind == "answer" for e in near) else _plural(len(near), "document")
+            names = ", ".join(_quote(e.title, 40) for e in near)
+            if len(near) == 1:
+                return f"Near this, though not close on its own: {names}"
+            return f"Together, not alone: {what} near this, none close on its own ({names})"
         return f"{'Weak match' if level == WEAK else 'No close evidence'}: closest is {_quote(evidence[0].title)}"
     wrote = [e for e in passing if e.kind == "document" and e.relation != "reviewed as SME"]
     reviewed = [e for e in passing if e.kind == "document" and e.relation == "reviewed as SME"]

@@ -250,3 +250,35 @@ def test_restricted_evidence_changes_the_answer_only_for_those_allowed(
     legal = {m.node_id: m for m in knows_about(real_store, q, embedder=real_embedder, limit=5, viewer="greta")}
     assert anon["person:greta"].match != STRONG and anon["person:greta"].evidence == ()
     assert legal["person:greta"].match == STRONG
+
+
+def test_a_strong_match_from_several_near_items_says_so_and_never_no_close_evidence() -> None:
+    """The score reads a person's best three items, so a strong match can rest on items none of which passes on
+    its own: the why-line names them and says they count together (a strong label over "No close evidence"
+    contradicted itself on the 2,000-document demo: 'IC reconciliation')."""
+    from search.expertise import NONE, STRONG, WEAK, MatchedItem, why_line
+
+    def item(title: str, sim: float) -> MatchedItem:
+        return MatchedItem("document", f"doc:{title}", title, "author", sim, 0.0, 0.3, False)
+
+    items = [item("Close calendar", 0.45), item("Late accruals", 0.41), item("Variance notes", 0.37)]
+    strong = why_line("IC reconciliation", STRONG, items, {})
+    assert "No close evidence" not in strong
+    assert strong.startswith("Together, not alone: 3 documents near this, none close on its own")
+    assert "'Close calendar'" in strong and "'Variance notes'" in strong
+    assert why_line("IC reconciliation", WEAK, items, {}) == "Weak match: closest is 'Close calendar'"
+    assert why_line("IC reconciliation", NONE, items, {}) == "No close evidence: closest is 'Close calendar'"
+
+
+def test_a_card_of_a_strong_match_resting_on_near_items_lists_them() -> None:
+    """The app's card shows the items a strong match rests on when none passes alone (else it would show a strong
+    label with no evidence); a weak match's card still lists only what passed."""
+    from whoknows.webapp.cards import match_cards
+
+    near = [{"kind": "document", "title": f"Doc {i}", "relation": "author", "similarity": s, "passes": False,
+             "node_id": f"doc:{i}"} for i, s in enumerate((0.45, 0.41, 0.37, 0.30))]  # fmt: skip
+    row = {"node_id": "person:a", "person_id": "a", "name": "A", "score": 0.95, "why": "Together, not alone: ...",
+           "evidence": near}  # fmt: skip
+    strong, weak = match_cards([{**row, "match": "strong"}, {**row, "match": "weak", "score": 0.6}])
+    assert [d.title for d in strong.documents] == ["Doc 0", "Doc 1", "Doc 2"]
+    assert weak.documents == []

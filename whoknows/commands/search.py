@@ -104,12 +104,14 @@ def print_matches(
             click.echo(f"    {where}")
         for line in textwrap.wrap(m.why, width=96):
             click.echo(f"    {line}")
-        shown = [e for e in m.evidence if e.passes][:n_evidence]
+        passing = [e for e in m.evidence if e.passes]
+        # a strong match resting on near items none of which passes alone shows them (its why-line says so)
+        shown = (passing or (list(m.evidence[:3]) if m.match == STRONG else []))[:n_evidence]
         for e in shown:
             sim = f"similarity {e.similarity:.2f}" if e.similarity is not None else f"{e.share:.0%} of the words"
             sim = "their statement" if e.kind == "self-asserted" else sim
             click.echo(f"      {sim:<16} {e.relation:<16} {_short(e.title, 60)}")
-        rest = sum(1 for e in m.evidence if e.passes) - len(shown)
+        rest = len(passing) - len(shown)
         if rest > 0:
             more = "1 more close document" if rest == 1 else f"{rest} more close documents"
             click.echo(f"      ... {more} (--json shows all evidence)")

@@ -110,7 +110,8 @@ _LABEL = {"strong": "strong match", "weak": "weak match", "none": "no match"}
 def match_cards(people: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -> list[Card]:
     """Cards for calibrated matches (``PersonMatch.to_dict()``, search/expertise.py): the score shown is the
     calibrated one with one decimal and its label, the evidence lines are the documents that passed (each with
-    its similarity to the query), the quoted passages are theirs. Only documents count in the calibrated score,
+    its similarity to the query; for a strong match none of whose items passes alone, its three nearest), the
+    quoted passages are theirs. Only documents count in the calibrated score,
     so no course completion (public or private) is shown here."""
     cards = []
     for i, r in enumerate(people, start=1):
@@ -119,9 +120,11 @@ def match_cards(people: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -
         match = str(r.get("match") or "none")
         card = Card(i, str(r["node_id"]), str(r["person_id"]), str(r["name"]), subtitle, str(r.get("why") or ""),
                     score, match=match, label=f"{_LABEL.get(match, match)} {score:.1f}")  # fmt: skip
-        for e in r.get("evidence") or ():
-            if not e.get("passes"):
-                continue
+        evidence = list(r.get("evidence") or ())
+        # the items that passed; a strong match resting on near items none of which passes alone shows those
+        # (its why-line says so: search.expertise.why_line)
+        shown = [e for e in evidence if e.get("passes")] or (evidence[:3] if match == "strong" else [])
+        for e in shown:
             sim = e.get("similarity")
             detail = f"similarity {sim:.2f}" if sim is not None else f"{float(e.get('share') or 0):.0%} of the words"
             detail = "their own statement" if e["kind"] == "self-asserted" else detail
