@@ -133,3 +133,26 @@ def test_reviewers_agree_with_search_on_the_same_text(demo: tuple[GraphStore, Pa
             assert m.score == pytest.approx(again[m.node_id].score) and m.match == again[m.node_id].match
         strong = {m.node_id for m in who_knows(store, asset.text, embedder=real_embedder, exclude=asset.documents)}
         assert {m.node_id for m in got if m.match == STRONG} <= strong
+
+
+def test_every_strong_match_on_a_topic_has_a_close_document(
+    demo: tuple[GraphStore, Path],
+    real_embedder: Any,  # noqa: F811
+) -> None:
+    """A strong match's best document is counted as close (a person whose best documents were all as close would
+    be strong), so no strong label stands over a why-line with nothing close in it. With the old rule (an item
+    passed if, as a person's only document, it made a weak match) a third of the strong matches of topic names
+    had no passing document on the demo organisations."""
+    from search.expertise import subject_topics
+
+    store, _ = demo
+    gv = graph_view(store)
+    strong = 0
+    for topic in subject_topics(store, graph=gv)[:40]:
+        for m in knows_about(store, topic.name, embedder=real_embedder, limit=None, graph=gv):
+            if m.match == STRONG and not any(e.kind == "self-asserted" for e in m.evidence):
+                strong += 1
+                docs = [e for e in m.evidence if e.kind == "document"]
+                assert m.passing and m.passing[0] is docs[0], (topic.name, m.name, m.why)
+                assert not m.why.startswith("Together, not alone"), (topic.name, m.why)
+    assert strong >= 40
