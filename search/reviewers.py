@@ -33,9 +33,11 @@ _MIN_POOL = 50
 @dataclass(frozen=True, slots=True)
 class Asset:
     """A knowledge asset to find reviewers for: its text, its authors (person node ids), the store documents
-    that are this same asset (their evidence must not count) and a name for output. Author references the
-    ingest's identity rules cannot resolve are reported, never silently dropped: ``by_name`` (matched only by a
-    person's exact name: left out to be safe, and warned about) and ``unresolved`` (match nobody: warned)."""
+    that are this same asset (their evidence must not count), a name for output (its file) and its title (what
+    the output says the reviewers are for: a draft's text starts with markup, "# Title **Status: ...**"). Author
+    references the ingest's identity rules cannot resolve are reported, never silently dropped: ``by_name``
+    (matched only by a person's exact name: left out to be safe, and warned about) and ``unresolved`` (match
+    nobody: warned)."""
 
     text: str
     authors: frozenset[str] = frozenset()
@@ -43,6 +45,7 @@ class Asset:
     unresolved: tuple[str, ...] = ()
     by_name: tuple[str, ...] = ()
     name: str = ""
+    title: str = ""
 
 
 class AuthorResolver:
@@ -88,7 +91,8 @@ def asset_from_record(store: GraphStore, record: DocumentRecord, *, resolver: Au
     for did in same:
         view = store.get_node(did)
         authors |= {r.start for r in (view.incoming if view else ()) if r.type == RelType.AUTHORED}
-    return Asset(record.text, frozenset(authors), frozenset(same), tuple(unresolved), tuple(by_name), record.doc_key)
+    return Asset(record.text, frozenset(authors), frozenset(same), tuple(unresolved), tuple(by_name), record.doc_key,
+                 record.title.strip())  # fmt: skip
 
 
 def asset_from_text(text: str, name: str = "text") -> Asset:

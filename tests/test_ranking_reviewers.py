@@ -99,6 +99,7 @@ def test_cli_reviewers_json_and_table(store_and_file):
     assert ids and "person:alice" not in ids
     res = runner.invoke(main, ["reviewers", str(paper), "--store", url, "--embedder", "none", "--exclude", ids[0]])
     assert res.exit_code == 0 and "Leaving out" in res.output and f"[{ids[0].split(':')[1]}]" not in res.output
+    assert "for “Supplier risk audits at tier 2”" in res.output  # the draft's title, not its text or markup
     bad = paper.with_suffix(".xyz")
     bad.write_text("x")
     res = runner.invoke(main, ["reviewers", str(bad), "--store", url, "--embedder", "none"])

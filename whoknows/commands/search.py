@@ -336,7 +336,7 @@ def reviewers(
             if not results:
                 click.echo("No one found. Check that the store is ingested and embedded.")
                 continue
-            print_matches(results, asset.text, n_evidence, what="reviewers")
+            print_matches(results, asset.title or asset.text, n_evidence, what="reviewers")
     finally:
         store.close()
     if len(unreadable) == len(drafts):  # nothing could be read: an error, not an empty answer
