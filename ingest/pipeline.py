@@ -57,7 +57,7 @@ from ingest.split import SPLIT_MIN_BYTES, FilePart, PartReader, plan_parts
 from ingest.textio import utf16_codec
 from ingest.values import DuplicateIds, note_identical
 from ingest.walk import open_regular, walk_inside
-from whoknows.errors import IngestError, UnknownFormatError
+from whoknows.errors import IngestError
 
 CHILD_MIN_BYTES = 256 << 10  # structured files from this size are read in a forked child (ingest.reader_process)
 # large CSV files of these kinds are read by two children at once (ingest.split); the value names a record
@@ -254,9 +254,60 @@ def sniff_kind(path: Path) -> str | None:
     return None
 
 
+def closest_csv_contract(path: Path) -> str:
+    """For a CSV whose header matches no contract: the contract it shares most columns with and the required
+    columns it lacks ("closest: people, which also needs person_id"), or "" when it shares none (a hint in the
+    rejection: an export with ``id,name,email`` is a people CSV short of one column name)."""
+    from ingest.communities import (
+        COMMUNITIES_CSV_OPTIONAL,
+        COMMUNITIES_CSV_REQUIRED,
+        MEMBERSHIPS_CSV_OPTIONAL,
+        MEMBERSHIPS_CSV_REQUIRED,
+    )
+    from ingest.learning import (
+        COMPLETIONS_CSV_OPTIONAL,
+        COMPLETIONS_CSV_REQUIRED,
+        COURSES_CSV_OPTIONAL,
+        COURSES_CSV_REQUIRED,
+    )
+    from ingest.people import PEOPLE_CSV_OPTIONAL, PEOPLE_CSV_REQUIRED
+
+    contracts = {
+        "people": (PEOPLE_CSV_REQUIRED, PEOPLE_CSV_OPTIONAL),
+        "courses": (COURSES_CSV_REQUIRED, COURSES_CSV_OPTIONAL),
+        "completions": (COMPLETIONS_CSV_REQUIRED, COMPLETIONS_CSV_OPTIONAL),
+        "memberships": (MEMBERSHIPS_CSV_REQUIRED, MEMBERSHIPS_CSV_OPTIONAL),
+        "communities": (COMMUNITIES_CSV_REQUIRED, COMMUNITIES_CSV_OPTIONAL),
+    }
+    try:
+        with path.open("rb") as fp:
+            head = fp.read(65536)
+    except OSError:
+        return ""
+    text = head.decode(utf16_codec(head) or "utf-8", errors="replace").lstrip("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    cols = {h.strip().strip('"').strip().lower() for h in first.split(delimiter)} - {""}
+    shared = {k: len(cols & {*req, *opt}) for k, (req, opt) in contracts.items()}
+    best = max(shared, key=lambda k: shared[k])
+    if not shared[best]:
+        return ""
+    missing = [c for c in contracts[best][0] if c not in cols]
+    return f"closest: {best}, which also needs {', '.join(missing)}" if missing else ""
+
+
+def _unrecognised(path: Path, reason: str, expected: str) -> SourceReport:
+    """A named file that cannot be ingested as given: one fatal rejection for it (the run goes on with the other
+    inputs and exits non-zero, ``whoknows ingest`` with code 3), never an error that loses them."""
+    report = SourceReport(str(path), "unknown")
+    report.reject(Rejection(Where(str(path)), None, reason, expected, fatal=True))
+    return report
+
+
 def plan_inputs(paths: Sequence[str | Path], kind: str = "auto") -> tuple[list[Input], list[SourceReport]]:
     """Expand paths into typed inputs. A folder is a document root for its document files, and each
-    structured file in it is detected on its own. Unrecognised files are reported, not fatal."""
+    structured file in it is detected on its own. Unrecognised files are reported, not fatal to the run: one in a
+    folder is a rejection, one named on its own a fatal rejection of that file (the other inputs are ingested)."""
     from ingest.detect import looks_like_edge_list
     from ingest.documents import SUPPORTED_EXTENSIONS
 
@@ -271,15 +322,19 @@ def plan_inputs(paths: Sequence[str | Path], kind: str = "auto") -> tuple[list[I
         if path.is_file():
             k = kind if kind != "auto" else sniff_kind(path)
             if k is None and path.suffix.lower() in SUPPORTED_EXTENSIONS:
-                raise IngestError(
-                    f"{path} is a document: ingest the folder that holds it (its document root), "
-                    "or give --kind interactions for an edge list"
-                )
+                unknown.append(_unrecognised(
+                    path, "a document given on its own",
+                    "the folder that holds it (its document root), or --kind interactions for an edge list",
+                ))  # fmt: skip
+                continue
             if k is None:
-                raise UnknownFormatError(
-                    f"cannot tell what {path} holds; expected SCIM Users/Groups or xAPI JSON, or a CSV whose "
-                    "header matches a documented contract (docs/formats-structured.md); or pass --kind"
-                )
+                hint = closest_csv_contract(path) if path.suffix.lower() in (".csv", ".tsv") else ""
+                unknown.append(_unrecognised(
+                    path, "cannot tell what this file holds" + (f" ({hint})" if hint else ""),
+                    "SCIM Users/Groups or xAPI JSON, or a CSV whose header matches a documented contract "
+                    "(docs/formats-structured.md); or pass --kind",
+                ))  # fmt: skip
+                continue
             inputs.append(Input(path, k))
             continue
         if kind not in ("auto", "documents"):

@@ -10,7 +10,6 @@ import pytest
 
 from graph.sqlite_store import SQLiteStore
 from ingest.pipeline import ingest_paths, plan_inputs
-from whoknows.errors import UnknownFormatError
 
 PEOPLE = """person_id,name,email,department,title,location,manager
 u1,Ada Lovelace,ada@example.org,Engineering,Head of Engineering,London,
@@ -117,11 +116,35 @@ def test_plan_detects_every_kind(org: Path) -> None:
     assert unknown == []
 
 
-def test_unknown_file_is_a_clear_error(tmp_path: Path) -> None:
+def test_unknown_file_is_a_fatal_rejection_of_that_file_only(tmp_path: Path) -> None:
     f = tmp_path / "mystery.csv"
     f.write_text("a,b\n1,2\n")
-    with pytest.raises(UnknownFormatError, match="header matches a documented contract"):
-        plan_inputs([f])
+    inputs, unknown = plan_inputs([f])
+    assert inputs == [] and [r.path for r in unknown] == [str(f)]
+    (rej,) = unknown[0].rejections
+    assert rej.fatal and "cannot tell what this file holds" in rej.reason and "closest" not in rej.reason
+    assert "header matches a documented contract" in rej.expected and "--kind" in rej.expected
+
+
+def test_an_unrecognised_named_file_does_not_stop_the_others(store: SQLiteStore, tmp_path: Path) -> None:
+    """A file whose kind cannot be told (random bytes, a people export with ``id`` for ``person_id``, a document
+    given on its own) is one fatal rejection of that file; the other inputs of the run land, and the run is not
+    ok (``whoknows ingest`` exits 3). It stopped the whole run before anything was written."""
+    people = tmp_path / "people.csv"
+    people.write_text("person_id,name,email\np1,Ann Lee,ann@example.org\n")
+    blob = tmp_path / "weird.bin"
+    blob.write_bytes(bytes(range(256)) * 4)
+    near = tmp_path / "staff.csv"
+    near.write_text("id,name,email,department\nx1,Bo Chan,bo@example.org,Finance\n")
+    doc = tmp_path / "note.md"
+    doc.write_text("# A note\n\nSome text.\n")
+    run = ingest_paths(store, [people, blob, near, doc], embed=None)
+    assert not run.ok
+    assert store.get_node("person:p1") is not None  # the good file landed
+    reasons = {Path(s.path).name: [r.reason for r in s.rejections] for s in run.sources if s.rejections}
+    assert reasons["weird.bin"] == ["cannot tell what this file holds"]
+    assert reasons["staff.csv"] == ["cannot tell what this file holds (closest: people, which also needs person_id)"]
+    assert reasons["note.md"] == ["a document given on its own"]
 
 
 def test_ingest_builds_the_graph(store: SQLiteStore, org: Path) -> None:

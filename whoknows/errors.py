@@ -39,10 +39,6 @@ class IngestError(WhoKnowsError):
     """
 
 
-class UnknownFormatError(IngestError):
-    """A file's format could not be recognised from its name and content."""
-
-
 class ModelError(WhoKnowsError):
     """The embedding model cannot be loaded offline or gives vectors of an unexpected shape."""
 
