@@ -496,17 +496,9 @@ def dblp_first_sentences(store_path: Path, embedder: Any) -> list[dict[str, Any]
     """DBLP's query papers with an abstract (20+ words), whole and as their first sentence, as the product
     answers them (``knows_about`` over the pool, fused order, query paper removed), with features: the issue's
     rule "a pasted text never ranks worse than its first paragraph" is checked on the tuning half's papers."""
-    from graph.schema import Label
-    from graph.sqlite_store import SQLiteStore
     from search.expertise import knows_about
-    from search.index import graph_view
 
-    col = relevance.load_collection(relevance.DATA)
-    store = SQLiteStore(store_path, read_only=True)
-    gv = graph_view(store)
-    key_to_node = {str(n.props.get("key")): n.id for n in store.iter_nodes(Label.DOCUMENT)}
-    pool = sorted(col["pool"])
-    pool_nodes = [f"person:{c}" for c in pool]
+    col, store, gv, key_to_node, pool, pool_nodes = relevance.open_pool(store_path)
     out = []
     for qi, (q_doc, tags) in enumerate(col["queries"]):
         text = col["docs"][q_doc]
@@ -570,23 +562,13 @@ def pasted_documents(demo_dir: Path, embedder: Any) -> list[dict[str, Any]]:
     these are other documents), its authors and stored copy left out, relevant = its topic's other planted
     experts. Each: the people ``knows_about`` considers in the fused order, with their features."""
     from graph.sqlite_store import SQLiteStore
-    from ingest.documents import read_document
     from search.expertise import knows_about
-    from search.reviewers import AuthorResolver, asset_from_record
 
     db, truth = build_demo(demo_dir, embedder)
     data = demo_dir / "demo" / "data"
     store = SQLiteStore(db, read_only=True)
-    resolver = AuthorResolver(store)
     out = []
-    for rel_path in sorted(truth["document_topics"])[3::7]:
-        topic = truth["topics"][truth["document_topics"][rel_path]]
-        with (data / rel_path).open("rb") as fp:
-            asset = asset_from_record(store, read_document(fp, rel_path.rsplit("/", 1)[-1], doc_key=rel_path),
-                                      resolver=resolver)  # fmt: skip
-        relevant = {relevance._pid(p) for p in topic["primary"] + topic["secondary"]} - set(asset.authors)
-        if not relevant:
-            continue
+    for _, asset, relevant in relevance.demo_assets(store, truth, data, lambda i: i % 7 == 3):
         found = knows_about(store, asset.text, embedder=embedder, limit=50 + len(asset.authors),
                             exclude=asset.documents, order="rank")  # fmt: skip
         rows = [(m.node_id, dict(m.features), bool(m.evidence)) for m in found if m.node_id not in asset.authors]

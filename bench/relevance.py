@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,40 @@ def build_store(col: dict[str, Any], store_path: Path, embedder: Any) -> dict[st
 
 SPLIT_SEED = "whoknows-relevance-split-1"
 HALVES = ("all", "tune", "heldout")
+
+
+def open_pool(store_path: Path) -> tuple[dict[str, Any], Any, Any, dict[str, str], list[int], list[str]]:
+    """The DBLP collection and its store opened read-only for scripts that rank through the product: (collection,
+    store, graph view, document key -> node id, pool candidate ids, pool person node ids). Close the store."""
+    from graph.schema import Label
+    from graph.sqlite_store import SQLiteStore
+    from search.index import graph_view
+
+    col = load_collection(DATA)
+    store = SQLiteStore(store_path, read_only=True)
+    key_to_node = {str(n.props.get("key")): n.id for n in store.iter_nodes(Label.DOCUMENT)}
+    pool = sorted(col["pool"])
+    return col, store, graph_view(store), key_to_node, pool, [f"person:{c}" for c in pool]
+
+
+def demo_assets(store: Any, truth: dict[str, Any], data: Path, positions: Callable[[int], bool]) -> Iterator[Any]:
+    """The demo's documents as drafts, in ``truth.json``'s sorted order, at the positions kept: (position, the
+    asset read by the ingest's own readers, relevant = its topic's planted experts other than its authors);
+    documents whose only experts wrote them are skipped."""
+    from ingest.documents import read_document
+    from search.reviewers import AuthorResolver, asset_from_record
+
+    resolver = AuthorResolver(store)
+    for idx, rel_path in enumerate(sorted(truth["document_topics"])):
+        if not positions(idx):
+            continue
+        topic = truth["topics"][truth["document_topics"][rel_path]]
+        with (data / rel_path).open("rb") as fp:
+            asset = asset_from_record(store, read_document(fp, rel_path.rsplit("/", 1)[-1], doc_key=rel_path),
+                                      resolver=resolver)  # fmt: skip
+        relevant = {_pid(p) for p in topic["primary"] + topic["secondary"]} - set(asset.authors)
+        if relevant:
+            yield idx, asset, relevant
 
 
 def split_of(query_doc: int) -> str:
@@ -236,8 +270,8 @@ def baselines(col: dict[str, Any], embedder: Any) -> dict[str, dict[str, dict[st
 def run_product(store_path: Path, col: dict[str, Any], embedder: Any, config: Any) -> dict[str, Any]:
     """protocol -> half (all / tune / heldout) -> metrics, plus latency and the calibrated-score figures.
 
-    Ranks through :func:`search.expertise.knows_about`, the product's default path (strong matches first, then
-    weak, then none; the fused ranking's order within a level), every pool candidate scored. Also records, per
+    Ranks through :func:`search.expertise.knows_about`, the product's default path (the order shown:
+    :func:`search.expertise.shown_key`), every pool candidate scored. Also records, per
     query, the fused ranking alone (``fused``: MAP of :func:`search.ranking.find_experts`' order) and, under the
     "removed" protocol, each pool person's calibrated score and best-document cosine (``c1``) for the
     cross-query loss, and whether the query has a strong match."""
@@ -429,7 +463,7 @@ def first_paragraph(text: str) -> str:
 
 def long_text_demo(store: Any, embedder: Any, config: Any, truth: dict[str, Any], data: Path) -> dict[str, float]:
     """Issue #13, item 6, on the demo: each document of the reviewers protocol pasted whole into search
-    (``knows_about``, the default path: the automatic mode, the fused ranking's order) against its own first
+    (``knows_about``, the default path: the automatic mode and the order shown) against its own first
     paragraph; its authors and its stored copy left out; relevant = its topic's other planted experts."""
     from ingest.documents import read_document
     from search.expertise import knows_about

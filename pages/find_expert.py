@@ -1,7 +1,8 @@
 """Find an expert: a search box and filters; ranked people as cards with their calibrated match (strong / weak,
 the same meaning for every query), the one-line why, the evidence that passed, how to reach them through people
-the viewer already knows, and a link to each profile. When nobody is a strong match the page says so first, and
-weak matches are folded away under the strong ones."""
+the viewer already knows, and a link to each profile, in the order the search gives (by level for a pasted
+document, else the ranking's order with people who are no match last). When nobody is a strong match the page
+says so first and folds everyone; else people who are no match are folded under the strong and weak matches."""
 
 from __future__ import annotations
 
@@ -78,19 +79,24 @@ def search_and_results() -> None:
     # only documents count in the calibrated match, so no course completion (public or private) is on a card
     cards = match_cards(people_found)
     links = evidence_links(resources.store(ctx.url), (e.node_id for c in cards for e in c.documents if e.node_id))
-    strong = [c for c in cards if c.match == "strong"]
-    others = [c for c in cards if c.match != "strong"]
-    if not strong:
+    # in the order the search gives (search.expertise.shown_key): when someone is a strong match, strong and weak
+    # matches as cards in that order and people who are no match folded; else everyone folded under a warning
+    anyone = any(c.match == "strong" for c in cards)
+    shown_cards = [c for c in cards if c.match != "none"] if anyone else []
+    others = [c for c in cards if c.match == "none"] if anyone else cards
+    if not anyone:
         st.warning(
             f"No strong match for “{md(shown)}”: nobody's evidence is close enough to say they know about it. "
             "The closest people are below, folded."
         )
-    for card in strong:
+    elif results.get("order") == "ranking" and any(c.match == "weak" for c in shown_cards):
+        st.caption("In the order of all their evidence; the label says how close each person's own best work is.")
+    for card in shown_cards:
         draw_card(card, hidden, links)
     if others:
         levels = {c.match for c in others}
         kind = "weak matches" if levels == {"weak"} else "no real match" if "weak" not in levels else "weak or no match"
-        label = f"Closest people ({kind})" if not strong else f"{len(others)} other people ({kind})"
+        label = f"Closest people ({kind})" if not anyone else f"{len(others)} other people ({kind})"
         with st.expander(label, expanded=False):
             for card in others:
                 draw_card(card, hidden, links)

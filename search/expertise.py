@@ -231,10 +231,40 @@ def _by_rank(m: Ranked) -> tuple[float, str]:
 
 _R = TypeVar("_R", bound=Ranked)
 
-#: How :func:`knows_about` may order people: ``level`` (default) = strong, then weak, then none, each in rank
-#: order; ``rank`` = the fused ranking's order (best within one query on DBLP, docs/search.md), people scored by
-#: name only after it; ``score`` = by calibrated score (a person's best matches, never the volume of weak ones).
+#: The order shown ranks a text by the calibrated level first when the text reads like much of the
+#: organisation's writing: its mean similarity to the reference sample of documents (the ``mu`` the calibration
+#: standardises against) is at least this. A pasted company document is close to every document of its template,
+#: so the fused ranking's evidence volume follows the template and the level (whose own work is close, against
+#: that background) is the better order; a text that stands apart from the organisation's writing (a typed need,
+#: a paper's abstract) keeps the fused order, only tilted by the level (:data:`WEAK_PLACES`). Chosen on the
+#: tuning data by ``bench/shown_order.py`` (docs/search.md, "The order shown").
+TEMPLATE_BACKGROUND = 0.22
+
+#: In the fused order, a weak match is placed as if the ranking had put it this many places lower, so a strong
+#: match goes ahead of a weak one ranked just above it, and people who are no match come last. Why so little: on
+#: DBLP the ranking's place says more than the level (a weak match in the fused top 5 is relevant 51% of the time,
+#: a strong one ranked 11th-30th 21%); 2 is the largest head start that costs the fused order nothing on DBLP's
+#: tuning half (``bench/shown_order.py``).
+WEAK_PLACES = 2
+
+
+def shown_key(level: str, rank: float, *, by_level: bool) -> tuple[float, float, float]:
+    """Sort key of the order shown for a person at ``level`` whom the fused ranking put at ``rank`` (0 = first;
+    ``math.inf`` when it did not rank them). ``by_level`` (a text as close to the organisation's writing as
+    :data:`TEMPLATE_BACKGROUND`): strong, then weak, then none, each in the fused order; else the fused order with
+    people who are no match last and weak matches :data:`WEAK_PLACES` places lower."""
+    if by_level:
+        return (_LEVEL_RANK[level], rank, 0.0)
+    return (float(level == NONE), rank + (WEAK_PLACES if level == WEAK else 0), rank)
+
+
+#: How :func:`knows_about` may order people: ``shown`` (default: the CLI, ``--json`` and the app) =
+#: :func:`shown_key`, by level for a text that reads like the organisation's own writing, else the fused order
+#: tilted by the level; ``level`` = strong, then weak, then none, each in rank order; ``rank`` = the fused
+#: ranking's order alone, people scored by name only after it; ``score`` = by calibrated score (a person's best
+#: matches, never the volume of weak ones: reviewers).
 ORDERS: dict[str, Callable[[Ranked], Any]] = {
+    "shown": lambda m: (*shown_key(m.match, _by_rank(m)[0], by_level=False), m.node_id),
     "rank": _by_rank,
     "level": lambda m: (_LEVEL_RANK[m.match], *_by_rank(m)),
     "score": lambda m: (-m.score, *_by_rank(m)),
@@ -806,12 +836,16 @@ class Answer:
 
     ``matches``: as :func:`knows_about` returns them; ``match``: the overall level over everyone considered;
     ``strong``: how many of them are strong matches (the header's "12 strong matches; showing 10");
-    ``considered``: how many people were scored."""
+    ``considered``: how many people were scored; ``order``: the order of ``matches`` as given (``shown`` is
+    resolved to ``level`` or ``ranking``, so a page can say which); ``background``: the text's mean similarity
+    to the organisation's reference documents (None without an embedder)."""
 
     matches: list[PersonMatch]
     match: str
     strong: int
     considered: int
+    order: str = "level"
+    background: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -835,16 +869,18 @@ def knows_about(
     candidates: Collection[str] | None = None,
     config: RankingConfig = DEFAULT_CONFIG,
     graph: GraphView | None = None,
-    order: str = "level",
+    order: str = "shown",
 ) -> list[PersonMatch]:
     """Who knows about ``text``, as seen by ``viewer``: people with a calibrated score, ``match`` level, the
     evidence behind it and an honest why-line (:func:`answer`'s ``matches``).
 
-    ``order`` (see :data:`ORDERS`): ``level`` (default: what the CLI and the app show) puts strong matches
-    first, then weak, then none, each in the fused ranking's order, so a list reads best first by level and its
-    first strong matches are the ranking's best; ``rank`` keeps the fused ranking's order, the best order within
-    one query on DBLP's broad fields (docs/search.md has both figures); ``score`` orders by the calibrated score
-    (reviewers: a person's best matches, not the volume of weak ones). The people considered are the fused
+    ``order`` (see :data:`ORDERS`): ``shown`` (default: what the CLI, ``--json`` and the app show) orders by
+    level (strong, weak, none, each in the fused ranking's order) when the text reads like the organisation's
+    own writing (a pasted document: :data:`TEMPLATE_BACKGROUND`), else keeps the fused ranking's order with people
+    who are no match last and weak matches :data:`WEAK_PLACES` places lower (:func:`shown_key`; on DBLP the
+    fused order is the best within a query, on a pasted company document the level order; docs/search.md);
+    ``level`` always orders by level; ``rank`` keeps the fused order alone; ``score`` orders by the calibrated
+    score (reviewers: a person's best matches, not the volume of weak ones). The people considered are the fused
     ranking's top ``3 x limit`` (at least 30), those whose own statements bear on the text, and ``persons``;
     people the ranking did not propose who are strong matches come right after the ranked strong matches. (Why
     not everyone :func:`who_knows` considers: on DBLP's 684 authors that many more people made an out-of-scope
@@ -875,7 +911,7 @@ def answer(
     candidates: Collection[str] | None = None,
     config: RankingConfig = DEFAULT_CONFIG,
     graph: GraphView | None = None,
-    order: str = "level",
+    order: str = "shown",
 ) -> Answer:
     """:func:`knows_about` with the counts a header needs (:class:`Answer`); the same arguments."""
     if limit is not None and limit < 1:
@@ -906,8 +942,15 @@ def answer(
     for p in people:
         sc = max(scored[p].score, cal.strong) if p in said.confirmed else scored[p].score
         rows.append(_Row(p, by_id.get(p, (None, None))[0], STRONG if p in said.confirmed else cal.level(sc), sc))
-    rows.sort(key=ORDERS[order])
-    if order == "rank":
+    background = _query_reference(_reference(store, gv, model), qvec, cal)[0] if qvec is not None else None
+    resolved = order
+    if order == "shown":  # without an embedder there is no background: the level order, as before
+        by_level = background is None or background >= TEMPLATE_BACKGROUND
+        resolved = "level" if by_level else "ranking"
+        rows.sort(key=lambda r: (*shown_key(r.match, _by_rank(r)[0], by_level=by_level), r.node_id))
+    else:
+        rows.sort(key=ORDERS[order])
+    if order == "rank" or resolved == "ranking":
         rows = _lift_unranked_strong(rows, set(extra))
     if limit is not None:
         named_set = set(named)
@@ -925,7 +968,7 @@ def answer(
     levels = {STRONG if p in said.confirmed else cal.level(scored[p].score) for p in people}
     overall = STRONG if STRONG in levels else WEAK if WEAK in levels else NONE
     strong = sum(1 for p in people if p in said.confirmed or cal.level(scored[p].score) == STRONG)
-    return Answer(matches, overall, strong, len(people))
+    return Answer(matches, overall, strong, len(people), resolved, background)
 
 
 def score_people(
@@ -1208,9 +1251,9 @@ def _with_claims(
 
 
 def _lift_unranked_strong(matches: list[_R], extra: set[str]) -> list[_R]:
-    """In rank order, people the ranking did not propose (``extra``) who are strong matches (by their documents or
-    their own statements) go after the ranked strong matches, before everyone else (else a limit would cut them
-    off while showing weaker people)."""
+    """In the fused (or shown, by ranking) order, people the ranking did not propose (``extra``) who are strong
+    matches (by their documents or their own statements) go after the first run of ranked strong matches, before
+    everyone else (else a limit would cut them off while showing weaker people)."""
     lifted = sorted((m for m in matches if m.rank is None and m.node_id in extra and m.match == STRONG),
                     key=lambda m: (-m.score, m.node_id))  # fmt: skip
     if not lifted:

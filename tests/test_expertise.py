@@ -282,3 +282,68 @@ def test_a_card_of_a_strong_match_resting_on_near_items_lists_them() -> None:
     strong, weak = match_cards([{**row, "match": "strong"}, {**row, "match": "weak", "score": 0.6}])
     assert [d.title for d in strong.documents] == ["Doc 0", "Doc 1", "Doc 2"]
     assert weak.documents == []
+
+
+def test_shown_key_orders_by_level_or_tilts_the_ranking() -> None:
+    """By level (a text that reads like the organisation's writing): strong, weak, none, each in rank order. Else
+    the fused order with no-match people last and a weak match WEAK_PLACES (2) places lower: a strong match goes
+    ahead of a weak one ranked one place above it, not of one ranked two places above."""
+    from search.expertise import NONE, STRONG, WEAK, WEAK_PLACES, shown_key
+
+    rows = [("a", 0, WEAK), ("b", 1, STRONG), ("c", 2, NONE), ("d", 3, WEAK), ("e", 4, STRONG), ("f", 6, STRONG)]
+
+    def order(by_level: bool) -> list[str]:
+        return [n for n, r, lv in sorted(rows, key=lambda x: shown_key(x[2], x[1], by_level=by_level))]
+
+    assert order(True) == ["b", "e", "f", "a", "d", "c"]
+    assert WEAK_PLACES == 2
+    assert order(False) == ["b", "a", "e", "d", "f", "c"]  # b (1) before a (0 + 2), e (4) before d (3 + 2)
+
+
+@pytest.mark.slow
+def test_the_order_shown_follows_the_texts_background(
+    real_store: SQLiteStore,
+    real_embedder: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``answer`` orders by level when the text's background reaches TEMPLATE_BACKGROUND and by the tilted ranking
+    otherwise, says which (``order``), and reports the background it used."""
+    import search.expertise as E
+
+    q = "supplier risk audits"
+    monkeypatch.setattr(E, "TEMPLATE_BACKGROUND", -1.0)
+    by_level = E.answer(real_store, q, embedder=real_embedder, limit=None)
+    assert by_level.order == "level" and by_level.background is not None
+    ranks = {"strong": 0, "weak": 1, "none": 2}
+    assert [ranks[m.match] for m in by_level.matches] == sorted(ranks[m.match] for m in by_level.matches)
+    monkeypatch.setattr(E, "TEMPLATE_BACKGROUND", 9.0)
+    tilted = E.answer(real_store, q, embedder=real_embedder, limit=None)
+    assert tilted.order == "ranking" and tilted.background == by_level.background
+    inf = float("inf")
+    keys = [E.shown_key(m.match, m.rank if m.rank is not None else inf, by_level=False) for m in tilted.matches]
+    assert keys == sorted(keys)
+    assert {m.node_id for m in tilted.matches} == {m.node_id for m in by_level.matches}
+    lexical = E.answer(real_store, q, embedder=None, limit=None)  # no background without the model: by level
+    assert lexical.order == "level" and lexical.background is None
+
+
+def test_the_cli_prints_matches_in_the_order_given_with_no_match_people_folded_last(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Strong and weak matches as cards in the order the search gave (a weak match can come between strong
+    ones: the ranking's order), people who are no match one line each under their own heading at the end."""
+    from types import SimpleNamespace
+
+    from whoknows.commands.search import print_matches
+
+    def m(name: str, match: str, score: float) -> Any:
+        return SimpleNamespace(name=name, person_id=name.lower(), match=match, score=score, why=f"why {name}",
+                               title="", department="D", location="", evidence=())  # fmt: skip
+
+    print_matches([m("Ann", "strong", 0.97), m("Bo", "weak", 0.8), m("Cy", "strong", 0.95), m("Di", "none", 0.2)],
+                  "a query", 3, strong_total=2)  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "2 strong matches for “a query”"
+    assert out.index(" 1. Ann  [ann]  strong match 1.0") < out.index(" 2. Bo  [bo]  weak match 0.8")
+    assert out.index(" 2. Bo  [bo]  weak match 0.8") < out.index(" 3. Cy  [cy]  strong match 0.9")
+    assert out.index("Closest other people (no real match):") < out.index(" 4. Di [di], D  no match 0.2: why Di")

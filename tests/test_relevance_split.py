@@ -75,3 +75,28 @@ def test_demo_reviewers_protocol_scores_the_products_reviewers(bench, tmp_path):
     blind = replace(DEFAULT_CONFIG, long_query={**DEFAULT_CONFIG.long_query, "depth": 1})
     assert bench.score_reviewers(store, None, blind, truth, data)["map"] < got["map"] - 0.3
     store.close()
+
+
+def test_the_order_bench_orders_as_the_product_does():
+    """bench/shown_order.py re-orders the product's fused rankings for each setting; with the shipped settings it
+    must give exactly the product's order shown (search.expertise.shown_key), on both sides of the threshold."""
+    import random
+
+    from search import expertise
+
+    spec = importlib.util.spec_from_file_location("bench_shown_order", _PATH.parent / "shown_order.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rng = random.Random(7)
+    levels = ("strong", "weak", "none")
+    for _ in range(50):
+        rows = [(f"p{i}", float(i) if rng.random() < 0.9 else float("inf"), rng.choice(levels)) for i in range(30)]
+        rows.sort(key=lambda r: (r[1], r[0]))  # as answer(order="rank") returns them: rank, then node id
+        for bg in (expertise.TEMPLATE_BACKGROUND - 0.01, expertise.TEMPLATE_BACKGROUND):
+            by_level = bg >= expertise.TEMPLATE_BACKGROUND
+            want = [
+                r[0] for r in sorted(rows, key=lambda r: (*expertise.shown_key(r[2], r[1], by_level=by_level), r[0]))
+            ]
+            got = mod.ordered((rows, bg), expertise.WEAK_PLACES, expertise.TEMPLATE_BACKGROUND)
+            assert got == want

@@ -73,33 +73,35 @@ def _closest_heading(what: str, matches: list[Any]) -> str:
 def print_matches(
     matches: list[Any], query: str, n_evidence: int, *, what: str = "people", strong_total: int | None = None
 ) -> None:
-    """Strong matches first as cards (score, who, why, the evidence that passed), then everyone else, one line
-    each, under a heading that says whether they are weak matches or no match; a plain "No strong match" first
-    when nobody is strong. ``strong_total``: how many strong matches the search found in all (the header says
-    how many of them are shown)."""
-    from search.expertise import STRONG, format_score, overall_match, shown_query
+    """The matches in the order given (search's order shown: by level for a pasted document, else the ranking's
+    order with people who are no match last). When someone is a strong match: strong and weak matches as cards
+    (score and level, who, why, the evidence that passed), then people who are no match one line each under their
+    own heading. When nobody is strong: a plain "No strong match" first and everyone one line each, under a
+    heading that says whether they are weak matches or no match. ``strong_total``: how many strong matches the
+    search found in all (the header says how many of them are shown)."""
+    from search.expertise import NONE, STRONG, format_score, overall_match, shown_query
 
     overall = overall_match(matches)
     q = shown_query(query)
-    strong = [m for m in matches if m.match == STRONG]
-    others = [m for m in matches if m.match != STRONG]
     if overall != STRONG:
         click.secho(f"No strong match for “{q}”: nobody's evidence is close enough to say they know it.", bold=True)
-        click.echo(_closest_heading(what, others))
+        click.echo(_closest_heading(what, matches))
     else:
-        total = max(strong_total or 0, len(strong))
-        more = f"; showing {len(strong)} (--limit for more)" if total > len(strong) else ""
+        n_strong = sum(1 for m in matches if m.match == STRONG)
+        total = max(strong_total or 0, n_strong)
+        more = f"; showing {n_strong} (--limit for more)" if total > n_strong else ""
         click.echo(f"{total} strong {'match' if total == 1 else 'matches'} for “{q}”{more}")
-    for i, m in enumerate(strong + others, start=1):
+    cards = overall == STRONG
+    for i, m in enumerate(matches, start=1):
         label = f"{_LABEL[m.match]} {format_score(m.score)}"
-        if m.match != STRONG:
-            if i == len(strong) + 1 and strong:
-                click.echo(_closest_heading(f"other {what}", others))
+        if not cards or m.match == NONE:
+            if cards and (i == 1 or matches[i - 2].match != NONE):
+                click.echo(_closest_heading(f"other {what}", [x for x in matches[i - 1 :] if x.match == NONE]))
             where = f", {m.department}" if m.department else ""
             click.echo(f"{i:>2}. {m.name} [{m.person_id}]{where}  {label}: {_short(m.why, 90)}")
             continue
         where = ", ".join(x for x in (m.title, m.department, m.location) if x)
-        click.secho(f"{i:>2}. {m.name}  [{m.person_id}]  {label}", bold=True)
+        click.secho(f"{i:>2}. {m.name}  [{m.person_id}]  {label}", bold=m.match == STRONG)
         if where:
             click.echo(f"    {where}")
         for line in textwrap.wrap(m.why, width=96):
@@ -172,6 +174,7 @@ def search(
             "match": overall_match(matches),
             "strong_matches": found.strong,
             "people_considered": found.considered,
+            "order": found.order,
             "results": [m.to_dict() for m in matches],
         }
         click.echo(json.dumps(payload, indent=2, default=str))

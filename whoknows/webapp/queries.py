@@ -40,7 +40,8 @@ def search_experts(
     )  # the library keeps the store's read model per data version, so a re-ingest shows at once
     kept = [m for m in found.matches if m.node_id not in hidden][:limit]
     dropped = sum(1 for m in found.matches if m.node_id in hidden and m.match == "strong")
-    return {"match": overall_match(kept), "strong": found.strong - dropped, "people": [m.to_dict() for m in kept]}
+    return {"match": overall_match(kept), "strong": found.strong - dropped, "order": found.order,
+            "people": [m.to_dict() for m in kept]}  # fmt: skip
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=200)
