@@ -347,3 +347,16 @@ def test_the_cli_prints_matches_in_the_order_given_with_no_match_people_folded_l
     assert out.index(" 1. Ann  [ann]  strong match 1.0") < out.index(" 2. Bo  [bo]  weak match 0.8")
     assert out.index(" 2. Bo  [bo]  weak match 0.8") < out.index(" 3. Cy  [cy]  strong match 0.9")
     assert out.index("Closest other people (no real match):") < out.index(" 4. Di [di], D  no match 0.2: why Di")
+
+
+def test_the_cli_says_when_a_weak_match_stands_above_a_strong_one() -> None:
+    from types import SimpleNamespace
+
+    from whoknows.commands.search import _weak_before_strong
+
+    def ms(*levels: str) -> list[Any]:
+        return [SimpleNamespace(match=lv) for lv in levels]
+
+    assert _weak_before_strong(ms("strong", "weak", "strong"))
+    assert not _weak_before_strong(ms("strong", "strong", "weak", "none"))
+    assert not _weak_before_strong(ms("weak", "none"))

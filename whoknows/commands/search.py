@@ -183,7 +183,19 @@ def search(
         click.echo("No one found. Try other words, fewer filters, or check that the store is ingested and embedded.")
         return
     print_matches(matches, query, n_evidence, strong_total=found.strong)
+    if found.order == "ranking" and _weak_before_strong(matches):
+        click.echo("In the order of all their evidence; the label says how close each person's own best work is.")
     sys.stdout.flush()
+
+
+def _weak_before_strong(matches: list[Any]) -> bool:
+    """Whether a weak match is listed above a strong one (the ranking's order can do that; say so)."""
+    seen_weak = False
+    for m in matches:
+        seen_weak = seen_weak or m.match == "weak"
+        if seen_weak and m.match == "strong":
+            return True
+    return False
 
 
 @click.command("docs")
