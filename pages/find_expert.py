@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from search.expertise import shown_query
+from search.expertise import shown_query, weak_before_strong
 from whoknows.errors import WhoKnowsError
 from whoknows.webapp import frame, resources, state, yours
 from whoknows.webapp.cards import Card, card_markdown, evidence_markdown, filters_key, match_cards
@@ -89,7 +89,7 @@ def search_and_results() -> None:
             f"No strong match for “{md(shown)}”: nobody's evidence is close enough to say they know about it. "
             "The closest people are below, folded."
         )
-    elif results.get("order") == "ranking" and any(c.match == "weak" for c in shown_cards):
+    elif results.get("order") == "ranking" and weak_before_strong([c.match for c in shown_cards]):
         st.caption("In the order of all their evidence; the label says how close each person's own best work is.")
     for card in shown_cards:
         draw_card(card, hidden, links)

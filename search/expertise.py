@@ -271,6 +271,17 @@ ORDERS: dict[str, Callable[[Ranked], Any]] = {
 }
 
 
+def weak_before_strong(levels: Sequence[str]) -> bool:
+    """Whether, in this order, a weak match stands above a strong one (the ranking's order can do that, and the
+    CLI and the app then say what the order is)."""
+    seen_weak = False
+    for level in levels:
+        seen_weak = seen_weak or level == WEAK
+        if seen_weak and level == STRONG:
+            return True
+    return False
+
+
 def overall_match(matches: Sequence[PersonMatch]) -> str:
     """The answer for a whole query: ``strong`` if anyone is a strong match, else ``weak`` if anyone is weak,
     else ``none`` (the CLI, the API and the app then say "no strong match")."""

@@ -349,14 +349,9 @@ def test_the_cli_prints_matches_in_the_order_given_with_no_match_people_folded_l
     assert out.index("Closest other people (no real match):") < out.index(" 4. Di [di], D  no match 0.2: why Di")
 
 
-def test_the_cli_says_when_a_weak_match_stands_above_a_strong_one() -> None:
-    from types import SimpleNamespace
+def test_the_cli_and_the_app_say_when_a_weak_match_stands_above_a_strong_one() -> None:
+    from search.expertise import weak_before_strong
 
-    from whoknows.commands.search import _weak_before_strong
-
-    def ms(*levels: str) -> list[Any]:
-        return [SimpleNamespace(match=lv) for lv in levels]
-
-    assert _weak_before_strong(ms("strong", "weak", "strong"))
-    assert not _weak_before_strong(ms("strong", "strong", "weak", "none"))
-    assert not _weak_before_strong(ms("weak", "none"))
+    assert weak_before_strong(["strong", "weak", "strong"])
+    assert not weak_before_strong(["strong", "strong", "weak", "none"])
+    assert not weak_before_strong(["weak", "none"])

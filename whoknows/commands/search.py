@@ -153,7 +153,7 @@ def search(
 ) -> None:
     """Find the people who know about QUERY: ranked, each with a calibrated score (the same meaning for every
     query: strong match, weak match or no match), an honest why and the evidence behind it."""
-    from search.expertise import answer, overall_match, shown_query
+    from search.expertise import answer, overall_match, shown_query, weak_before_strong
 
     if thorough:
         mode = "long"
@@ -183,19 +183,9 @@ def search(
         click.echo("No one found. Try other words, fewer filters, or check that the store is ingested and embedded.")
         return
     print_matches(matches, query, n_evidence, strong_total=found.strong)
-    if found.order == "ranking" and _weak_before_strong(matches):
+    if found.order == "ranking" and weak_before_strong([m.match for m in matches]):
         click.echo("In the order of all their evidence; the label says how close each person's own best work is.")
     sys.stdout.flush()
-
-
-def _weak_before_strong(matches: list[Any]) -> bool:
-    """Whether a weak match is listed above a strong one (the ranking's order can do that; say so)."""
-    seen_weak = False
-    for m in matches:
-        seen_weak = seen_weak or m.match == "weak"
-        if seen_weak and m.match == "strong":
-            return True
-    return False
 
 
 @click.command("docs")
