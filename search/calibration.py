@@ -107,8 +107,8 @@ def _sigmoid(z: float) -> float:
 @dataclass(frozen=True, slots=True)
 class Calibration:
     """The shipped parameters: one model with vectors (``dense``) and one for lexical-only search, the match
-    thresholds and the reference statistics' prior (an evidence item passes, i.e. is counted in words, when on its
-    own it would reach ``weak``)."""
+    thresholds and the reference statistics' prior (an evidence item passes, i.e. is counted in words, when a
+    person whose best items were all as close would reach ``strong``: search.expertise ``_DocEvidence.passes``)."""
 
     dense: LogisticModel | GateModel
     lexical: LogisticModel

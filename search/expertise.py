@@ -264,11 +264,24 @@ def shown_key(level: str, rank: float, *, by_level: bool) -> tuple[float, float,
 #: ranking's order alone, people scored by name only after it; ``score`` = by calibrated score (a person's best
 #: matches, never the volume of weak ones: reviewers).
 ORDERS: dict[str, Callable[[Ranked], Any]] = {
+    # the ranking's side of the order shown; answer() uses "level" for a text whose background reaches
+    # TEMPLATE_BACKGROUND (shown_key's by_level side is the same key)
     "shown": lambda m: (*shown_key(m.match, _by_rank(m)[0], by_level=False), m.node_id),
     "rank": _by_rank,
-    "level": lambda m: (_LEVEL_RANK[m.match], *_by_rank(m)),
+    "level": lambda m: (*shown_key(m.match, _by_rank(m)[0], by_level=True), m.node_id),
     "score": lambda m: (-m.score, *_by_rank(m)),
 }
+
+
+_T = TypeVar("_T")
+
+
+def items_shown(items: Sequence[_T], match: str, passes: Callable[[_T], bool]) -> list[_T]:
+    """The evidence a reader is shown for a person: the items that pass (close to the text), or, for a strong match
+    none of whose items passes alone, its three nearest (its why-line says so: :func:`why_line`). The CLI and the
+    app's cards both list these (items or their ``to_dict()`` form, hence ``passes``)."""
+    passing = [e for e in items if passes(e)]
+    return passing or (list(items[:3]) if match == STRONG else [])
 
 
 def weak_before_strong(levels: Sequence[str]) -> bool:
@@ -646,6 +659,22 @@ def _score_people(
     """Calibrated scores and evidence of ``people`` for ``text``: a function of each person's own visible
     evidence and the query only (never of who else was retrieved), so scoring a person by name gives the same
     number as finding them in a ranking."""
+    return _score_with_background(store, gv, who, text, qvec, model, people, exclude, cal)[0]
+
+
+def _score_with_background(
+    store: GraphStore,
+    gv: GraphView,
+    who: Viewer,
+    text: str,
+    qvec: np.ndarray | None,
+    model: str | None,
+    people: Sequence[str],
+    exclude: Collection[str],
+    cal: calibration.Calibration,
+) -> tuple[dict[str, _Scored], float | None]:
+    """:func:`_score_people`, and the text's background (its mean similarity to the reference documents, the
+    ``mu`` the scores were standardised against; None when the evidence is lexical), computed once for both."""
     docs_of = _person_documents(gv, who, people, exclude)
     all_docs = sorted({d for ds in docs_of.values() for d, _ in ds})
     ev = _doc_evidence(store, gv, text, qvec, model, all_docs, cal)
@@ -663,7 +692,7 @@ def _score_people(
             feats = _lexical_features([ev.share[d] for d, _ in order], [ev.wshare[d] for d, _ in order], ev.n_terms)
         score = model_(feats) if ds else 0.0
         out[p] = _Scored(score, feats, partial(_items, ev, order, cal))
-    return out
+    return out, (ev.mu if ev.dense else None)
 
 
 def _items(ev: _DocEvidence, order: Sequence[tuple[str, str]], cal: calibration.Calibration) -> list[MatchedItem]:
@@ -948,19 +977,15 @@ def answer(
     people = list(dict.fromkeys([r.node_id for r in ranked] + named + extra))
     props = {p: n.props for p, n in gv.nodes(people).items()}
     people = [p for p in people if p in props and person_visible(props[p]) and p not in said.hidden]
-    scored = _score_people(store, gv, who, text, qvec, model, people, exclude, cal)
+    scored, background = _score_with_background(store, gv, who, text, qvec, model, people, exclude, cal)
     rows = []
     for p in people:
         sc = max(scored[p].score, cal.strong) if p in said.confirmed else scored[p].score
         rows.append(_Row(p, by_id.get(p, (None, None))[0], STRONG if p in said.confirmed else cal.level(sc), sc))
-    background = _query_reference(_reference(store, gv, model), qvec, cal)[0] if qvec is not None else None
     resolved = order
-    if order == "shown":  # without an embedder there is no background: the level order, as before
-        by_level = background is None or background >= TEMPLATE_BACKGROUND
-        resolved = "level" if by_level else "ranking"
-        rows.sort(key=lambda r: (*shown_key(r.match, _by_rank(r)[0], by_level=by_level), r.node_id))
-    else:
-        rows.sort(key=ORDERS[order])
+    if order == "shown":  # without the model's vectors there is no background: the level order, as before
+        resolved = "level" if background is None or background >= TEMPLATE_BACKGROUND else "ranking"
+    rows.sort(key=ORDERS["level" if resolved == "level" else order])
     if order == "rank" or resolved == "ranking":
         rows = _lift_unranked_strong(rows, set(extra))
     if limit is not None:

@@ -79,7 +79,7 @@ def print_matches(
     own heading. When nobody is strong: a plain "No strong match" first and everyone one line each, under a
     heading that says whether they are weak matches or no match. ``strong_total``: how many strong matches the
     search found in all (the header says how many of them are shown)."""
-    from search.expertise import NONE, STRONG, format_score, overall_match, shown_query
+    from search.expertise import NONE, STRONG, format_score, items_shown, overall_match, shown_query
 
     overall = overall_match(matches)
     q = shown_query(query)
@@ -107,8 +107,7 @@ def print_matches(
         for line in textwrap.wrap(m.why, width=96):
             click.echo(f"    {line}")
         passing = [e for e in m.evidence if e.passes]
-        # a strong match resting on near items none of which passes alone shows them (its why-line says so)
-        shown = (passing or (list(m.evidence[:3]) if m.match == STRONG else []))[:n_evidence]
+        shown = items_shown(m.evidence, m.match, lambda e: bool(e.passes))[:n_evidence]
         for e in shown:
             sim = f"similarity {e.similarity:.2f}" if e.similarity is not None else f"{e.share:.0%} of the words"
             sim = "their statement" if e.kind == "self-asserted" else sim

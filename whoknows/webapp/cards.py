@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search.evidence import Evidence, why_line
+from search.expertise import items_shown
 from whoknows.webapp.profile import PUBLIC_COMPLETIONS
 from whoknows.webapp.text import md
 
@@ -120,11 +121,7 @@ def match_cards(people: Sequence[Mapping[str, Any]], *, max_passages: int = 2) -
         match = str(r.get("match") or "none")
         card = Card(i, str(r["node_id"]), str(r["person_id"]), str(r["name"]), subtitle, str(r.get("why") or ""),
                     score, match=match, label=f"{_LABEL.get(match, match)} {score:.1f}")  # fmt: skip
-        evidence = list(r.get("evidence") or ())
-        # the items that passed; a strong match resting on near items none of which passes alone shows those
-        # (its why-line says so: search.expertise.why_line)
-        shown = [e for e in evidence if e.get("passes")] or (evidence[:3] if match == "strong" else [])
-        for e in shown:
+        for e in items_shown(list(r.get("evidence") or ()), match, lambda e: bool(e.get("passes"))):
             sim = e.get("similarity")
             detail = f"similarity {sim:.2f}" if sim is not None else f"{float(e.get('share') or 0):.0%} of the words"
             detail = "their own statement" if e["kind"] == "self-asserted" else detail
