@@ -232,17 +232,11 @@ def sniff_kind(path: Path) -> str | None:
     from ingest.detect import EDGE_LIST_SUFFIXES, detect_csv_kind, detect_edge_list
 
     suffix = path.suffix.lower()
-    with path.open("rb") as fp:
-        head = fp.read(65536)
-    codec = utf16_codec(head)
-    text = head.decode(codec or "utf-8", errors="replace").lstrip("\ufeff")
+    text = _head_text(path)
     if suffix in EDGE_LIST_SUFFIXES and detect_edge_list(text):
         return "interactions"
     if suffix in (".csv", ".tsv"):
-        first = text.splitlines()[0] if text.strip() else ""
-        delimiter = "\t" if first.count("\t") > first.count(",") else ","
-        header = [h.strip().strip('"').lower() for h in first.split(delimiter)]
-        return detect_csv_kind(header)
+        return detect_csv_kind(_csv_header(text))
     if suffix in (".json", ".ndjson", ".jsonl"):
         if "urn:ietf:params:scim:schemas:core:2.0:User" in text:
             return "scim_users"
@@ -252,6 +246,20 @@ def sniff_kind(path: Path) -> str | None:
             return "xapi"
         return None
     return None
+
+
+def _head_text(path: Path) -> str:
+    """The first 64 KiB of a file as text (UTF-16 recognised, a BOM dropped, undecodable bytes replaced)."""
+    with path.open("rb") as fp:
+        head = fp.read(65536)
+    return head.decode(utf16_codec(head) or "utf-8", errors="replace").lstrip("\ufeff")
+
+
+def _csv_header(text: str) -> list[str]:
+    """The column names of a CSV / TSV's first line, lower-cased (tabs when it has more tabs than commas)."""
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    return [h.strip().strip('"').lower() for h in first.split(delimiter)]
 
 
 def closest_csv_contract(path: Path) -> str:
@@ -280,14 +288,9 @@ def closest_csv_contract(path: Path) -> str:
         "communities": (COMMUNITIES_CSV_REQUIRED, COMMUNITIES_CSV_OPTIONAL),
     }
     try:
-        with path.open("rb") as fp:
-            head = fp.read(65536)
+        cols = {c.strip() for c in _csv_header(_head_text(path))} - {""}
     except OSError:
         return ""
-    text = head.decode(utf16_codec(head) or "utf-8", errors="replace").lstrip("\ufeff")
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    cols = {h.strip().strip('"').strip().lower() for h in first.split(delimiter)} - {""}
     shared = {k: len(cols & {*req, *opt}) for k, (req, opt) in contracts.items()}
     best = max(shared, key=lambda k: shared[k])
     if not shared[best]:
