@@ -465,20 +465,10 @@ def long_text_demo(store: Any, embedder: Any, config: Any, truth: dict[str, Any]
     """Issue #13, item 6, on the demo: each document of the reviewers protocol pasted whole into search
     (``knows_about``, the default path: the automatic mode and the order shown) against its own first
     paragraph; its authors and its stored copy left out; relevant = its topic's other planted experts."""
-    from ingest.documents import read_document
     from search.expertise import knows_about
-    from search.reviewers import AuthorResolver, asset_from_record
 
-    resolver = AuthorResolver(store)
     rows: dict[str, list[dict[str, float]]] = {"full": [], "first": []}
-    for rel_path in sorted(truth["document_topics"])[::7]:
-        topic = truth["topics"][truth["document_topics"][rel_path]]
-        path = data / rel_path
-        with path.open("rb") as fp:
-            asset = asset_from_record(store, read_document(fp, path.name, doc_key=rel_path), resolver=resolver)
-        relevant = {_pid(p) for p in topic["primary"] + topic["secondary"]} - set(asset.authors)
-        if not relevant:
-            continue
+    for _, asset, relevant in demo_assets(store, truth, data, lambda i: i % 7 == 0):
         for key, text in (("full", asset.text), ("first", first_paragraph(asset.text))):
             found = knows_about(store, text, embedder=embedder, limit=50 + len(asset.authors), exclude=asset.documents,
                                 config=config)  # fmt: skip
